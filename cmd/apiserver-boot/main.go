@@ -1,0 +1,23 @@
+// Command apiserver-boot scaffolds, builds and runs Kubernetes aggregated API servers.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	cmd := cli.NewRootCommand(cli.IOStreams{Out: os.Stdout, ErrOut: os.Stderr})
+	err := cmd.ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
+)
+
+func newCreateCommand(streams IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Add API groups, versions and kinds to the project",
+		Args:  cobra.NoArgs,
+	}
+	group := newCreateGroupCommand(streams)
+	version := newCreateGroupVersionCommand(streams)
+	version.AddCommand(newCreateResourceCommand(streams))
+	group.AddCommand(version)
+	cmd.AddCommand(group)
+	return cmd
+}
+
+// CreateOptions are the flags every create command has.
+type CreateOptions struct {
+	Group   string
+	Version string
+	DryRun  bool
+	Force   bool
+	Dir     string
+	streams IOStreams
+}
+
+func (o *CreateOptions) addFlags(f *pflag.FlagSet, withVersion bool) {
+	f.StringVar(&o.Group, "group", "", "API group name without the domain, e.g. insect for insect.<domain> (required)")
+	if withVersion {
+		f.StringVar(&o.Version, "version", "", "API version, e.g. v1alpha1, v1beta1, v1 (required)")
+	}
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the files that would be written or changed and write nothing")
+	f.BoolVar(&o.Force, "force", false, "overwrite files that were edited or differ from what would be written")
+}
+
+// Complete fills in the project directory.
+func (o *CreateOptions) Complete() error {
+	if o.Dir == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		o.Dir = dir
+	}
+	return nil
+}
+
+func (o *CreateOptions) open() (*workspace.Workspace, error) {
+	return workspace.Open(o.Dir)
+}
+
+func (o *CreateOptions) options() workspace.Options {
+	return workspace.Options{DryRun: o.DryRun, Force: o.Force}
+}
+
+func (o *CreateOptions) report(changes []scaffold.Change) {
+	scaffold.Print(o.streams.Out, changes, o.DryRun)
+}
+
+func newCreateGroupCommand(streams IOStreams) *cobra.Command {
+	o := &CreateOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "group",
+		Short: "Add an API group",
+		Long: `Add an API group: its internal types package, install/, fuzzer/ and the round-trip
+test. Running it again for the same group changes nothing.`,
+		Example: "  apiserver-boot create group --group insect",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			w, err := o.open()
+			if err != nil {
+				return err
+			}
+			changes, err := w.AddGroup(o.Group, o.options())
+			if err != nil {
+				return err
+			}
+			o.report(changes)
+			return nil
+		},
+	}
+	o.addFlags(cmd.Flags(), false)
+	return cmd
+}
+
+func newCreateGroupVersionCommand(streams IOStreams) *cobra.Command {
+	o := &CreateOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Add an API version to a group (and the group if it is new)",
+		Long: `Add a served version to an API group: doc.go with the code generator tags,
+register.go and defaults.go. The first version of a group is its storage version.
+Running it again for the same version changes nothing.`,
+		Example: "  apiserver-boot create group version --group insect --version v1alpha1",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			w, err := o.open()
+			if err != nil {
+				return err
+			}
+			changes, err := w.AddVersion(o.Group, o.Version, o.options())
+			if err != nil {
+				return err
+			}
+			o.report(changes)
+			return nil
+		},
+	}
+	o.addFlags(cmd.Flags(), true)
+	return cmd
+}
+
+// CreateResourceOptions are the flags of `create group version resource`.
+type CreateResourceOptions struct {
+	CreateOptions
+	Kind          string
+	Resource      string
+	ShortNames    []string
+	Categories    []string
+	NonNamespaced bool
+	Status        bool
+	Controller    bool
+}
+
+func newCreateResourceCommand(streams IOStreams) *cobra.Command {
+	o := &CreateResourceOptions{CreateOptions: CreateOptions{streams: streams}}
+	cmd := &cobra.Command{
+		Use:   "resource",
+		Short: "Add a kind: types, validation, defaults, storage, strategy, sample, tests and a controller",
+		Long: `Add a kind to a version of an API group (creating the group and version if needed):
+internal and versioned types, defaulting, validation, REST storage with a strategy
+(create/update rules, table columns, warnings) and a status subresource, a sample
+object, tests, and a controller registered in cmd/manager. The files that list all
+kinds (registration, the server's storage wiring) are regenerated from PROJECT.`,
+		Example: `  # A namespaced kind with a status subresource and a controller
+  apiserver-boot create group version resource --group insect --version v1alpha1 --kind Bee
+
+  # A cluster-scoped kind with short names, no controller
+  apiserver-boot create group version resource --group insect --version v1alpha1 --kind Hive \
+      --non-namespaced --short-names hv --controller=false`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			w, err := o.open()
+			if err != nil {
+				return err
+			}
+			changes, err := w.AddKind(workspace.KindRequest{
+				Group:             o.Group,
+				Version:           o.Version,
+				Kind:              o.Kind,
+				Plural:            o.Resource,
+				ShortNames:        o.ShortNames,
+				Categories:        o.Categories,
+				Namespaced:        !o.NonNamespaced,
+				StatusSubresource: o.Status,
+				Controller:        o.Controller,
+			}, o.options())
+			if err != nil {
+				return err
+			}
+			o.report(changes)
+			if !o.DryRun {
+				fmt.Fprintln(o.streams.Out, "\nNext: apiserver-boot build generated   (then build executables)")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	o.addFlags(f, true)
+	f.StringVar(&o.Kind, "kind", "", "kind name in UpperCamelCase, e.g. Bee (required)")
+	f.StringVar(&o.Resource, "resource", "", "plural resource name used in URLs and kubectl (default: the kind's plural, e.g. bees)")
+	f.StringSliceVar(&o.ShortNames, "short-names", nil, "short names kubectl accepts, e.g. bz")
+	f.StringSliceVar(&o.Categories, "categories", nil, "categories the resource belongs to, e.g. all")
+	f.BoolVar(&o.NonNamespaced, "non-namespaced", false, "make the kind cluster-scoped")
+	f.BoolVar(&o.Status, "with-status-subresource", true, "serve status through a /status subresource with its own strategy")
+	f.BoolVar(&o.Controller, "controller", true, "scaffold a controller for the kind in cmd/manager")
+	return cmd
+}

@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"os"
+	"strconv"
+	"time"
+)
+
+// currentYear is the year for license headers. SOURCE_DATE_EPOCH (the
+// reproducible-builds convention) fixes it, so generated trees can be
+// compared byte for byte across years.
+func currentYear() int {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(sec, 0).UTC().Year()
+		}
+	}
+	return time.Now().UTC().Year()
+}

@@ -1,0 +1,187 @@
+// Package names validates and derives the names a project is made of: domain,
+// group, version, kind, plural, short names and the Go identifiers built from
+// them. Everything here is a pure function so that the rules can be
+// table-tested and every command rejects bad input before touching a file.
+package names
+
+import (
+	"fmt"
+	"go/token"
+	"regexp"
+	"strings"
+
+	"github.com/gobuffalo/flect"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+var (
+	versionRE = regexp.MustCompile(`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`)
+	kindRE    = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
+	modulePathElemRE = regexp.MustCompile(`^[A-Za-z0-9][-._~A-Za-z0-9]*$`)
+)
+
+// reservedKinds are names that Kubernetes' machinery already uses for its own
+// types in every API group (meta/v1, the scale subresource, watch events);
+// a user kind with one of these names would collide in the scheme.
+var reservedKinds = map[string]bool{
+	"List": true, "Status": true, "Scale": true, "WatchEvent": true, "Table": true,
+	"APIGroup": true, "APIGroupList": true, "APIResourceList": true, "APIVersions": true,
+	"PartialObjectMetadata": true, "PartialObjectMetadataList": true,
+	"DeleteOptions": true, "ListOptions": true, "GetOptions": true, "CreateOptions": true,
+	"UpdateOptions": true, "PatchOptions": true, "ExportOptions": true, "TableOptions": true,
+}
+
+// ValidateDomain checks the project domain, e.g. "example.com".
+func ValidateDomain(domain string) error {
+	if domain == "" {
+		return fmt.Errorf("--domain is required (e.g. --domain example.com)")
+	}
+	if errs := validation.IsDNS1123Subdomain(domain); len(errs) > 0 {
+		return fmt.Errorf("invalid domain %q: %s", domain, strings.Join(errs, "; "))
+	}
+	if !strings.Contains(domain, ".") {
+		return fmt.Errorf("invalid domain %q: must contain a dot (e.g. example.com) so that API groups are fully qualified", domain)
+	}
+	return nil
+}
+
+// ValidateModule checks a Go module path such as "example.com/bees".
+func ValidateModule(module string) error {
+	if module == "" {
+		return fmt.Errorf("module path is empty")
+	}
+	for _, elem := range strings.Split(module, "/") {
+		if !modulePathElemRE.MatchString(elem) || strings.HasSuffix(elem, ".") {
+			return fmt.Errorf("invalid module path %q: element %q is not a valid path element", module, elem)
+		}
+	}
+	return nil
+}
+
+// ValidateGroup checks the short group name given with --group. Together with
+// the domain it forms the API group <group>.<domain>, and it names the Go
+// package pkg/apis/<group>, so it must be a DNS-1123 label.
+func ValidateGroup(group, domain string) error {
+	if group == "" {
+		return fmt.Errorf("--group is required (e.g. --group insect)")
+	}
+	if errs := validation.IsDNS1123Label(group); len(errs) > 0 {
+		return fmt.Errorf("invalid group %q: %s", group, strings.Join(errs, "; "))
+	}
+	full := FullGroup(group, domain)
+	if errs := validation.IsDNS1123Subdomain(full); len(errs) > 0 {
+		return fmt.Errorf("invalid group %q: %s is not a valid API group: %s", group, full, strings.Join(errs, "; "))
+	}
+	if token.Lookup(GroupPackage(group)).IsKeyword() {
+		return fmt.Errorf("invalid group %q: it is a Go keyword and cannot name the package pkg/apis/%s", group, group)
+	}
+	return nil
+}
+
+// ValidateVersion checks an API version such as v1, v1alpha1 or v2beta3.
+func ValidateVersion(version string) error {
+	if version == "" {
+		return fmt.Errorf("--version is required (e.g. --version v1alpha1)")
+	}
+	if !versionRE.MatchString(version) {
+		return fmt.Errorf("invalid version %q: must look like v1, v1alpha1 or v2beta3 (v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?)", version)
+	}
+	return nil
+}
+
+// ValidateKind checks a kind such as Bee or HoneyComb.
+func ValidateKind(kind string) error {
+	if kind == "" {
+		return fmt.Errorf("--kind is required (e.g. --kind Bee)")
+	}
+	if !kindRE.MatchString(kind) {
+		return fmt.Errorf("invalid kind %q: must be UpperCamelCase, start with an upper-case letter and contain only letters and digits", kind)
+	}
+	if len(kind) > 63 {
+		return fmt.Errorf("invalid kind %q: must be at most 63 characters", kind)
+	}
+	if reservedKinds[kind] {
+		return fmt.Errorf("invalid kind %q: the name is reserved by Kubernetes' API machinery", kind)
+	}
+	if strings.HasSuffix(kind, "List") {
+		return fmt.Errorf("invalid kind %q: names ending in \"List\" are reserved for the list type of a kind", kind)
+	}
+	return nil
+}
+
+// ValidateResource checks a plural resource name given with --resource.
+func ValidateResource(resource string) error {
+	if errs := validation.IsDNS1035Label(resource); len(errs) > 0 {
+		return fmt.Errorf("invalid resource %q: %s", resource, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// ValidateShortName checks one entry of --short-names.
+func ValidateShortName(s string) error {
+	if errs := validation.IsDNS1035Label(s); len(errs) > 0 {
+		return fmt.Errorf("invalid short name %q: %s", s, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// ValidateCategory checks one entry of --categories.
+func ValidateCategory(s string) error {
+	if errs := validation.IsDNS1035Label(s); len(errs) > 0 {
+		return fmt.Errorf("invalid category %q: %s", s, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// FullGroup returns the API group for a short group name: insect → insect.example.com.
+func FullGroup(group, domain string) string {
+	return group + "." + domain
+}
+
+// GroupPackage returns the Go package name for a group: hyphens are not
+// allowed in Go identifiers, so "bee-keeping" becomes "beekeeping".
+func GroupPackage(group string) string {
+	return strings.ReplaceAll(group, "-", "")
+}
+
+// Plural returns the lower-case plural resource name of a kind, the way
+// Kubernetes names resources: Bee → bees, Policy → policies, Person → people.
+func Plural(kind string) string {
+	return strings.ToLower(flect.Pluralize(kind))
+}
+
+// Singular returns the lower-case singular resource name of a kind.
+func Singular(kind string) string {
+	return strings.ToLower(kind)
+}
+
+// KindPackage returns the Go package name of a kind's registry package.
+func KindPackage(kind string) string {
+	return strings.ToLower(kind)
+}
+
+// LowerCamel returns kind with a lower-case first letter, for Go variables.
+func LowerCamel(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	// Keep leading acronyms readable: "DNSRecord" → "dnsRecord".
+	i := 1
+	for i < len(kind) && isUpper(kind[i]) && (i+1 == len(kind) || isUpper(kind[i+1])) {
+		i++
+	}
+	return strings.ToLower(kind[:i]) + kind[i:]
+}
+
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+
+// ProjectName derives a short project name from a module path: example.com/bees → bees.
+func ProjectName(module string) string {
+	name := module[strings.LastIndex(module, "/")+1:]
+	// A trailing major version (example.com/bees/v2) does not name the project.
+	if len(name) >= 2 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		rest := strings.TrimSuffix(module, "/"+name)
+		name = rest[strings.LastIndex(rest, "/")+1:]
+	}
+	return name
+}

@@ -1,0 +1,14 @@
+package project
+
+// The one tested set of dependency versions. A generated project's go.mod,
+// this tool's own go.mod and the e2e tools all use these, so that Go's build
+// cache is shared between them (a mismatch costs minutes of recompiling).
+// TestPinnedVersionsMatchGoMod keeps this file and go.mod in step.
+const (
+	// KubernetesVersion is the k8s.io/* library version (apimachinery, apiserver, client-go, …).
+	KubernetesVersion = "v0.37.1"
+	// ControllerRuntimeVersion is built on KubernetesVersion's minor.
+	ControllerRuntimeVersion = "v0.25.2"
+	// GoVersion is the go directive of generated projects (k8s v0.37 needs Go 1.26).
+	GoVersion = "1.26.0"
+)

@@ -1,0 +1,284 @@
+// Package workspace performs the scaffolding operations on a project
+// directory: init, and adding groups, versions and kinds. Each operation
+// validates its request against PROJECT, computes the new PROJECT and the
+// complete plan of file changes, and only then writes (or, for a dry run,
+// only returns the plan). A failed operation leaves the tree as it was.
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+	"github.com/apiserver-boot/apiserver-boot/templates"
+)
+
+// Options apply to every operation.
+type Options struct {
+	// DryRun computes the plan and writes nothing.
+	DryRun bool
+	// Force overwrites files that differ from what apiserver-boot would write.
+	Force bool
+}
+
+// Workspace is an initialised project directory.
+type Workspace struct {
+	Dir         string
+	Project     *project.Project
+	Boilerplate string
+}
+
+// Open loads the project in dir.
+func Open(dir string) (*Workspace, error) {
+	p, err := project.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	header, err := os.ReadFile(filepath.Join(dir, layout.BoilerplatePath))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return &Workspace{Dir: dir, Project: p, Boilerplate: string(header)}, nil
+}
+
+func (w *Workspace) renderer() *scaffold.Renderer {
+	return &scaffold.Renderer{Templates: templates.FS, Boilerplate: w.Boilerplate}
+}
+
+// InitRequest describes a new project.
+type InitRequest struct {
+	Dir         string
+	Domain      string
+	Module      string
+	License     string
+	Owner       string
+	Boilerplate string // rendered license header
+	// Tidy runs `go mod tidy` after writing, so that go.sum is complete.
+	Tidy bool
+}
+
+// Init creates a new project in an empty (or unrelated) directory.
+func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change, error) {
+	for _, f := range []string{project.FileName, "go.mod"} {
+		if _, err := os.Stat(filepath.Join(req.Dir, f)); err == nil {
+			return nil, fmt.Errorf("%s already exists: this directory already holds a project or Go module; run init in an empty directory", f)
+		}
+	}
+	p := &project.Project{
+		Layout:            project.Layout,
+		Domain:            req.Domain,
+		Module:            req.Module,
+		KubernetesVersion: project.KubernetesVersion,
+		License:           req.License,
+		Owner:             req.Owner,
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	w := &Workspace{Dir: req.Dir, Project: p, Boilerplate: req.Boilerplate}
+	files := append(layout.Repo(p, req.Boilerplate), layout.Regenerated(p)...)
+	changes, err := w.plan(nil, files, nil, opts)
+	if err != nil || opts.DryRun {
+		return changes, err
+	}
+	// PROJECT is written last: if tidy fails, running init again redoes it
+	// (the files already written are identical, so they are no conflict).
+	projectFile, err := layout.Project(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := scaffold.Apply(req.Dir, changes); err != nil {
+		return nil, err
+	}
+	if req.Tidy {
+		if err := GoModTidy(ctx, req.Dir); err != nil {
+			return nil, err
+		}
+	}
+	final, err := scaffold.Plan(req.Dir, w.renderer(), []scaffold.File{projectFile}, nil, nil, opts.Force)
+	if err != nil {
+		return nil, err
+	}
+	if err := scaffold.Apply(req.Dir, final); err != nil {
+		return nil, err
+	}
+	return append(changes, final...), nil
+}
+
+// GoModTidy completes go.mod and go.sum. -e: packages generated later
+// (pkg/generated/...) do not exist yet, which must not stop it.
+func GoModTidy(ctx context.Context, dir string) error {
+	cmd := exec.CommandContext(ctx, "go", "mod", "tidy", "-e")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go mod tidy: %w\n%s", err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// KindRequest describes a new kind.
+type KindRequest struct {
+	Group             string
+	Version           string
+	Kind              string
+	Plural            string // default: the kind's plural
+	ShortNames        []string
+	Categories        []string
+	Namespaced        bool
+	StatusSubresource bool
+	Controller        bool
+}
+
+// AddGroup adds a group (if it is new) to the project.
+func (w *Workspace) AddGroup(group string, opts Options) ([]scaffold.Change, error) {
+	if err := names.ValidateGroup(group, w.Project.Domain); err != nil {
+		return nil, err
+	}
+	next := w.Project.Clone()
+	next.AddGroup(group)
+	return w.apply(next, layout.Group(next, group), nil, opts)
+}
+
+// AddVersion adds a group and a version (each if it is new) to the project.
+func (w *Workspace) AddVersion(group, version string, opts Options) ([]scaffold.Change, error) {
+	if err := names.ValidateGroup(group, w.Project.Domain); err != nil {
+		return nil, err
+	}
+	if err := names.ValidateVersion(version); err != nil {
+		return nil, err
+	}
+	next := w.Project.Clone()
+	next.AddGroup(group)
+	next.AddVersion(group, version)
+	files := append(layout.Group(next, group), layout.Version(next, group, version)...)
+	return w.apply(next, files, nil, opts)
+}
+
+// AddKind adds a kind (and its group and version if they are new).
+func (w *Workspace) AddKind(req KindRequest, opts Options) ([]scaffold.Change, error) {
+	if err := w.validateKind(&req); err != nil {
+		return nil, err
+	}
+	next := w.Project.Clone()
+	next.AddGroup(req.Group)
+	next.AddVersion(req.Group, req.Version)
+	g := next.Group(req.Group)
+	g.Kinds = append(g.Kinds, project.Kind{
+		Kind:              req.Kind,
+		Plural:            req.Plural,
+		Namespaced:        req.Namespaced,
+		ShortNames:        req.ShortNames,
+		Categories:        req.Categories,
+		StatusSubresource: req.StatusSubresource,
+		Controller:        req.Controller,
+		Versions:          []string{req.Version},
+	})
+	files := append(layout.Group(next, req.Group), layout.Version(next, req.Group, req.Version)...)
+	kindFiles, inserts := layout.Kind(next, req.Group, req.Kind)
+	return w.apply(next, append(files, kindFiles...), inserts, opts)
+}
+
+func (w *Workspace) validateKind(req *KindRequest) error {
+	p := w.Project
+	if err := names.ValidateGroup(req.Group, p.Domain); err != nil {
+		return err
+	}
+	if err := names.ValidateVersion(req.Version); err != nil {
+		return err
+	}
+	if err := names.ValidateKind(req.Kind); err != nil {
+		return err
+	}
+	if req.Plural == "" {
+		req.Plural = names.Plural(req.Kind)
+	}
+	if err := names.ValidateResource(req.Plural); err != nil {
+		return err
+	}
+	if req.Plural == names.Singular(req.Kind) {
+		return fmt.Errorf("invalid resource %q: the plural must differ from the singular %q (use --resource)", req.Plural, names.Singular(req.Kind))
+	}
+	for _, s := range req.ShortNames {
+		if err := names.ValidateShortName(s); err != nil {
+			return err
+		}
+	}
+	for _, c := range req.Categories {
+		if err := names.ValidateCategory(c); err != nil {
+			return err
+		}
+	}
+	for _, g := range p.Groups {
+		for _, k := range g.Kinds {
+			switch {
+			case strings.EqualFold(k.Kind, req.Kind) && g.Name == req.Group:
+				return fmt.Errorf("kind %s already exists in group %s", k.Kind, p.FullGroup(&g))
+			case strings.EqualFold(k.Kind, req.Kind):
+				return fmt.Errorf("kind %s already exists in group %s: kind names must be unique in a project (they name its samples and controllers)", k.Kind, p.FullGroup(&g))
+			case g.Name == req.Group && k.Plural == req.Plural:
+				return fmt.Errorf("resource %q is already used by kind %s in group %s (use --resource)", req.Plural, k.Kind, p.FullGroup(&g))
+			}
+			for _, s := range req.ShortNames {
+				if slices.Contains(k.ShortNames, s) {
+					return fmt.Errorf("short name %q is already used by kind %s", s, k.Kind)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// apply plans the change from the current PROJECT to next — the given files
+// plus every file regenerated from PROJECT — and writes it unless DryRun.
+func (w *Workspace) apply(next *project.Project, files []scaffold.File, inserts []scaffold.Insertion, opts Options) ([]scaffold.Change, error) {
+	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	projectFile, err := layout.Project(next)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, layout.Regenerated(next)...)
+	files = append(files, projectFile)
+
+	// What the current PROJECT renders to is apiserver-boot's own output; an
+	// existing regenerated file that differs from it was edited by the user.
+	previous := map[string][]byte{}
+	for _, f := range layout.Regenerated(w.Project) {
+		content, err := w.renderer().Render(f)
+		if err != nil {
+			return nil, err
+		}
+		previous[f.Path] = content
+	}
+	if current, err := os.ReadFile(filepath.Join(w.Dir, project.FileName)); err == nil {
+		previous[project.FileName] = current
+	}
+	changes, err := w.plan(previous, files, inserts, opts)
+	if err != nil || opts.DryRun {
+		return changes, err
+	}
+	if err := scaffold.Apply(w.Dir, changes); err != nil {
+		return nil, err
+	}
+	w.Project = next
+	return changes, nil
+}
+
+func (w *Workspace) plan(previous map[string][]byte, files []scaffold.File, inserts []scaffold.Insertion, opts Options) ([]scaffold.Change, error) {
+	return scaffold.Plan(w.Dir, w.renderer(), files, inserts, previous, opts.Force)
+}
