@@ -132,6 +132,7 @@ type CreateResourceOptions struct {
 	CreateOptions
 	Kind          string
 	Resource      string
+	SkipTidy      bool
 	ShortNames    []string
 	Categories    []string
 	NonNamespaced bool
@@ -156,7 +157,7 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
   apiserver-boot create group version resource --group insect --version v1alpha1 --kind Hive \
       --non-namespaced --short-names hv --controller=false`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Complete(); err != nil {
 				return err
 			}
@@ -179,9 +180,17 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 				return err
 			}
 			o.report(changes)
-			if !o.DryRun {
-				fmt.Fprintln(o.streams.Out, "\nNext: apiserver-boot build generated   (then build executables)")
+			if o.DryRun {
+				return nil
 			}
+			// The new kind's tests and storage import packages the project
+			// did not use before; tidy records them in go.mod and go.sum.
+			if !o.SkipTidy {
+				if err := workspace.GoModTidy(cmd.Context(), o.Dir); err != nil {
+					return fmt.Errorf("the kind was created, but %w", err)
+				}
+			}
+			fmt.Fprintln(o.streams.Out, "\nNext: apiserver-boot build executables   (runs the code generators, then go build)")
 			return nil
 		},
 	}
@@ -194,5 +203,6 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 	f.BoolVar(&o.NonNamespaced, "non-namespaced", false, "make the kind cluster-scoped")
 	f.BoolVar(&o.Status, "with-status-subresource", true, "serve status through a /status subresource with its own strategy")
 	f.BoolVar(&o.Controller, "controller", true, "scaffold a controller for the kind in cmd/manager")
+	f.BoolVar(&o.SkipTidy, "skip-go-mod-tidy", false, "do not run \"go mod tidy\" afterwards")
 	return cmd
 }

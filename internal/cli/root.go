@@ -47,6 +47,7 @@ APISERVER_BOOT_OWNER) or from a YAML config file given with --config.`,
 	root.AddCommand(
 		newInitCommand(streams),
 		newCreateCommand(streams),
+		newBuildCommand(streams),
 		newVersionCommand(streams),
 	)
 	return root

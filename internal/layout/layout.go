@@ -253,6 +253,7 @@ func Kind(p *project.Project, groupName, kindName string) ([]scaffold.File, []sc
 		{Path: apis + "/" + d.KindFile + "_types.go", Template: "kind/types_internal.go.tmpl", Data: d},
 		{Path: apis + "/validation/" + d.KindFile + ".go", Template: "kind/validation.go.tmpl", Data: d},
 		{Path: apis + "/validation/" + d.KindFile + "_test.go", Template: "kind/validation_test.go.tmpl", Data: d},
+		{Path: apis + "/fuzzer/" + d.KindFile + ".go", Template: "kind/fuzzer.go.tmpl", Data: d},
 		{Path: registry + "/strategy.go", Template: "kind/strategy.go.tmpl", Data: d},
 		{Path: registry + "/strategy_test.go", Template: "kind/strategy_test.go.tmpl", Data: d},
 		{Path: registry + "/storage.go", Template: "kind/storage.go.tmpl", Data: d},

@@ -185,3 +185,13 @@ func ProjectName(module string) string {
 	}
 	return name
 }
+
+// PluralTypeName returns the plural of a kind as a Go type name, the form
+// client-gen's --plural-exceptions takes: Bee with plural bees → Bees,
+// Person with plural people → People, Bee with plural beez → Beez.
+func PluralTypeName(kind, plural string) string {
+	if p := flect.Pluralize(kind); strings.ToLower(p) == plural {
+		return p
+	}
+	return strings.ToUpper(plural[:1]) + plural[1:]
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadInput runs apiserver-boot with bad input and checks, for each case,
+// the one-line message, the non-zero exit, and that the tree is unchanged.
+func TestBadInput(t *testing.T) {
+	// A project with one kind, made once and copied for every case.
+	base := t.TempDir()
+	mustRun(t, base, "init", "repo", "--domain", "example.com", "--module", "example.com/bees", "--skip-go-mod-tidy")
+	mustRun(t, base, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--short-names", "bz", "--skip-go-mod-tidy")
+
+	gvr := func(extra ...string) []string {
+		return append([]string{"create", "group", "version", "resource"}, extra...)
+	}
+	tests := []struct {
+		name    string
+		empty   bool                   // run in an empty directory instead of the project
+		prepare func(t *testing.T, dir string) // changes the tree before the command
+		args    []string
+		want    string
+	}{
+		{name: "create outside a project", empty: true, args: gvr("--group", "insect", "--version", "v1", "--kind", "Bee"), want: "no PROJECT file found"},
+		{name: "init without domain", empty: true, args: []string{"init", "repo"}, want: "--domain is required"},
+		{name: "init invalid domain", empty: true, args: []string{"init", "repo", "--domain", "Example_com"}, want: "invalid domain"},
+		{name: "init domain without dot", empty: true, args: []string{"init", "repo", "--domain", "localhost"}, want: "must contain a dot"},
+		{name: "init invalid module", empty: true, args: []string{"init", "repo", "--domain", "example.com", "--module", "example.com/my bees"}, want: "invalid module path"},
+		{name: "init unknown license", empty: true, args: []string{"init", "repo", "--domain", "example.com", "--license", "gpl"}, want: "unknown license \"gpl\""},
+		{name: "init in a project", args: []string{"init", "repo", "--domain", "example.com"}, want: "PROJECT already exists"},
+		{name: "init next to a go.mod", empty: true, prepare: writeFile("go.mod", "module x\n"), args: []string{"init", "repo", "--domain", "example.com"}, want: "go.mod already exists"},
+		{name: "group upper case", args: gvr("--group", "Insect", "--version", "v1", "--kind", "Ant"), want: "invalid group \"Insect\""},
+		{name: "group underscore", args: []string{"create", "group", "--group", "in_sect"}, want: "invalid group \"in_sect\""},
+		{name: "group is a Go keyword", args: []string{"create", "group", "--group", "func"}, want: "Go keyword"},
+		{name: "group missing", args: gvr("--version", "v1", "--kind", "Ant"), want: "--group is required"},
+		{name: "version without v", args: gvr("--group", "insect", "--version", "1", "--kind", "Ant"), want: "invalid version \"1\""},
+		{name: "version gamma", args: []string{"create", "group", "version", "--group", "insect", "--version", "v1gamma1"}, want: "invalid version \"v1gamma1\""},
+		{name: "version missing", args: gvr("--group", "insect", "--kind", "Ant"), want: "--version is required"},
+		{name: "kind lower case", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "ant"), want: "must be UpperCamelCase"},
+		{name: "kind with underscore", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Fire_Ant"), want: "must be UpperCamelCase"},
+		{name: "kind List", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "List"), want: "reserved"},
+		{name: "kind ending in List", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "AntList"), want: "ending in \"List\""},
+		{name: "kind Status", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Status"), want: "reserved"},
+		{name: "kind missing", args: gvr("--group", "insect", "--version", "v1alpha1"), want: "--kind is required"},
+		{name: "kind exists", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Bee"), want: "kind Bee already exists in group insect.example.com"},
+		{name: "kind exists in another version", args: gvr("--group", "insect", "--version", "v1beta1", "--kind", "Bee"), want: "kind Bee already exists"},
+		{name: "kind exists in another group", args: gvr("--group", "garden", "--version", "v1", "--kind", "Bee"), want: "must be unique in a project"},
+		{name: "resource not lower case", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--resource", "Ants"), want: "invalid resource \"Ants\""},
+		{name: "resource equal to singular", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--resource", "ant"), want: "must differ from the singular"},
+		{name: "resource taken", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--resource", "bees"), want: "already used by kind Bee"},
+		{name: "short name invalid", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--short-names", "a_b"), want: "invalid short name \"a_b\""},
+		{name: "short name taken", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--short-names", "bz"), want: "short name \"bz\" is already used"},
+		{name: "unknown flag", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--namespaced"), want: "unknown flag: --namespaced"},
+		{name: "broken PROJECT", prepare: writeFile("PROJECT", "layout: apiserver-boot.io/v1\ndomain: example.com\nmodule: [\n"), args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "PROJECT:"},
+		{name: "edited generated file", prepare: appendFile("pkg/apis/insect/register.go", "// my edit\n"), args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "refusing to overwrite pkg/apis/insect/register.go"},
+		{name: "file in the way of a new kind", prepare: writeFile("pkg/registry/insect/ant/strategy.go", "package ant\n"), args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "refusing to overwrite pkg/registry/insect/ant/strategy.go"},
+		{name: "manager marker removed", prepare: replaceInFile("cmd/manager/main.go", "// +apiserver-boot:scaffold:scheme", ""), args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "marker \"+apiserver-boot:scaffold:scheme\" not found"},
+		{name: "unknown build target", args: []string{"build", "executables", "--targets", "etcd", "--generate=false"}, want: "unknown target \"etcd\""},
+		{name: "unwritable directory", prepare: readOnly, args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "cannot write"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if !tt.empty {
+				if err := os.CopyFS(dir, os.DirFS(base)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.prepare != nil {
+				tt.prepare(t, dir)
+			}
+			before := treeHash(t, dir)
+			out, err := run(dir, tt.args...)
+			if err == nil {
+				t.Fatalf("apiserver-boot %v succeeded, want an error containing %q\n%s", tt.args, tt.want, out)
+			}
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
+				t.Fatalf("want a non-zero exit, got %v", err)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Fatalf("output does not contain %q:\n%s", tt.want, out)
+			}
+			if lines := strings.Count(strings.TrimSpace(out), "\n") + 1; lines != 1 && !strings.Contains(tt.want, "refusing") {
+				t.Errorf("want one line of error, got %d:\n%s", lines, out)
+			}
+			if after := treeHash(t, dir); after != before {
+				t.Fatal("the command failed but changed the tree")
+			}
+		})
+	}
+}
+
+func writeFile(rel, content string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func appendFile(rel, content string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(rel, string(data)+content)(t, dir)
+	}
+}
+
+func replaceInFile(rel, old, new string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("%s does not contain %q", rel, old)
+		}
+		writeFile(rel, strings.Replace(string(data), old, new, 1))(t, dir)
+	}
+}
+
+// readOnly makes the project directory unwritable. root ignores permission
+// bits, so as root the directory is made immutable with chattr instead.
+func readOnly(t *testing.T, dir string) {
+	if os.Getuid() == 0 {
+		if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+			t.Fatalf("running as root, and chattr +i failed, so the directory cannot be made unwritable: %v\n%s", err, out)
+		}
+		t.Cleanup(func() { exec.Command("chattr", "-i", dir).Run() })
+	} else {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	}
+	if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
+		f.Close()
+		t.Fatal("could not make the directory unwritable")
+	}
+}

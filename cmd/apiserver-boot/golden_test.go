@@ -1,0 +1,116 @@
+package main
+
+import (
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden projects under testdata/golden")
+
+// goldenProjects are scripted command lists; each produces one golden project.
+var goldenProjects = map[string][][]string{
+	"bees": {
+		{"init", "repo", "--domain", "example.com", "--module", "example.com/bees", "--skip-go-mod-tidy"},
+		// A namespaced kind with a status subresource, a controller, short names and a category.
+		{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--short-names", "bz", "--categories", "all", "--skip-go-mod-tidy"},
+		// A cluster-scoped kind in the same group and version.
+		{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Hive", "--non-namespaced", "--skip-go-mod-tidy"},
+		// A second group: a kind without status subresource or controller, an irregular plural.
+		{"create", "group", "version", "resource", "--group", "garden", "--version", "v1beta1", "--kind", "Person", "--with-status-subresource=false", "--controller=false", "--skip-go-mod-tidy"},
+		// A group and a version without kinds yet.
+		{"create", "group", "version", "--group", "pond", "--version", "v1"},
+	},
+	"mit-empty": {
+		{"init", "repo", "--domain", "example.org", "--module", "example.org/tools/empty", "--license", "mit", "--owner", "Jane Doe", "--skip-go-mod-tidy"},
+	},
+}
+
+// TestGolden regenerates each golden project with the real binary and
+// compares it with testdata/golden/<name>; -update rewrites them. It then
+// re-runs every command and checks that the tree does not change.
+func TestGolden(t *testing.T) {
+	for name, script := range goldenProjects {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, args := range script {
+				mustRun(t, dir, args...)
+			}
+			golden := filepath.Join("..", "..", "testdata", "golden", name)
+			if *update {
+				if err := os.RemoveAll(golden); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.CopyFS(golden, os.DirFS(dir)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			compareTrees(t, golden, dir)
+
+			before := treeHash(t, dir)
+			for _, args := range script[1:] {
+				out, err := run(dir, args...)
+				if err != nil && !strings.Contains(out, "already exists") {
+					t.Fatalf("re-running %v: %v\n%s", args, err, out)
+				}
+			}
+			if after := treeHash(t, dir); after != before {
+				t.Fatal("re-running the create commands changed the tree")
+			}
+		})
+	}
+}
+
+func compareTrees(t *testing.T, want, got string) {
+	t.Helper()
+	files := func(root string) map[string]string {
+		m := map[string]string{}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			m[filepath.ToSlash(rel)] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("reading %s: %v (run go test ./cmd/apiserver-boot -run TestGolden -update)", root, err)
+		}
+		return m
+	}
+	w, g := files(want), files(got)
+	for p, content := range g {
+		if _, ok := w[p]; !ok {
+			t.Errorf("%s: generated but not in the golden project", p)
+		} else if w[p] != content {
+			t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", p, firstDiff(w[p], content))
+		}
+	}
+	for p := range w {
+		if _, ok := g[p]; !ok {
+			t.Errorf("%s: in the golden project but not generated", p)
+		}
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var a, b string
+		if i < len(wl) {
+			a = wl[i]
+		}
+		if i < len(gl) {
+			b = gl[i]
+		}
+		if a != b {
+			return "line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + b
+		}
+	}
+	return ""
+}

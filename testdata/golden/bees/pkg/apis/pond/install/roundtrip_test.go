@@ -1,0 +1,31 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package install
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/apitesting/roundtrip"
+
+	pondfuzzer "example.com/bees/pkg/apis/pond/fuzzer"
+)
+
+// TestRoundTripTypes fills every kind of the group with random data and checks
+// that converting it to each version and back, through JSON and YAML, loses nothing.
+func TestRoundTripTypes(t *testing.T) {
+	roundtrip.RoundTripTestForAPIGroup(t, Install, pondfuzzer.Funcs)
+}

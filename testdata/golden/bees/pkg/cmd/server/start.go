@@ -1,0 +1,193 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package server holds the command line and options of the apiserver: the
+// generic apiserver's recommended options (etcd, secure serving, delegated
+// authentication and authorization, admission, audit) plus this server's own.
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/apiserver/pkg/util/compatibility"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	basecompatibility "k8s.io/component-base/compatibility"
+	baseversion "k8s.io/component-base/version"
+	netutils "k8s.io/utils/net"
+
+	"example.com/bees/pkg/apiserver"
+	generatedopenapi "example.com/bees/pkg/generated/openapi"
+)
+
+// defaultEtcdPathPrefix is where this server keeps its objects in etcd.
+const defaultEtcdPathPrefix = "/registry/bees.example.com"
+
+// Options holds everything the apiserver can be configured with.
+type Options struct {
+	RecommendedOptions *genericoptions.RecommendedOptions
+	// ComponentGlobalsRegistry holds the effective version and feature gates.
+	ComponentGlobalsRegistry basecompatibility.ComponentGlobalsRegistry
+
+	// Standalone serves without a kube-apiserver: see the --standalone flag.
+	Standalone bool
+
+	StdOut io.Writer
+	StdErr io.Writer
+}
+
+// NewOptions returns the default options.
+func NewOptions(out, errOut io.Writer) *Options {
+	storageVersions := apiserver.StorageVersions()
+	o := &Options{
+		RecommendedOptions: genericoptions.NewRecommendedOptions(
+			defaultEtcdPathPrefix,
+			apiserver.Codecs.LegacyCodec(storageVersions...),
+		),
+		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
+		StdOut:                   out,
+		StdErr:                   errOut,
+	}
+	// Objects are written to etcd in each group's storage version.
+	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
+	return o
+}
+
+// NewCommandStartServer returns the apiserver's command.
+func NewCommandStartServer(ctx context.Context, defaults *Options) *cobra.Command {
+	o := *defaults
+	cmd := &cobra.Command{
+		Use:   "apiserver",
+		Short: "Launch the bees API server",
+		Long: "Launch the bees API server. It is registered with a kube-apiserver through APIService " +
+			"objects (see config/), or runs alone with --standalone.",
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return defaults.ComponentGlobalsRegistry.Set()
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(args); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	cmd.SetContext(ctx)
+
+	flags := cmd.Flags()
+	o.RecommendedOptions.AddFlags(flags)
+	flags.BoolVar(&o.Standalone, "standalone", o.Standalone, ""+
+		"Serve without a kube-apiserver, for local development and tests: clients authenticate with "+
+		"certificates signed by --client-ca-file, members of the group system:masters may do anything and "+
+		"everyone else nothing; admission plugins and priority-and-fairness, which need the core API, are off.")
+
+	_, _ = defaults.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
+		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
+	defaults.ComponentGlobalsRegistry.AddFlags(flags)
+
+	return cmd
+}
+
+// Complete fills in what the flags leave open.
+func (o *Options) Complete() error {
+	if o.Standalone {
+		// Without a kube-apiserver there is nobody to delegate to: accept client
+		// certificates and let the always-allowed group system:masters through.
+		o.RecommendedOptions.Authentication.RemoteKubeConfigFileOptional = true
+		o.RecommendedOptions.Authentication.SkipInClusterLookup = true
+		o.RecommendedOptions.Authorization.RemoteKubeConfigFileOptional = true
+		o.RecommendedOptions.CoreAPI = nil
+		o.RecommendedOptions.Admission = nil
+		o.RecommendedOptions.Features.EnablePriorityAndFairness = false
+	}
+	// Register your own admission plugins here, e.g.
+	//   myplugin.Register(o.RecommendedOptions.Admission.Plugins)
+	// and add them to o.RecommendedOptions.Admission.RecommendedPluginOrder.
+	return nil
+}
+
+// Validate checks the options.
+func (o *Options) Validate(args []string) error {
+	var errs []error
+	if len(args) > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %v", args))
+	}
+	if o.Standalone && o.RecommendedOptions.Authentication.ClientCert.ClientCA == "" {
+		errs = append(errs, fmt.Errorf("--standalone needs --client-ca-file: without it nobody could authenticate"))
+	}
+	errs = append(errs, o.RecommendedOptions.Validate()...)
+	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
+	return utilerrors.NewAggregate(errs)
+}
+
+// Config builds the server configuration from the options.
+func (o *Options) Config() (*apiserver.Config, error) {
+	// Without --tls-cert-file, serve with a self-signed certificate for localhost.
+	if err := o.RecommendedOptions.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", nil, []net.IP{netutils.ParseIPSloppy("127.0.0.1")}); err != nil {
+		return nil, fmt.Errorf("creating self-signed certificates: %w", err)
+	}
+
+	serverConfig := genericapiserver.NewRecommendedConfig(apiserver.Codecs)
+
+	namer := openapi.NewDefinitionNamer(apiserver.Scheme)
+	serverConfig.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
+	serverConfig.OpenAPIConfig.Info.Title = "bees"
+	serverConfig.OpenAPIConfig.Info.Version = "0.1"
+	serverConfig.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)
+	serverConfig.OpenAPIV3Config.Info.Title = "bees"
+	serverConfig.OpenAPIV3Config.Info.Version = "0.1"
+
+	serverConfig.FeatureGate = o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
+	serverConfig.EffectiveVersion = o.ComponentGlobalsRegistry.EffectiveVersionFor(basecompatibility.DefaultKubeComponent)
+
+	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
+		return nil, err
+	}
+	return &apiserver.Config{
+		GenericConfig: serverConfig,
+		ExtraConfig:   apiserver.ExtraConfig{},
+	}, nil
+}
+
+// Run starts the server and blocks until ctx is done.
+func (o *Options) Run(ctx context.Context) error {
+	config, err := o.Config()
+	if err != nil {
+		return err
+	}
+	server, err := config.Complete().New()
+	if err != nil {
+		return err
+	}
+	if informers := config.GenericConfig.SharedInformerFactory; informers != nil {
+		server.GenericAPIServer.AddPostStartHookOrDie("start-informers", func(hookCtx genericapiserver.PostStartHookContext) error {
+			informers.Start(hookCtx.Done())
+			return nil
+		})
+	}
+	return server.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+}
