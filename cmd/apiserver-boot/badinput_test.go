@@ -21,7 +21,7 @@ func TestBadInput(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		empty   bool                   // run in an empty directory instead of the project
+		empty   bool                           // run in an empty directory instead of the project
 		prepare func(t *testing.T, dir string) // changes the tree before the command
 		args    []string
 		want    string

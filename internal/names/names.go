@@ -15,8 +15,8 @@ import (
 )
 
 var (
-	versionRE = regexp.MustCompile(`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`)
-	kindRE    = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
+	versionRE        = regexp.MustCompile(`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`)
+	kindRE           = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*$`)
 	modulePathElemRE = regexp.MustCompile(`^[A-Za-z0-9][-._~A-Za-z0-9]*$`)
 )
 

@@ -51,9 +51,9 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatalf("Load of an empty dir = %v, want ErrNotFound", err)
 	}
 	for name, tt := range map[string]struct{ content, want string }{
-		"unknown field":  {"layout: apiserver-boot.io/v1\ndomain: example.com\nmodule: m.io/x\nbogus: 1\n", "unknown field"},
-		"wrong layout":   {"layout: v0\ndomain: example.com\nmodule: m.io/x\n", "unsupported layout"},
-		"bad domain":     {"layout: apiserver-boot.io/v1\ndomain: EXAMPLE\nmodule: m.io/x\n", "invalid domain"},
+		"unknown field":   {"layout: apiserver-boot.io/v1\ndomain: example.com\nmodule: m.io/x\nbogus: 1\n", "unknown field"},
+		"wrong layout":    {"layout: v0\ndomain: example.com\nmodule: m.io/x\n", "unsupported layout"},
+		"bad domain":      {"layout: apiserver-boot.io/v1\ndomain: EXAMPLE\nmodule: m.io/x\n", "invalid domain"},
 		"unknown version": {"layout: apiserver-boot.io/v1\ndomain: example.com\nmodule: m.io/x\ngroups:\n- name: a\n  versions: [{name: v1, storage: true}]\n  kinds: [{kind: A, plural: as, versions: [v2]}]\n", "does not have"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -20,8 +20,8 @@ func TestPinnedVersionsMatchGoMod(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"k8s.io/apimachinery":            KubernetesVersion,
-		"k8s.io/code-generator":          KubernetesVersion,
+		"k8s.io/apimachinery":   KubernetesVersion,
+		"k8s.io/code-generator": KubernetesVersion,
 	}
 	found := map[string]bool{}
 	for _, r := range f.Require {

@@ -64,7 +64,9 @@ func TestIfExistsActions(t *testing.T) {
 	write(t, dir, "regen.txt", "old generated\n")
 	write(t, dir, "edited.txt", "edited by user\n")
 	previous := map[string][]byte{"regen.txt": []byte("old generated\n"), "edited.txt": []byte("old generated\n")}
-	f := func(path string, a IfExists) File { return File{Path: path, Template: "b.txt.tmpl", Data: data{"p"}, IfExists: a} }
+	f := func(path string, a IfExists) File {
+		return File{Path: path, Template: "b.txt.tmpl", Data: data{"p"}, IfExists: a}
+	}
 
 	changes, err := Plan(dir, r, []File{f("new.txt", Error), f("skip.txt", Skip), f("same.txt", Error), f("regen.txt", Overwrite)}, nil, previous, false)
 	if err != nil {
