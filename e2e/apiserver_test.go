@@ -1,0 +1,414 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+)
+
+// TestGeneratedServer is the proof of the codegen/build/serve issue: from the
+// built CLI, a project with a namespaced kind (with status) and a
+// cluster-scoped kind is scaffolded and built; its own tests pass; its
+// apiserver runs standalone on an embedded etcd with client-certificate
+// authentication, and real kubectl and client-go use it.
+func TestGeneratedServer(t *testing.T) {
+	kubectlPath(t)
+	bin := buildCLI(t)
+	dir := filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--short-names", "bz")
+	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Hive", "--non-namespaced")
+	boot(t, bin, dir, "build", "executables")
+	if out := boot(t, bin, dir, "build", "generated", "--verify"); !strings.Contains(out, "up to date") {
+		t.Fatalf("build generated --verify after a build: %s", out)
+	}
+
+	t.Run("project tests", func(t *testing.T) {
+		for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+			cmd := exec.Command("go", args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("go %s in the generated project: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		}
+		cmd := exec.Command("gofmt", "-l", ".")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+			t.Fatalf("generated files are not gofmt-clean: %v\n%s", err, out)
+		}
+	})
+
+	kubeconfig := startStandalone(t, dir, startEtcd(t))
+	sample := func(name string) string { return filepath.Join(dir, "sample", name) }
+
+	t.Run("kubectl", func(t *testing.T) {
+		out := mustKubectl(t, kubeconfig, "api-resources", "--api-group", "insect.example.com", "--no-headers")
+		if !containsLine(out, "bees", "bz", "insect.example.com/v1alpha1", "true", "Bee") ||
+			!containsLine(out, "hives", "insect.example.com/v1alpha1", "false", "Hive") {
+			t.Fatalf("api-resources:\n%s", out)
+		}
+
+		mustKubectl(t, kubeconfig, "create", "-f", sample("bee.yaml"))
+		mustKubectl(t, kubeconfig, "create", "-f", sample("hive.yaml"))
+		out = mustKubectl(t, kubeconfig, "get", "bees")
+		if !containsLine(out, "NAME", "REPLICAS", "READY", "AGE") || !containsLine(out, "bee-sample", "1", "Unknown") {
+			t.Fatalf("kubectl get bees does not show the scaffolded columns:\n%s", out)
+		}
+		if out = mustKubectl(t, kubeconfig, "get", "hives"); !containsLine(out, "hive-sample", "1") {
+			t.Fatalf("kubectl get hives:\n%s", out)
+		}
+		if out = mustKubectl(t, kubeconfig, "get", "bz", "-o", "wide"); !strings.Contains(out, "An example Bee.") {
+			t.Fatalf("short name and -o wide:\n%s", out)
+		}
+
+		out = mustKubectl(t, kubeconfig, "get", "bee", "bee-sample", "-o", "yaml")
+		for _, want := range []string{"apiVersion: insect.example.com/v1alpha1", "kind: Bee", "namespace: default", "replicas: 1", "generation: 1"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("get -o yaml lacks %q:\n%s", want, out)
+			}
+		}
+		if out = mustKubectl(t, kubeconfig, "get", "bees", "--field-selector", "metadata.name=bee-sample", "-o", "name"); strings.TrimSpace(out) != "bee.insect.example.com/bee-sample" {
+			t.Fatalf("field selector:\n%s", out)
+		}
+
+		applied := filepath.Join(t.TempDir(), "applied.yaml")
+		writeFile(t, applied, "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: applied\nspec:\n  replicas: 3\n  description: applied server-side\n")
+		mustKubectl(t, kubeconfig, "apply", "--server-side", "--field-manager", "e2e", "-f", applied)
+		out = mustKubectl(t, kubeconfig, "get", "bee", "applied", "-o", "yaml", "--show-managed-fields")
+		if !strings.Contains(out, "manager: e2e") || !strings.Contains(out, "operation: Apply") || !strings.Contains(out, "replicas: 3") {
+			t.Fatalf("server-side apply did not record managed fields:\n%s", out)
+		}
+
+		out = mustKubectl(t, kubeconfig, "explain", "bees.spec")
+		if !strings.Contains(out, "replicas") || !strings.Contains(out, "Defaults to 1") {
+			t.Fatalf("explain bees.spec:\n%s", out)
+		}
+
+		mustKubectl(t, kubeconfig, "patch", "bee", "bee-sample", "--type=merge", "-p", `{"spec":{"description":"patched"}}`)
+		mustKubectl(t, kubeconfig, "label", "bee", "bee-sample", "color=gold")
+		out = mustKubectl(t, kubeconfig, "get", "bees", "-l", "color=gold", "-o", "jsonpath={.items[0].spec.description} {.items[0].metadata.generation}")
+		if out != "patched 2" {
+			t.Fatalf("after patch and label: %q, want \"patched 2\"", out)
+		}
+
+		invalid := filepath.Join(t.TempDir(), "invalid.yaml")
+		writeFile(t, invalid, "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: invalid\nspec:\n  replicas: -1\n")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := kubectl(ctx, kubeconfig, "create", "-f", invalid)
+		if err == nil || !strings.Contains(out, "spec.replicas: Invalid value: -1: must be greater than or equal to 0") {
+			t.Fatalf("an invalid object was not rejected with the validation message (err %v):\n%s", err, out)
+		}
+
+		// Watch: start it, create and delete an object, and see both events.
+		watchCtx, stopWatch := context.WithTimeout(context.Background(), time.Minute)
+		defer stopWatch()
+		w := exec.CommandContext(watchCtx, "kubectl", "--kubeconfig", kubeconfig, "get", "bees", "-w", "--output-watch-events", "--watch-only")
+		var mu sync.Mutex
+		var lines []string
+		stdout, _ := w.StdoutPipe()
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			s := bufio.NewScanner(stdout)
+			for s.Scan() {
+				mu.Lock()
+				lines = append(lines, s.Text())
+				mu.Unlock()
+			}
+		}()
+		time.Sleep(time.Second) // let the watch start before the events happen
+		watched := filepath.Join(t.TempDir(), "watched.yaml")
+		writeFile(t, watched, "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: watched\n")
+		mustKubectl(t, kubeconfig, "create", "-f", watched)
+		mustKubectl(t, kubeconfig, "delete", "bee", "watched")
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			mu.Lock()
+			all := strings.Join(lines, "\n")
+			mu.Unlock()
+			if containsLine(all, "ADDED", "watched") && containsLine(all, "DELETED", "watched") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("kubectl get -w did not see ADDED and DELETED:\n%s", all)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		stopWatch()
+		_ = w.Wait()
+
+		mustKubectl(t, kubeconfig, "delete", "-f", sample("bee.yaml"))
+		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "name"); strings.Contains(out, "bee-sample") {
+			t.Fatalf("bee-sample still listed after delete:\n%s", out)
+		}
+	})
+
+	t.Run("client-go", func(t *testing.T) {
+		cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resources, err := disco.ServerResourcesForGroupVersion("insect.example.com/v1alpha1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		scope := map[string]bool{}
+		for _, r := range resources.APIResources {
+			scope[r.Name] = r.Namespaced
+		}
+		if _, ok := scope["bees/status"]; !ok || !scope["bees"] || scope["hives"] {
+			t.Fatalf("discovery: %+v", scope)
+		}
+
+		dyn, err := dynamic.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bees := dyn.Resource(schema.GroupVersionResource{Group: "insect.example.com", Version: "v1alpha1", Resource: "bees"}).Namespace("ns1")
+		watcher, err := bees.Watch(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer watcher.Stop()
+		for i := 0; i < 3; i++ {
+			obj := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "insect.example.com/v1alpha1", "kind": "Bee",
+				"metadata": map[string]any{"name": fmt.Sprintf("bee-%d", i)},
+				"spec":     map[string]any{"description": "from client-go"},
+			}}
+			created, err := bees.Create(ctx, obj, metav1.CreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, _, _ := unstructured.NestedInt64(created.Object, "spec", "replicas"); r != 1 {
+				t.Fatalf("defaulting: replicas = %d, want 1", r)
+			}
+		}
+		if ev := <-watcher.ResultChan(); ev.Type != watch.Added {
+			t.Fatalf("first watch event %v, want ADDED", ev.Type)
+		}
+
+		// Pagination: one item per page, three pages.
+		var names []string
+		opts := metav1.ListOptions{Limit: 1}
+		for {
+			page, err := bees.List(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, item := range page.Items {
+				names = append(names, item.GetName())
+			}
+			if opts.Continue = page.GetContinue(); opts.Continue == "" {
+				break
+			}
+		}
+		if strings.Join(names, ",") != "bee-0,bee-1,bee-2" {
+			t.Fatalf("paginated list = %v", names)
+		}
+
+		// The status subresource changes the status only; the main resource ignores status.
+		got, err := bees.Get(ctx, "bee-0", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = unstructured.SetNestedField(got.Object, int64(1), "status", "observedGeneration")
+		_ = unstructured.SetNestedField(got.Object, "ignored", "spec", "description")
+		updated, err := bees.UpdateStatus(ctx, got, metav1.UpdateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _, _ := unstructured.NestedInt64(updated.Object, "status", "observedGeneration"); g != 1 {
+			t.Fatalf("status update lost the status: %v", updated.Object["status"])
+		}
+		if d, _, _ := unstructured.NestedString(updated.Object, "spec", "description"); d != "from client-go" {
+			t.Fatalf("status update changed the spec: %q", d)
+		}
+		patched, err := bees.Patch(ctx, "bee-0", types.MergePatchType, []byte(`{"status":{"observedGeneration":5}}`), metav1.PatchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _, _ := unstructured.NestedInt64(patched.Object, "status", "observedGeneration"); g != 1 {
+			t.Fatalf("the main resource changed the status: observedGeneration %d", g)
+		}
+
+		// Cluster-scoped: no namespace in the path.
+		hives := dyn.Resource(schema.GroupVersionResource{Group: "insect.example.com", Version: "v1alpha1", Resource: "hives"})
+		list, err := hives.List(ctx, metav1.ListOptions{})
+		if err != nil || len(list.Items) != 1 || list.Items[0].GetNamespace() != "" {
+			t.Fatalf("hives: %v %+v", err, list)
+		}
+		if err := bees.Delete(ctx, "bee-0", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("openapi", func(t *testing.T) {
+		cfg, _ := clientcmd.BuildConfigFromFlags("", kubeconfig)
+		disco, _ := discovery.NewDiscoveryClientForConfig(cfg)
+		v3, err := disco.OpenAPIV3().Paths()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := v3["apis/insect.example.com/v1alpha1"]; !ok {
+			t.Fatalf("OpenAPI v3 paths lack the group: %v", v3)
+		}
+		if _, err := disco.OpenAPISchema(); err != nil {
+			t.Fatalf("OpenAPI v2: %v", err)
+		}
+	})
+}
+
+// startStandalone starts the project's bin/apiserver with --standalone on
+// loopback, authenticating clients by certificates of a fresh CA, and returns
+// a kubeconfig for an admin (group system:masters).
+func startStandalone(t *testing.T, dir, etcd string) string {
+	t.Helper()
+	pki := t.TempDir()
+	ca, err := certs.NewCA("e2e-ca", certs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serving, err := ca.NewServing("localhost", []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, certs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := ca.NewClient("admin", []string{"system:masters"}, certs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(pki, "ca.crt"), string(ca.CertPEM))
+	if err := serving.Write(filepath.Join(pki, "serving.crt"), filepath.Join(pki, "serving.key")); err != nil {
+		t.Fatal(err)
+	}
+
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "bin", "apiserver"),
+		"--standalone",
+		"--etcd-servers", etcd,
+		"--bind-address", "127.0.0.1",
+		"--secure-port", fmt.Sprint(port),
+		"--tls-cert-file", filepath.Join(pki, "serving.crt"),
+		"--tls-private-key-file", filepath.Join(pki, "serving.key"),
+		"--client-ca-file", filepath.Join(pki, "ca.crt"),
+	)
+	logFile, err := os.Create(filepath.Join(pki, "apiserver.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cancel()
+		<-exited
+		logFile.Close()
+		if t.Failed() {
+			log, _ := os.ReadFile(logFile.Name())
+			t.Logf("apiserver log (last 4 KiB):\n%s", tail(log, 4096))
+		}
+	})
+
+	server := fmt.Sprintf("https://127.0.0.1:%d", port)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	clientCert, err := tls.X509KeyPair(admin.CertPEM, admin.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{clientCert}}}}
+	start := time.Now()
+	for {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logFile.Name())
+			t.Fatalf("the apiserver exited before it was ready: %v\n%s", err, tail(log, 4096))
+		default:
+		}
+		resp, err := client.Get(server + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(start) > 90*time.Second {
+			t.Fatalf("the apiserver is not ready after 90s: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("apiserver ready in %s", time.Since(start).Round(10*time.Millisecond))
+
+	kubeconfig := filepath.Join(pki, "kubeconfig")
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["local"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca.CertPEM}
+	cfg.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: admin.CertPEM, ClientKeyData: admin.KeyPEM}
+	cfg.Contexts["local"] = &clientcmdapi.Context{Cluster: "local", AuthInfo: "admin", Namespace: "default"}
+	cfg.CurrentContext = "local"
+	if err := clientcmd.WriteToFile(*cfg, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig
+}
+
+// containsLine reports whether some line of out contains every field.
+func containsLine(out string, fields ...string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		ok := true
+		for _, f := range fields {
+			if !strings.Contains(line, f) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
