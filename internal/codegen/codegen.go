@@ -361,31 +361,27 @@ var openapiExtraPkgs = []string{
 	"k8s.io/apimachinery/pkg/api/resource",
 }
 
-// steps returns the generators in kube_codegen.sh's order, each configured
-// with the flags kube_codegen.sh gives it.
-func (in *inputs) steps(reportFile string) ([]step, error) {
+// invocation is one generator run as a command line: the binary's name and
+// its arguments, exactly what kube_codegen.sh would execute.
+type invocation struct {
+	name string
+	argv []string
+}
+
+// invocations returns the generator runs in kube_codegen.sh's order, each with
+// the flags kube_codegen.sh gives it.
+func (in *inputs) invocations(reportFile string) []invocation {
 	gen := filepath.Join(in.dir, "pkg/generated")
 	genPkg := in.module + "/pkg/generated"
-	var steps []step
-	add := func(s step, err error) error {
-		if err == nil && len(s.inputs) > 0 {
-			steps = append(steps, s)
-		}
-		return err
+	helpers := func(file string, pkgs ...[]string) []string {
+		return append([]string{"--output-file", file, "--go-header-file", in.header}, sorted(pkgs...)...)
 	}
-	helpers := func(file string) []string {
-		return []string{"--output-file", file, "--go-header-file", in.header}
+	invs := []invocation{
+		{"deepcopy-gen", helpers("zz_generated.deepcopy.go", in.groups, in.versions)},
+		{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
+		{"conversion-gen", helpers("zz_generated.conversion.go", in.versions)},
 	}
-	if err := add(deepcopyStep(append(helpers("zz_generated.deepcopy.go"), sorted(in.groups, in.versions)...))); err != nil {
-		return nil, err
-	}
-	if err := add(defaulterStep(append(helpers("zz_generated.defaults.go"), sorted(in.versions)...))); err != nil {
-		return nil, err
-	}
-	if err := add(conversionStep(append(helpers("zz_generated.conversion.go"), sorted(in.versions)...))); err != nil {
-		return nil, err
-	}
-	openapiArgv := []string{
+	openapi := []string{
 		"--output-file", "zz_generated.openapi.go",
 		"--go-header-file", in.header,
 		"--output-dir", filepath.Join(gen, "openapi"),
@@ -394,24 +390,11 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 		"--output-model-name-file=zz_generated.model_name.go",
 	}
 	for _, p := range readonlyPkgs {
-		openapiArgv = append(openapiArgv, "--readonly-pkg", p)
+		openapi = append(openapi, "--readonly-pkg", p)
 	}
-	openapi, err := openapiSteps(append(append(openapiArgv, openapiExtraPkgs...), sorted(in.versions)...))
-	if err != nil {
-		return nil, err
-	}
-	steps = append(steps, openapi...)
+	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.versions)...)})
 	if len(in.clients) == 0 {
-		return steps, nil
-	}
-	if err := add(applyconfigurationStep(append([]string{
-		"--go-header-file", in.header,
-		"--output-dir", filepath.Join(gen, "applyconfiguration"),
-		"--output-pkg", genPkg + "/applyconfiguration",
-		"--external-applyconfigurations", "",
-		"--openapi-schema", "",
-	}, sorted(in.clients)...))); err != nil {
-		return nil, err
+		return invs
 	}
 	clientArgv := []string{
 		"--go-header-file", in.header,
@@ -426,26 +409,50 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 	for _, gv := range sorted(in.clientGVs) {
 		clientArgv = append(clientArgv, "--input", gv)
 	}
-	if err := add(clientStep(clientArgv)); err != nil {
-		return nil, err
-	}
-	if err := add(listerStep(append([]string{
-		"--go-header-file", in.header,
-		"--output-dir", filepath.Join(gen, "listers"),
-		"--output-pkg", genPkg + "/listers",
-		"--plural-exceptions", in.pluralExcep,
-	}, sorted(in.clients)...))); err != nil {
-		return nil, err
-	}
-	if err := add(informerStep(append([]string{
-		"--go-header-file", in.header,
-		"--output-dir", filepath.Join(gen, "informers"),
-		"--output-pkg", genPkg + "/informers",
-		"--versioned-clientset-package", genPkg + "/clientset/versioned",
-		"--listers-package", genPkg + "/listers",
-		"--plural-exceptions", in.pluralExcep,
-	}, sorted(in.clients)...))); err != nil {
-		return nil, err
+	return append(invs,
+		invocation{"applyconfiguration-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "applyconfiguration"),
+			"--output-pkg", genPkg + "/applyconfiguration",
+			"--external-applyconfigurations", "",
+			"--openapi-schema", "",
+		}, sorted(in.clients)...)},
+		invocation{"client-gen", clientArgv},
+		invocation{"lister-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "listers"),
+			"--output-pkg", genPkg + "/listers",
+			"--plural-exceptions", in.pluralExcep,
+		}, sorted(in.clients)...)},
+		invocation{"informer-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "informers"),
+			"--output-pkg", genPkg + "/informers",
+			"--versioned-clientset-package", genPkg + "/clientset/versioned",
+			"--listers-package", genPkg + "/listers",
+			"--plural-exceptions", in.pluralExcep,
+		}, sorted(in.clients)...)},
+	)
+}
+
+// steps turns the invocations into in-process generator runs.
+func (in *inputs) steps(reportFile string) ([]step, error) {
+	var steps []step
+	for _, inv := range in.invocations(reportFile) {
+		var s []step
+		var err error
+		switch inv.name {
+		case "openapi-gen":
+			s, err = openapiSteps(inv.argv)
+		default:
+			var one step
+			one, err = stepFuncs[inv.name](inv.argv)
+			s = []step{one}
+		}
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, s...)
 	}
 	return steps, nil
 }

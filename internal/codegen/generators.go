@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/pflag"
 	applyargs "k8s.io/code-generator/cmd/applyconfiguration-gen/args"
@@ -36,6 +37,17 @@ type step struct {
 	defaultNS   string
 	inputs      []string
 	targets     func(*generator.Context) []generator.Target
+}
+
+// stepFuncs configure the single-pass generators from their command lines.
+var stepFuncs = map[string]func([]string) (step, error){
+	"deepcopy-gen":           deepcopyStep,
+	"defaulter-gen":          defaulterStep,
+	"conversion-gen":         conversionStep,
+	"applyconfiguration-gen": applyconfigurationStep,
+	"client-gen":             clientStep,
+	"lister-gen":             listerStep,
+	"informer-gen":           informerStep,
 }
 
 // parseFlags parses argv with a generator's own flag definitions, so that every
@@ -89,7 +101,11 @@ func openapiSteps(argv []string) ([]step, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The header names the generator after os.Args[0] (see Generate).
+	saved := os.Args[0]
+	os.Args[0] = "openapi-gen"
 	boilerplate, err := gengo.GoBoilerplate(a.GoHeaderFile, gengo.StdBuildTag, gengo.StdGeneratedBy)
+	os.Args[0] = saved
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +117,7 @@ func openapiSteps(argv []string) ([]step, error) {
 			}})
 	}
 	steps = append(steps, step{"openapi-gen", openapigenerators.NameSystems(), openapigenerators.DefaultNameSystem(), inputs,
-		func(c *generator.Context) []generator.Target {
-			return openapigenerators.GetOpenAPITargets(c, a, boilerplate)
-		}})
+		func(c *generator.Context) []generator.Target { return openapigenerators.GetOpenAPITargets(c, a, boilerplate) }})
 	return steps, nil
 }
 

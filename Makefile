@@ -1,0 +1,38 @@
+# apiserver-boot — the two commands of the README are `make demo` and `make test`.
+GO ?= go
+BIN ?= bin/apiserver-boot
+
+.PHONY: all build install test unit golden bench-codegen vet fmt
+
+all: build
+
+## build: build the CLI into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/apiserver-boot
+
+## install: go install the CLI into $(go env GOPATH)/bin
+install:
+	$(GO) install ./cmd/apiserver-boot
+
+## test: every test — unit, golden, bad input, and end to end (builds and runs generated servers)
+test:
+	$(GO) vet ./...
+	$(GO) test -timeout 45m ./...
+
+## unit: the fast tests only (no e2e)
+unit:
+	$(GO) test $$($(GO) list ./... | grep -v /e2e)
+
+## golden: rewrite testdata/golden from the current templates
+golden:
+	$(GO) test ./cmd/apiserver-boot -run TestGolden -update
+
+## bench-codegen: in-process codegen vs the upstream generator binaries (see bench/)
+bench-codegen:
+	bench/codegen.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w cmd internal e2e boilerplate templates
