@@ -117,7 +117,9 @@ func openapiSteps(argv []string) ([]step, error) {
 			}})
 	}
 	steps = append(steps, step{"openapi-gen", openapigenerators.NameSystems(), openapigenerators.DefaultNameSystem(), inputs,
-		func(c *generator.Context) []generator.Target { return openapigenerators.GetOpenAPITargets(c, a, boilerplate) }})
+		func(c *generator.Context) []generator.Target {
+			return openapigenerators.GetOpenAPITargets(c, a, boilerplate)
+		}})
 	return steps, nil
 }
 
