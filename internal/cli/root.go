@@ -48,6 +48,7 @@ APISERVER_BOOT_OWNER) or from a YAML config file given with --config.`,
 		newInitCommand(streams),
 		newCreateCommand(streams),
 		newBuildCommand(streams),
+		newRunCommand(streams),
 		newVersionCommand(streams),
 	)
 	return root

@@ -1,0 +1,76 @@
+package localrun
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Etcd is an etcd server running inside this process.
+type Etcd struct {
+	server    *embed.Etcd
+	ClientURL string
+	log       *closableWriter
+}
+
+// closableWriter drops writes once closed: etcd logs its listeners closing
+// as errors, which are noise when we are the ones stopping it.
+type closableWriter struct {
+	w      io.Writer
+	closed atomic.Bool
+}
+
+func (c *closableWriter) Write(p []byte) (int, error) {
+	if c.closed.Load() {
+		return len(p), nil
+	}
+	return c.w.Write(p)
+}
+
+// StartEtcd starts an embedded etcd with its data in dir, serving clients on
+// 127.0.0.1:clientPort and peers on 127.0.0.1:peerPort. Warnings and errors
+// are logged to log. It returns when etcd is ready.
+func StartEtcd(dir string, clientPort, peerPort int, log io.Writer) (*Etcd, error) {
+	cfg := embed.NewConfig()
+	cfg.Dir = dir
+	cu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", clientPort))
+	pu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", peerPort))
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
+	cfg.InitialCluster = cfg.Name + "=" + pu.String()
+	// A development store: losing the last writes on a crash is fine, waiting
+	// for fsync on every write is not.
+	cfg.UnsafeNoFsync = true
+	cw := &closableWriter{w: log}
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
+		zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.AddSync(cw), zap.WarnLevel)))
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("starting etcd: %w", err)
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		e.Close()
+		return nil, fmt.Errorf("etcd: %w", err)
+	case <-time.After(60 * time.Second):
+		e.Close()
+		return nil, fmt.Errorf("etcd is not ready after 60s")
+	}
+	return &Etcd{server: e, ClientURL: cu.String(), log: cw}, nil
+}
+
+// Err delivers an error if etcd fails while running.
+func (e *Etcd) Err() <-chan error { return e.server.Err() }
+
+// Close stops etcd.
+func (e *Etcd) Close() {
+	e.log.closed.Store(true)
+	e.server.Close()
+}

@@ -1,0 +1,210 @@
+// Package localrun runs a project's extension control plane on this machine:
+// an embedded etcd, the generated apiserver (standalone, client-certificate
+// authentication) and the controller manager, with a kubeconfig for kubectl.
+// It starts them in order, waits for readiness, prefixes their logs, and
+// stops them in reverse order, leaving no process behind.
+package localrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// StateDir is where a local run keeps its data, relative to the project
+// (gitignored by the scaffold).
+const StateDir = ".local/run"
+
+// Options configure a local run.
+type Options struct {
+	// Dir is the project root; binaries are read from Dir/bin.
+	Dir string
+	// EtcdServers, if set, is an external etcd; otherwise one is embedded.
+	EtcdServers string
+	// EtcdPort is the embedded etcd's client port; its peer port is EtcdPort+1.
+	EtcdPort int
+	// SecurePort is the apiserver's HTTPS port on 127.0.0.1.
+	SecurePort int
+	// ManagerProbePort is the controller manager's health probe port.
+	ManagerProbePort int
+	// Manager runs the controller manager too.
+	Manager bool
+	// Reset wipes the data (etcd, certificates) of earlier runs first.
+	Reset bool
+	// Quiet hides the processes' logs.
+	Quiet bool
+	// Kubeconfig is where the admin kubeconfig is written, relative to Dir.
+	Kubeconfig string
+	// Log receives the processes' prefixed logs; Out the user-facing lines.
+	Log, Out io.Writer
+	// Ready, if set, is called once everything is up.
+	Ready func()
+}
+
+// portFlag names the flag for each port, for the "port in use" message.
+type portFlag struct {
+	port int
+	flag string
+}
+
+// Run starts the local control plane and blocks until ctx ends (Ctrl-C) or
+// a process dies; either way it stops everything before returning.
+func Run(ctx context.Context, o Options) (err error) {
+	state := filepath.Join(o.Dir, StateDir)
+	apiserverBin := filepath.Join(o.Dir, "bin", "apiserver")
+	managerBin := filepath.Join(o.Dir, "bin", "controller-manager")
+	for _, b := range []string{apiserverBin, managerBin} {
+		if b == managerBin && !o.Manager {
+			continue
+		}
+		if _, err := os.Stat(b); err != nil {
+			return fmt.Errorf("%s not found: build it with `apiserver-boot build executables` (or run without --build=false)", b)
+		}
+	}
+	ports := []portFlag{{o.SecurePort, "--secure-port"}}
+	if o.EtcdServers == "" {
+		ports = append(ports, portFlag{o.EtcdPort, "--etcd-port"}, portFlag{o.EtcdPort + 1, "--etcd-port (peer port, --etcd-port + 1)"})
+	}
+	if o.Manager {
+		ports = append(ports, portFlag{o.ManagerProbePort, "--manager-probe-port"})
+	}
+	if err := checkPorts(ports); err != nil {
+		return err
+	}
+	if o.Reset {
+		if err := os.RemoveAll(state); err != nil {
+			return err
+		}
+	}
+	if err := ensureDir(state); err != nil {
+		return err
+	}
+
+	logOut := o.Log
+	if o.Quiet || logOut == nil {
+		logOut = io.Discard
+	}
+	var logMu sync.Mutex
+	colour := isTerminal(logOut)
+	logFor := func(name string) io.Writer { return newPrefixWriter(&logMu, logOut, name, colour) }
+	say := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		fmt.Fprintf(o.Out, format+"\n", args...)
+	}
+
+	start := time.Now()
+	pki, err := EnsurePKI(filepath.Join(state, "pki"))
+	if err != nil {
+		return err
+	}
+
+	etcdURL := o.EtcdServers
+	var etcd *Etcd
+	etcdErr := make(<-chan error)
+	if etcdURL == "" {
+		etcd, err = StartEtcd(filepath.Join(state, "etcd"), o.EtcdPort, o.EtcdPort+1, logFor("etcd"))
+		if err != nil {
+			return &ChildExitError{Name: "etcd", Err: err}
+		}
+		defer etcd.Close()
+		etcdURL, etcdErr = etcd.ClientURL, etcd.Err()
+	}
+
+	// Children are stopped in reverse start order on the way out.
+	var children []*child
+	defer func() {
+		for i := len(children) - 1; i >= 0; i-- {
+			children[i].stop(4 * time.Second)
+		}
+	}()
+
+	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)
+	apiserver, err := startChild("apiserver", apiserverBin, []string{
+		"--standalone",
+		"--etcd-servers", etcdURL,
+		"--bind-address", "127.0.0.1",
+		"--secure-port", strconv.Itoa(o.SecurePort),
+		"--tls-cert-file", pki.Path(servingCert),
+		"--tls-private-key-file", pki.Path(servingKey),
+		"--client-ca-file", pki.Path(caCert),
+	}, o.Dir, logFor("apiserver"))
+	if err != nil {
+		return err
+	}
+	children = append(children, apiserver)
+
+	readyCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	err = pki.WaitReady(readyCtx, server, apiserver.exited)
+	cancel()
+	if err != nil {
+		if errContext(err) && ctx.Err() != nil {
+			return nil // interrupted while starting
+		}
+		select {
+		case <-apiserver.exited:
+			return &ChildExitError{Name: "apiserver", Err: apiserver.err}
+		default:
+			return err
+		}
+	}
+	kubeconfig := filepath.Join(o.Dir, o.Kubeconfig)
+	if err := pki.WriteKubeconfig(kubeconfig, server, "default"); err != nil {
+		return err
+	}
+
+	var manager *child
+	managerExited := make(<-chan struct{})
+	if o.Manager {
+		manager, err = startChild("controller-manager", managerBin, []string{
+			"--kubeconfig", kubeconfig,
+			"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(o.ManagerProbePort),
+			"--metrics-bind-address", "0",
+		}, o.Dir, logFor("controller-manager"))
+		if err != nil {
+			return err
+		}
+		children = append(children, manager)
+		managerExited = manager.exited
+	}
+
+	say("apiserver ready at %s in %s; try:\n  kubectl --kubeconfig %s api-resources", server, time.Since(start).Round(time.Millisecond), o.Kubeconfig)
+	if o.Ready != nil {
+		o.Ready()
+	}
+
+	select {
+	case <-ctx.Done():
+		say("stopping")
+		return nil
+	case <-apiserver.exited:
+		return &ChildExitError{Name: "apiserver", Err: apiserver.err}
+	case <-managerExited:
+		return &ChildExitError{Name: "controller-manager", Err: manager.err}
+	case err := <-etcdErr:
+		return &ChildExitError{Name: "etcd", Err: err}
+	}
+}
+
+// checkPorts fails, naming the port and its flag, if a port is taken.
+func checkPorts(ports []portFlag) error {
+	for _, p := range ports {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
+		if err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) {
+				return fmt.Errorf("port %d is already in use: choose another with %s", p.port, p.flag)
+			}
+			return fmt.Errorf("cannot listen on port %d (%s): %w", p.port, p.flag, err)
+		}
+		l.Close()
+	}
+	return nil
+}
