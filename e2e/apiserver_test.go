@@ -4,11 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,9 +21,8 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 )
 
 // TestGeneratedServer is the proof of the codegen/build/serve issue: from the
@@ -298,24 +293,10 @@ func TestGeneratedServer(t *testing.T) {
 // a kubeconfig for an admin (group system:masters).
 func startStandalone(t *testing.T, dir, etcd string) string {
 	t.Helper()
-	pki := t.TempDir()
-	ca, err := certs.NewCA("e2e-ca", certs.Options{})
+	pki, err := localrun.EnsurePKI(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	serving, err := ca.NewServing("localhost", []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, certs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := ca.NewClient("admin", []string{"system:masters"}, certs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(pki, "ca.crt"), string(ca.CertPEM))
-	if err := serving.Write(filepath.Join(pki, "serving.crt"), filepath.Join(pki, "serving.key")); err != nil {
-		t.Fatal(err)
-	}
-
 	port := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "bin", "apiserver"),
@@ -323,67 +304,35 @@ func startStandalone(t *testing.T, dir, etcd string) string {
 		"--etcd-servers", etcd,
 		"--bind-address", "127.0.0.1",
 		"--secure-port", fmt.Sprint(port),
-		"--tls-cert-file", filepath.Join(pki, "serving.crt"),
-		"--tls-private-key-file", filepath.Join(pki, "serving.key"),
-		"--client-ca-file", filepath.Join(pki, "ca.crt"),
+		"--tls-cert-file", pki.Path("apiserver.crt"),
+		"--tls-private-key-file", pki.Path("apiserver.key"),
+		"--client-ca-file", pki.Path("ca.crt"),
 	)
-	logFile, err := os.Create(filepath.Join(pki, "apiserver.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
+	var log syncBuffer
+	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cancel()
 		<-exited
-		logFile.Close()
 		if t.Failed() {
-			log, _ := os.ReadFile(logFile.Name())
-			t.Logf("apiserver log (last 4 KiB):\n%s", tail(log, 4096))
+			t.Logf("apiserver log (last 4 KiB):\n%s", tail([]byte(log.String()), 4096))
 		}
 	})
 
 	server := fmt.Sprintf("https://127.0.0.1:%d", port)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.Cert)
-	clientCert, err := tls.X509KeyPair(admin.CertPEM, admin.KeyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{clientCert}}}}
 	start := time.Now()
-	for {
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("the apiserver exited before it was ready: %v\n%s", err, tail(log, 4096))
-		default:
-		}
-		resp, err := client.Get(server + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Since(start) > 90*time.Second {
-			t.Fatalf("the apiserver is not ready after 90s: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	readyCtx, stop := context.WithTimeout(context.Background(), 90*time.Second)
+	defer stop()
+	if err := pki.WaitReady(readyCtx, server, exited); err != nil {
+		t.Fatalf("%v\n%s", err, tail([]byte(log.String()), 4096))
 	}
 	t.Logf("apiserver ready in %s", time.Since(start).Round(10*time.Millisecond))
-
-	kubeconfig := filepath.Join(pki, "kubeconfig")
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["local"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca.CertPEM}
-	cfg.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: admin.CertPEM, ClientKeyData: admin.KeyPEM}
-	cfg.Contexts["local"] = &clientcmdapi.Context{Cluster: "local", AuthInfo: "admin", Namespace: "default"}
-	cfg.CurrentContext = "local"
-	if err := clientcmd.WriteToFile(*cfg, kubeconfig); err != nil {
+	kubeconfig := filepath.Join(pki.Dir, "kubeconfig")
+	if err := pki.WriteKubeconfig(kubeconfig, server, "default"); err != nil {
 		t.Fatal(err)
 	}
 	return kubeconfig

@@ -6,9 +6,8 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"io"
 	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/etcd/server/v3/embed"
+	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 )
 
 // buildCLI builds apiserver-boot from this tree.
@@ -59,26 +58,12 @@ func freePort(t *testing.T) int {
 // startEtcd runs an embedded etcd on loopback for the test and returns its client URL.
 func startEtcd(t *testing.T) string {
 	t.Helper()
-	cfg := embed.NewConfig()
-	cfg.Dir = t.TempDir()
-	cu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))
-	pu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))
-	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
-	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
-	cfg.InitialCluster = cfg.Name + "=" + pu.String()
-	cfg.LogLevel = "error"
-	cfg.UnsafeNoFsync = true
-	e, err := embed.StartEtcd(cfg)
+	e, err := localrun.StartEtcd(t.TempDir(), freePort(t), freePort(t), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.Close)
-	select {
-	case <-e.Server.ReadyNotify():
-	case <-time.After(60 * time.Second):
-		t.Fatal("etcd did not become ready")
-	}
-	return cu.String()
+	return e.ClientURL
 }
 
 // kubectlPath returns the kubectl binary, or skips the test with a clear

@@ -1,0 +1,270 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRunLocal is the proof of the `run local` issue: the control plane
+// starts, kubectl works, the controller sets the status, and nothing outlives
+// apiserver-boot — after Ctrl-C (ten times), when a child dies, and when
+// apiserver-boot itself is SIGKILLed.
+func TestRunLocal(t *testing.T) {
+	kubectlPath(t)
+	bin := buildCLI(t)
+	dir := filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
+	boot(t, bin, dir, "build", "executables")
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+
+	t.Run("serves and reconciles", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir)
+		mustKubectl(t, kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			out, _ := kubectl(context.Background(), kubeconfig, "get", "bee", "bee-sample", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.observedGeneration}`)
+			if out == "True 1" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the controller did not set Ready=True and observedGeneration=1: %q\n%s", out, r.logs())
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		if out := mustKubectl(t, kubeconfig, "get", "bees"); !containsLine(out, "bee-sample", "1", "True") {
+			t.Fatalf("get bees:\n%s", out)
+		}
+		r.interruptAndCheck(t)
+	})
+
+	t.Run("ten start and Ctrl-C cycles", func(t *testing.T) {
+		for i := 0; i < 10; i++ {
+			r := startRunLocal(t, bin, dir)
+			mustKubectl(t, kubeconfig, "get", "bees")
+			r.interruptAndCheck(t)
+		}
+	})
+
+	t.Run("a dead apiserver stops the rest", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir)
+		children := r.children(t)
+		apiserver := children["apiserver"]
+		if apiserver == 0 || children["controller-manager"] == 0 {
+			t.Fatalf("children: %v", children)
+		}
+		if err := syscall.Kill(apiserver, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		code := r.wait(t, 15*time.Second)
+		if code != 4 {
+			t.Fatalf("exit code %d after the apiserver died, want 4\n%s", code, r.logs())
+		}
+		if !strings.Contains(r.logs(), "apiserver exited unexpectedly") {
+			t.Fatalf("no message about the dead apiserver:\n%s", r.logs())
+		}
+		assertGone(t, children)
+		assertPortClosed(t, r.etcdPort)
+	})
+
+	t.Run("SIGKILL of apiserver-boot leaves no child", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir)
+		children := r.children(t)
+		if err := r.cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		r.wait(t, 10*time.Second)
+		deadline := time.Now().Add(10 * time.Second)
+		for alive(children) != "" && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		assertGone(t, children)
+	})
+
+	t.Run("port in use", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		port := l.Addr().(*net.TCPAddr).Port
+		cmd := exec.Command(bin, "run", "local", "--build=false", "--secure-port", strconv.Itoa(port))
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), fmt.Sprintf("port %d is already in use: choose another with --secure-port", port)) {
+			t.Fatalf("got %v:\n%s", err, out)
+		}
+	})
+}
+
+// runLocal is a running `apiserver-boot run local`.
+type runLocal struct {
+	cmd      *exec.Cmd
+	out      *syncBuffer
+	exited   chan struct{}
+	etcdPort int
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (r *runLocal) logs() string { return r.out.String() }
+
+// startRunLocal starts `run local --build=false` on free ports and waits for
+// its "ready" line.
+func startRunLocal(t *testing.T, bin, dir string) *runLocal {
+	t.Helper()
+	etcdPort := freePort(t)
+	for isListening(etcdPort + 1) {
+		etcdPort = freePort(t)
+	}
+	cmd := exec.Command(bin, "run", "local", "--build=false",
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(freePort(t)), "--manager-probe-port", strconv.Itoa(freePort(t)))
+	cmd.Dir = dir
+	r := &runLocal{cmd: cmd, out: &syncBuffer{}, exited: make(chan struct{}), etcdPort: etcdPort}
+	cmd.Stdout, cmd.Stderr = r.out, r.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); close(r.exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-r.exited
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(r.logs(), "apiserver ready at") {
+		select {
+		case <-r.exited:
+			t.Fatalf("run local exited before it was ready:\n%s", r.logs())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run local not ready after 60s:\n%s", r.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return r
+}
+
+// children returns the child processes of run local by name.
+func (r *runLocal) children(t *testing.T) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(out) < 2 && time.Now().Before(deadline) {
+		for _, pid := range childPIDs(r.cmd.Process.Pid) {
+			exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+			out[filepath.Base(exe)] = pid
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return out
+}
+
+// interruptAndCheck sends SIGINT and checks that run local and every child
+// are gone within 10 s, with exit code 0.
+func (r *runLocal) interruptAndCheck(t *testing.T) {
+	t.Helper()
+	children := r.children(t)
+	if len(children) != 2 {
+		t.Fatalf("want the apiserver and the manager as children, got %v", children)
+	}
+	start := time.Now()
+	if err := r.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGINT\n%s", code, r.logs())
+	}
+	assertGone(t, children)
+	assertPortClosed(t, r.etcdPort)
+	t.Logf("stopped in %s", time.Since(start).Round(10*time.Millisecond))
+}
+
+// wait waits for run local to exit and returns its exit code.
+func (r *runLocal) wait(t *testing.T, timeout time.Duration) int {
+	t.Helper()
+	select {
+	case <-r.exited:
+	case <-time.After(timeout):
+		t.Fatalf("run local still running %s after the signal\n%s", timeout, r.logs())
+	}
+	return r.cmd.ProcessState.ExitCode()
+}
+
+// childPIDs lists the children of pid from /proc.
+func childPIDs(pid int) []int {
+	var out []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range tasks {
+		data, _ := os.ReadFile(f)
+		for _, field := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(field); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// alive names the first process of pids that still exists.
+func alive(pids map[string]int) string {
+	for name, pid := range pids {
+		if err := syscall.Kill(pid, 0); err == nil || !errors.Is(err, syscall.ESRCH) {
+			return fmt.Sprintf("%s (pid %d)", name, pid)
+		}
+	}
+	return ""
+}
+
+func assertGone(t *testing.T, pids map[string]int) {
+	t.Helper()
+	if a := alive(pids); a != "" {
+		t.Fatalf("%s survived run local", a)
+	}
+}
+
+func isListening(port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+	if err == nil {
+		c.Close()
+		return true
+	}
+	return false
+}
+
+func assertPortClosed(t *testing.T, port int) {
+	t.Helper()
+	if isListening(port) {
+		t.Fatalf("the embedded etcd still listens on %d", port)
+	}
+}
