@@ -2,7 +2,7 @@
 GO ?= go
 BIN ?= bin/apiserver-boot
 
-.PHONY: all build install test unit golden bench-codegen vet fmt
+.PHONY: all build install demo test unit golden bench-codegen bench-runlocal vet fmt
 
 all: build
 
@@ -13,6 +13,10 @@ build:
 ## install: go install the CLI into $(go env GOPATH)/bin
 install:
 	$(GO) install ./cmd/apiserver-boot
+
+## demo: install the CLI and show the main job end to end (scaffold, build, run local, kubectl, stop)
+demo:
+	hack/demo.sh
 
 ## test: every test — unit, golden, bad input, and end to end (builds and runs generated servers)
 test:
@@ -30,6 +34,10 @@ golden:
 ## bench-codegen: in-process codegen vs the upstream generator binaries (see bench/)
 bench-codegen:
 	bench/codegen.sh
+
+## bench-runlocal: run local --build=false to the first kubectl get, median of 5
+bench-runlocal:
+	bench/runlocal.sh
 
 vet:
 	$(GO) vet ./...
