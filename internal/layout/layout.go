@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/version"
-
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
@@ -113,7 +111,7 @@ func groupData(p *project.Project, g *project.Group) GroupData {
 	for _, k := range g.Kinds {
 		d.Kinds = append(d.Kinds, kindData(p, g, &k, k.Versions[0]))
 	}
-	for _, v := range sortedVersions(g) {
+	for _, v := range g.VersionsByPriority() {
 		d.Versions = append(d.Versions, versionData(p, g, v))
 	}
 	return d
@@ -156,16 +154,6 @@ func kindData(p *project.Project, g *project.Group, k *project.Kind, v string) K
 	}
 }
 
-// sortedVersions returns the versions of g, most preferred first, by
-// Kubernetes' version ordering (v2 > v1 > v1beta2 > v1beta1 > v1alpha1).
-func sortedVersions(g *project.Group) []string {
-	var vs []string
-	for _, v := range g.Versions {
-		vs = append(vs, v.Name)
-	}
-	slices.SortFunc(vs, func(a, b string) int { return -version.CompareKubeAwareVersionStrings(a, b) })
-	return vs
-}
 
 // modelPackage turns a Go package path into the reverse-DNS OpenAPI model
 // package the Kubernetes convention uses: example.com/bees/pkg/apis/insect/v1

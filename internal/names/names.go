@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"go/token"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gobuffalo/flect"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/version"
 )
 
 var (
@@ -194,4 +196,12 @@ func PluralTypeName(kind, plural string) string {
 		return p
 	}
 	return strings.ToUpper(plural[:1]) + plural[1:]
+}
+
+// SortVersions sorts API versions most preferred first, by Kubernetes'
+// version ordering: v2 > v1 > v1beta2 > v1beta1 > v1alpha1.
+func SortVersions(vs []string) []string {
+	out := slices.Clone(vs)
+	slices.SortFunc(out, func(a, b string) int { return -version.CompareKubeAwareVersionStrings(a, b) })
+	return out
 }

@@ -205,6 +205,15 @@ func (g *Group) StorageVersion() string {
 	return ""
 }
 
+// VersionsByPriority returns the names of g's versions, most preferred first.
+func (g *Group) VersionsByPriority() []string {
+	var vs []string
+	for _, v := range g.Versions {
+		vs = append(vs, v.Name)
+	}
+	return names.SortVersions(vs)
+}
+
 // KindsIn returns the kinds served in version v, in PROJECT order.
 func (g *Group) KindsIn(v string) []Kind {
 	var out []Kind

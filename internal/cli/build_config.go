@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+)
+
+// BuildConfigOptions are the flags of `build config` (and of `run in-cluster`).
+type BuildConfigOptions struct {
+	BuildGeneratedOptions
+	manifests.Options
+	KeyType string
+	Output  string
+	Overlay string
+}
+
+func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.Name, "name", "", "name of the Service the APIServices point at, and prefix of every object (required)")
+	f.StringVar(&o.Namespace, "namespace", "", "namespace to deploy into (required)")
+	f.StringVar(&o.Image, "image", "", "container image holding /apiserver and /controller-manager (required)")
+	f.StringVar(&o.ServiceAccount, "service-account", "", "ServiceAccount of the apiserver and the manager; RBAC is bound to it (default <name>)")
+	f.StringVar(&o.EtcdImage, "etcd-image", manifests.DefaultEtcdImage, "image of the etcd StatefulSet")
+	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URL of the external-etcd overlay")
+	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
+	f.BoolVar(&o.RotateCerts, "rotate-certs", false, "replace the existing CA and serving certificate")
+	f.StringVar(&o.OutputDir, "output-dir", "config", "directory of the kustomize layout, relative to the project")
+}
+
+// Complete loads the project and fills in defaults.
+func (o *BuildConfigOptions) Complete() error {
+	if err := o.BuildGeneratedOptions.Complete(); err != nil {
+		return err
+	}
+	o.Options.Dir = o.BuildGeneratedOptions.Dir
+	o.Project = o.project
+	if o.ServiceAccount == "" {
+		o.ServiceAccount = o.Name
+	}
+	return nil
+}
+
+// Validate checks the flags.
+func (o *BuildConfigOptions) Validate() error {
+	for _, f := range []struct{ flag, value string }{{"--name", o.Name}, {"--namespace", o.Namespace}, {"--service-account", o.ServiceAccount}} {
+		if f.value == "" {
+			return fmt.Errorf("%s is required", f.flag)
+		}
+		if errs := validation.IsDNS1035Label(f.value); len(errs) > 0 {
+			return fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
+		}
+	}
+	if o.Image == "" {
+		return fmt.Errorf("--image is required (the image that holds /apiserver and /controller-manager)")
+	}
+	switch certs.KeyType(o.KeyType) {
+	case certs.ECDSA, certs.RSA:
+		o.Options.KeyType = certs.KeyType(o.KeyType)
+	default:
+		return fmt.Errorf("invalid --key-type %q: want ecdsa or rsa", o.KeyType)
+	}
+	switch o.Overlay {
+	case "", "cert-manager", "external-etcd":
+	default:
+		return fmt.Errorf("unknown --overlay %q: want cert-manager or external-etcd (or none for the base)", o.Overlay)
+	}
+	return nil
+}
+
+// kustomization returns the directory to render: the base or an overlay.
+func (o *BuildConfigOptions) kustomization() string {
+	if o.Overlay == "" {
+		return filepath.Join(o.Options.Dir, o.OutputDir, "base")
+	}
+	return filepath.Join(o.Options.Dir, o.OutputDir, "overlays", o.Overlay)
+}
+
+func newBuildConfigCommand(streams IOStreams) *cobra.Command {
+	o := &BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Write the manifests that deploy the apiserver behind the aggregation layer",
+		Long: `Write a kustomize layout that deploys the apiserver into a cluster and registers it
+with the aggregation layer: config/base holds the Namespace, ServiceAccount, RBAC
+(auth-delegator, the authentication reader in kube-system, the server's own and the
+manager's roles), the apiserver and controller-manager Deployments, the Service, an
+etcd StatefulSet, the serving certificate Secret and one APIService per version with
+the CA in caBundle. config/overlays/cert-manager lets cert-manager issue and inject
+the certificates instead; config/overlays/external-etcd uses your etcd.
+
+Certificates are made in Go (ECDSA P-256 by default) under config/base/certificates
+and reused on later runs, so the YAML always matches them; --rotate-certs replaces them.`,
+		Example: `  apiserver-boot build config --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0
+  kubectl apply -k config/base
+
+  # Print the rendered cert-manager variant
+  apiserver-boot build config --name bees-apiserver --namespace bees --image bees:dev --overlay cert-manager --output -`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	o.addFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "\"-\" to also print the rendered YAML (of --overlay, or the base)")
+	cmd.Flags().StringVar(&o.Overlay, "overlay", "", "overlay to render with --output -: cert-manager or external-etcd")
+	return cmd
+}
+
+// Run writes the layout and, with --output -, prints the rendered YAML.
+func (o *BuildConfigOptions) Run() error {
+	res, err := manifests.Write(o.Options)
+	if err != nil {
+		return err
+	}
+	rendered, err := manifests.Render(o.kustomization())
+	if err != nil {
+		return err
+	}
+	if o.Output == "-" {
+		_, err = o.streams.Out.Write(rendered)
+		return err
+	}
+	scaffold.Print(o.streams.Out, res.Changes, false)
+	if res.CertsCreated {
+		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, "base", "certificates"))
+	}
+	fmt.Fprintf(o.streams.Out, "\nDeploy with: kubectl apply --server-side -k %s\n", filepath.Join(o.OutputDir, "base"))
+	return nil
+}

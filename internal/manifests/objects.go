@@ -1,0 +1,319 @@
+// Package manifests builds the Kubernetes objects that deploy an aggregated
+// apiserver (typed k8s.io/api structs, not text templates), writes them as a
+// kustomize layout (a base and overlays), and renders that layout in-process
+// with kustomize's krusty.
+package manifests
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+)
+
+// DefaultEtcdImage is the etcd the StatefulSet runs, pinned: the version
+// Kubernetes 1.37 is tested with.
+const DefaultEtcdImage = "registry.k8s.io/etcd:3.6.5-0"
+
+// Deployment describes where and how the apiserver is deployed.
+type Deployment struct {
+	Name           string // the Service and the prefix of every object
+	Namespace      string
+	Image          string // holds /apiserver and /controller-manager
+	ServiceAccount string
+	EtcdImage      string
+	Project        *project.Project
+}
+
+const (
+	servingSecretSuffix = "-serving-cert"
+	securePort          = 8443
+	certMount           = "/var/run/serving-cert"
+)
+
+func (d *Deployment) labels(component string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": component}
+}
+
+func (d *Deployment) meta(name, component string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: d.Namespace, Labels: d.labels(component)}
+}
+
+func clusterMeta(name string, labels map[string]string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Labels: labels}
+}
+
+// ServingSecretName is the Secret holding the serving certificate.
+func (d *Deployment) ServingSecretName() string { return d.Name + servingSecretSuffix }
+
+// EtcdName is the etcd StatefulSet and Service.
+func (d *Deployment) EtcdName() string { return d.Name + "-etcd" }
+
+// ServiceHost is the DNS name the aggregator dials, which the serving
+// certificate must hold.
+func (d *Deployment) ServiceHosts() []string {
+	return []string{d.Name + "." + d.Namespace + ".svc", d.Name + "." + d.Namespace + ".svc.cluster.local"}
+}
+
+func (d *Deployment) subject() []rbacv1.Subject {
+	return []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: d.ServiceAccount, Namespace: d.Namespace}}
+}
+
+// Namespace is the namespace everything runs in.
+func (d *Deployment) NamespaceObject() *corev1.Namespace {
+	return &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: clusterMeta(d.Namespace, d.labels("namespace"))}
+}
+
+// ServiceAccountObject is the identity of the apiserver and the manager.
+func (d *Deployment) ServiceAccountObject() *corev1.ServiceAccount {
+	return &corev1.ServiceAccount{TypeMeta: typeMeta("v1", "ServiceAccount"), ObjectMeta: d.meta(d.ServiceAccount, "rbac")}
+}
+
+// RBAC returns what the apiserver's identity needs to serve behind the
+// aggregator, and what the controller manager needs:
+//   - system:auth-delegator: create TokenReviews and SubjectAccessReviews
+//     (delegated authentication and authorization);
+//   - extension-apiserver-authentication-reader in kube-system: read the
+//     client CA and request-header settings of kube-apiserver;
+//   - its own ClusterRole: read namespaces (admission), admission
+//     configuration and flow control objects (informers of the generic apiserver);
+//   - the manager's ClusterRole: the project's API groups, leases, events.
+func (d *Deployment) RBAC() []any {
+	apiserverRole := d.Name + ":apiserver"
+	managerRole := d.Name + ":controller-manager"
+	var groups []string
+	for i := range d.Project.Groups {
+		groups = append(groups, d.Project.FullGroup(&d.Project.Groups[i]))
+	}
+	return []any{
+		&rbacv1.ClusterRole{
+			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRole"), ObjectMeta: clusterMeta(apiserverRole, d.labels("rbac")),
+			Rules: []rbacv1.PolicyRule{
+				{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
+				{APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}},
+				{APIGroups: []string{"flowcontrol.apiserver.k8s.io"}, Resources: []string{"prioritylevelconfigurations", "flowschemas"}, Verbs: []string{"get", "list", "watch"}},
+			},
+		},
+		&rbacv1.ClusterRoleBinding{
+			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(apiserverRole, d.labels("rbac")),
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: apiserverRole},
+			Subjects: d.subject(),
+		},
+		&rbacv1.ClusterRoleBinding{
+			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(d.Name+":system:auth-delegator", d.labels("rbac")),
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "system:auth-delegator"},
+			Subjects: d.subject(),
+		},
+		&rbacv1.RoleBinding{
+			TypeMeta:   typeMeta("rbac.authorization.k8s.io/v1", "RoleBinding"),
+			ObjectMeta: metav1.ObjectMeta{Name: d.Name + ":extension-apiserver-authentication-reader", Namespace: "kube-system", Labels: d.labels("rbac")},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "extension-apiserver-authentication-reader"},
+			Subjects:   d.subject(),
+		},
+		&rbacv1.ClusterRole{
+			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRole"), ObjectMeta: clusterMeta(managerRole, d.labels("rbac")),
+			Rules: []rbacv1.PolicyRule{
+				{APIGroups: groups, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
+				{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
+				{APIGroups: []string{"", "events.k8s.io"}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
+			},
+		},
+		&rbacv1.ClusterRoleBinding{
+			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(managerRole, d.labels("rbac")),
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: managerRole},
+			Subjects: d.subject(),
+		},
+	}
+}
+
+// Service is what the APIServices point at.
+func (d *Deployment) Service() *corev1.Service {
+	return &corev1.Service{
+		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, "apiserver"),
+		Spec: corev1.ServiceSpec{
+			Selector: d.labels("apiserver"),
+			Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(securePort)}},
+		},
+	}
+}
+
+// restricted is a securityContext for the restricted Pod Security Standard.
+func restricted() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		RunAsNonRoot:             ptr.To(true),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		AllowPrivilegeEscalation: ptr.To(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+func probe(path string, port intstr.IntOrString, scheme corev1.URIScheme, period int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: port, Scheme: scheme}},
+		PeriodSeconds: period, FailureThreshold: 3, TimeoutSeconds: 5,
+	}
+}
+
+func resources(reqMem, limitMem, reqCPU string) corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(reqMem), corev1.ResourceCPU: resource.MustParse(reqCPU)},
+		Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(limitMem)},
+	}
+}
+
+// APIServerDeployment runs the apiserver. Its memory is sized from the RSS
+// measured under `run local` with a few hundred objects (about 60-90 MiB):
+// requests leave headroom for the watch cache, the limit for bursts.
+func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
+	pod := corev1.PodSpec{
+		ServiceAccountName: d.ServiceAccount,
+		SecurityContext:    &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532), RunAsGroup: ptr.To[int64](65532)},
+		Containers: []corev1.Container{{
+			Name:    "apiserver",
+			Image:   d.Image,
+			Command: []string{"/apiserver"},
+			Args: []string{
+				// The external-etcd overlay replaces this first argument.
+				"--etcd-servers=http://" + d.EtcdName() + "." + d.Namespace + ".svc:2379",
+				fmt.Sprintf("--secure-port=%d", securePort),
+				"--tls-cert-file=" + certMount + "/tls.crt",
+				"--tls-private-key-file=" + certMount + "/tls.key",
+			},
+			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
+			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),
+			LivenessProbe:   probe("/livez", intstr.FromString("https"), corev1.URISchemeHTTPS, 10),
+			Resources:       resources("128Mi", "512Mi", "100m"),
+			SecurityContext: restricted(),
+			VolumeMounts: []corev1.VolumeMount{
+				{Name: "serving-cert", MountPath: certMount, ReadOnly: true},
+				{Name: "tmp", MountPath: "/tmp"},
+			},
+		}},
+		Volumes: []corev1.Volume{
+			{Name: "serving-cert", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: d.ServingSecretName()}}},
+			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+		},
+	}
+	return deployment(d.meta(d.Name+"-apiserver", "apiserver"), d.labels("apiserver"), pod)
+}
+
+// ManagerDeployment runs the controller manager, with leader election.
+func (d *Deployment) ManagerDeployment() *appsv1.Deployment {
+	pod := corev1.PodSpec{
+		ServiceAccountName: d.ServiceAccount,
+		SecurityContext:    &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532), RunAsGroup: ptr.To[int64](65532)},
+		Containers: []corev1.Container{{
+			Name:            "manager",
+			Image:           d.Image,
+			Command:         []string{"/controller-manager"},
+			Args:            []string{"--leader-elect", "--health-probe-bind-address=:8081"},
+			Ports:           []corev1.ContainerPort{{Name: "probes", ContainerPort: 8081}},
+			ReadinessProbe:  probe("/readyz", intstr.FromString("probes"), corev1.URISchemeHTTP, 5),
+			LivenessProbe:   probe("/healthz", intstr.FromString("probes"), corev1.URISchemeHTTP, 10),
+			Resources:       resources("64Mi", "256Mi", "50m"),
+			SecurityContext: restricted(),
+		}},
+	}
+	return deployment(d.meta(d.Name+"-controller-manager", "controller-manager"), d.labels("controller-manager"), pod)
+}
+
+func deployment(meta metav1.ObjectMeta, selector map[string]string, pod corev1.PodSpec) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta,
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](1),
+			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: selector}, Spec: pod},
+		},
+	}
+}
+
+// Etcd returns a one-member etcd StatefulSet with a PersistentVolumeClaim and
+// its headless Service. For production, use the external-etcd overlay.
+func (d *Deployment) Etcd() []any {
+	name := d.EtcdName()
+	labels := d.labels("etcd")
+	return []any{
+		&corev1.Service{
+			TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(name, "etcd"),
+			Spec: corev1.ServiceSpec{Selector: labels, ClusterIP: corev1.ClusterIPNone, Ports: []corev1.ServicePort{{Name: "client", Port: 2379}}},
+		},
+		&appsv1.StatefulSet{
+			TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: d.meta(name, "etcd"),
+			Spec: appsv1.StatefulSetSpec{
+				ServiceName: name,
+				Replicas:    ptr.To[int32](1),
+				Selector:    &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec: corev1.PodSpec{
+						SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532), FSGroup: ptr.To[int64](65532)},
+						Containers: []corev1.Container{{
+							Name:  "etcd",
+							Image: d.EtcdImage,
+							Command: []string{"etcd",
+								"--name=" + name, "--data-dir=/var/lib/etcd",
+								"--listen-client-urls=http://0.0.0.0:2379",
+								"--advertise-client-urls=http://" + name + "." + d.Namespace + ".svc:2379",
+								"--listen-metrics-urls=http://0.0.0.0:2381",
+							},
+							Ports:           []corev1.ContainerPort{{Name: "client", ContainerPort: 2379}, {Name: "metrics", ContainerPort: 2381}},
+							ReadinessProbe:  probe("/readyz", intstr.FromString("metrics"), corev1.URISchemeHTTP, 5),
+							LivenessProbe:   probe("/livez", intstr.FromString("metrics"), corev1.URISchemeHTTP, 10),
+							Resources:       resources("128Mi", "512Mi", "100m"),
+							SecurityContext: restricted(),
+							VolumeMounts:    []corev1.VolumeMount{{Name: "data", MountPath: "/var/lib/etcd"}},
+						}},
+					},
+				},
+				VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
+					TypeMeta:   typeMeta("v1", "PersistentVolumeClaim"),
+					ObjectMeta: metav1.ObjectMeta{Name: "data"},
+					Spec: corev1.PersistentVolumeClaimSpec{
+						AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+						Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+					},
+				}},
+			},
+		},
+	}
+}
+
+// APIServices returns one APIService per served version, pointing at service
+// (in namespace, on port), trusting caPEM. The most preferred version gets the
+// highest versionPriority.
+func (d *Deployment) APIServices(service, namespace string, port int32, caPEM []byte) []any {
+	var out []any
+	for i := range d.Project.Groups {
+		g := &d.Project.Groups[i]
+		versions := g.VersionsByPriority()
+		for j, v := range versions {
+			group := d.Project.FullGroup(g)
+			out = append(out, &apiregistrationv1.APIService{
+				TypeMeta:   typeMeta("apiregistration.k8s.io/v1", "APIService"),
+				ObjectMeta: clusterMeta(v+"."+group, d.labels("apiserver")),
+				Spec: apiregistrationv1.APIServiceSpec{
+					Group: group, Version: v,
+					GroupPriorityMinimum: 1000,
+					VersionPriority:      int32(15 + 5*(len(versions)-1-j)),
+					Service:              &apiregistrationv1.ServiceReference{Name: service, Namespace: namespace, Port: ptr.To(port)},
+					CABundle:             caPEM,
+				},
+			})
+		}
+	}
+	return out
+}
+
+func typeMeta(apiVersion, kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+}
