@@ -154,7 +154,6 @@ func kindData(p *project.Project, g *project.Group, k *project.Kind, v string) K
 	}
 }
 
-
 // modelPackage turns a Go package path into the reverse-DNS OpenAPI model
 // package the Kubernetes convention uses: example.com/bees/pkg/apis/insect/v1
 // becomes com.example.bees.pkg.apis.insect.v1.
