@@ -327,7 +327,7 @@ func startStandalone(t *testing.T, dir, etcd string) string {
 	start := time.Now()
 	readyCtx, stop := context.WithTimeout(context.Background(), 90*time.Second)
 	defer stop()
-	if err := pki.WaitReady(readyCtx, server, exited); err != nil {
+	if err := pki.WaitReady(readyCtx, server, exited, true); err != nil {
 		t.Fatalf("%v\n%s", err, tail([]byte(log.String()), 4096))
 	}
 	t.Logf("apiserver ready in %s", time.Since(start).Round(10*time.Millisecond))

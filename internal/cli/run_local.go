@@ -1,10 +1,17 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+	"time"
+
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
 	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
+	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
 )
 
 func newRunCommand(streams IOStreams) *cobra.Command {
@@ -13,7 +20,7 @@ func newRunCommand(streams IOStreams) *cobra.Command {
 		Short: "Run the project",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newRunLocalCommand(streams))
+	cmd.AddCommand(newRunLocalCommand(streams), newRunInClusterCommand(streams))
 	return cmd
 }
 
@@ -22,6 +29,46 @@ type RunLocalOptions struct {
 	BuildGeneratedOptions
 	Build bool
 	localrun.Options
+	// Registration flags (--register-into).
+	RegisterInto    string
+	AdvertiseHost   string
+	Name            string
+	Namespace       string
+	ServiceAccount  string
+	RegisterTimeout time.Duration
+}
+
+// registration builds the --register-into request, or nil.
+func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
+	if o.RegisterInto == "" {
+		return nil, nil
+	}
+	project := names.ProjectName(o.project.Module)
+	if o.Name == "" {
+		o.Name = project + "-apiserver"
+	}
+	if o.Namespace == "" {
+		o.Namespace = project + "-system"
+	}
+	if o.ServiceAccount == "" {
+		o.ServiceAccount = o.Name
+	}
+	for _, f := range []struct{ flag, value string }{{"--name", o.Name}, {"--namespace", o.Namespace}, {"--service-account", o.ServiceAccount}} {
+		if errs := validation.IsDNS1035Label(f.value); len(errs) > 0 {
+			return nil, fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
+		}
+	}
+	if _, err := os.Stat(o.RegisterInto); err != nil {
+		return nil, fmt.Errorf("--register-into: %w", err)
+	}
+	return &localrun.Registration{
+		Kubeconfig:    o.RegisterInto,
+		AdvertiseHost: o.AdvertiseHost,
+		Timeout:       o.RegisterTimeout,
+		Deployment: manifests.Deployment{
+			Name: o.Name, Namespace: o.Namespace, ServiceAccount: o.ServiceAccount, Project: o.project,
+		},
+	}, nil
 }
 
 func newRunLocalCommand(streams IOStreams) *cobra.Command {
@@ -37,9 +84,20 @@ process are prefixed ([etcd], [apiserver], [manager]). Ctrl-C stops everything i
 reverse order; if one process dies, the others are stopped and the exit code says
 which died (3 etcd, 4 apiserver, 5 controller-manager).
 
-Data (etcd, certificates) is kept in .local/run between runs; --reset wipes it.`,
+Data (etcd, certificates) is kept in .local/run between runs; --reset wipes it.
+
+With --register-into KUBECONFIG the apiserver is registered into that cluster's
+aggregation layer instead of running standalone: the namespace, ServiceAccount and
+RBAC of "build config" are applied, the apiserver authenticates and authorizes
+requests through the cluster as that ServiceAccount, and an ExternalName Service
+(--advertise-host) and the APIServices point the cluster at it. On exit the
+APIServices and the Service are removed.`,
 		Example: `  apiserver-boot run local
   kubectl --kubeconfig kubeconfig get bees
+
+  # Serve the API through an existing cluster (e.g. kind), with its users and RBAC
+  apiserver-boot run local --register-into ~/.kube/config
+  kubectl get bees
 
   # Without rebuilding, against an external etcd, quietly
   apiserver-boot run local --build=false --etcd-servers http://127.0.0.1:2379 --quiet`,
@@ -48,6 +106,11 @@ Data (etcd, certificates) is kept in .local/run between runs; --reset wipes it.`
 			if err := o.BuildGeneratedOptions.Complete(); err != nil {
 				return err
 			}
+			reg, err := o.registration()
+			if err != nil {
+				return err
+			}
+			o.Register = reg
 			if o.Build {
 				if err := o.BuildGeneratedOptions.Run(); err != nil {
 					return err
@@ -74,5 +137,11 @@ Data (etcd, certificates) is kept in .local/run between runs; --reset wipes it.`
 	f.BoolVar(&o.Reset, "reset", false, "wipe the data of earlier runs (etcd, certificates) first")
 	f.BoolVar(&o.Quiet, "quiet", false, "do not show the processes' logs")
 	f.StringVar(&o.Kubeconfig, "kubeconfig", "kubeconfig", "where to write the admin kubeconfig, relative to the project")
+	f.StringVar(&o.RegisterInto, "register-into", "", "kubeconfig of a cluster to register the apiserver into (aggregation layer, delegated auth)")
+	f.StringVar(&o.AdvertiseHost, "advertise-host", "localhost", "with --register-into: the host name the cluster's kube-apiserver reaches this machine by")
+	f.StringVar(&o.Name, "name", "", "with --register-into: name of the Service and prefix of the objects (default <project>-apiserver)")
+	f.StringVar(&o.Namespace, "namespace", "", "with --register-into: namespace of the Service and ServiceAccount (default <project>-system)")
+	f.StringVar(&o.ServiceAccount, "service-account", "", "with --register-into: the apiserver's identity (default the --name)")
+	f.DurationVar(&o.RegisterTimeout, "register-timeout", 2*time.Minute, "with --register-into: how long to wait for the APIServices to be Available")
 	return cmd
 }

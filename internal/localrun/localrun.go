@@ -47,6 +47,9 @@ type Options struct {
 	Log, Out io.Writer
 	// Ready, if set, is called once everything is up.
 	Ready func()
+	// Register, if set, registers the apiserver into an existing cluster
+	// instead of running it standalone.
+	Register *Registration
 }
 
 // portFlag names the flag for each port, for the "port in use" message.
@@ -102,7 +105,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 
 	start := time.Now()
-	pki, err := EnsurePKI(filepath.Join(state, "pki"))
+	var reg *registrar
+	var hosts []string
+	if o.Register != nil {
+		if reg, err = newRegistrar(o.Register); err != nil {
+			return err
+		}
+		hosts = append(o.Register.Deployment.ServiceHosts(), o.Register.AdvertiseHost)
+	}
+	pki, err := EnsurePKI(filepath.Join(state, "pki"), hosts...)
 	if err != nil {
 		return err
 	}
@@ -128,22 +139,35 @@ func Run(ctx context.Context, o Options) (err error) {
 	}()
 
 	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)
-	apiserver, err := startChild("apiserver", apiserverBin, []string{
-		"--standalone",
+	args := []string{
 		"--etcd-servers", etcdURL,
 		"--bind-address", "127.0.0.1",
 		"--secure-port", strconv.Itoa(o.SecurePort),
 		"--tls-cert-file", pki.Path(servingCert),
 		"--tls-private-key-file", pki.Path(servingKey),
-		"--client-ca-file", pki.Path(caCert),
-	}, o.Dir, logFor("apiserver"))
+	}
+	if reg == nil {
+		args = append(args, "--standalone", "--client-ca-file", pki.Path(caCert))
+	} else {
+		identity := filepath.Join(state, "apiserver.kubeconfig")
+		if err := reg.prepare(ctx, identity); err != nil {
+			return err
+		}
+		args = append(args, "--kubeconfig", identity, "--authentication-kubeconfig", identity, "--authorization-kubeconfig", identity)
+		defer func() {
+			if uerr := reg.unregister(); uerr != nil && err == nil {
+				err = uerr
+			}
+		}()
+	}
+	apiserver, err := startChild("apiserver", apiserverBin, args, o.Dir, logFor("apiserver"))
 	if err != nil {
 		return err
 	}
 	children = append(children, apiserver)
 
 	readyCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	err = pki.WaitReady(readyCtx, server, apiserver.exited)
+	err = pki.WaitReady(readyCtx, server, apiserver.exited, reg == nil)
 	cancel()
 	if err != nil {
 		if errContext(err) && ctx.Err() != nil {
@@ -156,8 +180,14 @@ func Run(ctx context.Context, o Options) (err error) {
 			return err
 		}
 	}
-	kubeconfig := filepath.Join(o.Dir, o.Kubeconfig)
-	if err := pki.WriteKubeconfig(kubeconfig, server, "default"); err != nil {
+	kubeconfig, shown := filepath.Join(o.Dir, o.Kubeconfig), o.Kubeconfig
+	if reg != nil {
+		if err := reg.register(ctx, o.SecurePort, pki.CA.CertPEM); err != nil {
+			return err
+		}
+		kubeconfig, shown = o.Register.Kubeconfig, o.Register.Kubeconfig
+		say("registered with the cluster of %s: APIServices Available", kubeconfig)
+	} else if err := pki.WriteKubeconfig(kubeconfig, server, "default"); err != nil {
 		return err
 	}
 
@@ -176,7 +206,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		managerExited = manager.exited
 	}
 
-	say("apiserver ready at %s in %s; try:\n  kubectl --kubeconfig %s api-resources", server, time.Since(start).Round(time.Millisecond), o.Kubeconfig)
+	say("apiserver ready at %s in %s; try:\n  kubectl --kubeconfig %s api-resources", server, time.Since(start).Round(time.Millisecond), shown)
 	if o.Ready != nil {
 		o.Ready()
 	}

@@ -43,8 +43,9 @@ const (
 func (p *PKI) Path(name string) string { return filepath.Join(p.Dir, name) }
 
 // EnsurePKI loads the certificates in dir, or makes them if any is missing
-// or expires within a day.
-func EnsurePKI(dir string) (*PKI, error) {
+// or expires within a day. The serving certificate is for localhost,
+// 127.0.0.1 and hosts; one that lacks a host is reissued from the same CA.
+func EnsurePKI(dir string, hosts ...string) (*PKI, error) {
 	p := &PKI{Dir: dir}
 	var err error
 	load := func(crt, key string) *certs.KeyPair {
@@ -59,21 +60,32 @@ func EnsurePKI(dir string) (*PKI, error) {
 		return kp
 	}
 	p.CA, p.Serving, p.Admin = load(caCert, caKey), load(servingCert, servingKey), load(adminCert, adminKey)
-	if err == nil {
-		return p, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case err == nil:
+		if coversHosts(p, hosts) {
+			return p, nil
+		}
+		return p, p.issueServing(hosts)
+	case errors.Is(err, fs.ErrNotExist):
+		return newPKI(dir, hosts)
+	default:
 		return nil, fmt.Errorf("reading the local certificates in %s (remove them or use --reset): %w", dir, err)
 	}
-	return newPKI(dir)
 }
 
-func newPKI(dir string) (*PKI, error) {
-	ca, err := certs.NewCA("apiserver-boot-local-ca", certs.Options{})
-	if err != nil {
-		return nil, err
+func coversHosts(p *PKI, hosts []string) bool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.CA.Cert)
+	for _, h := range append([]string{"localhost"}, hosts...) {
+		if _, err := p.Serving.Cert.Verify(x509.VerifyOptions{DNSName: h, Roots: pool}); err != nil {
+			return false
+		}
 	}
-	serving, err := ca.NewServing("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, certs.Options{})
+	return true
+}
+
+func newPKI(dir string, hosts []string) (*PKI, error) {
+	ca, err := certs.NewCA("apiserver-boot-local-ca", certs.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -81,16 +93,26 @@ func newPKI(dir string) (*PKI, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &PKI{Dir: dir, CA: ca, Serving: serving, Admin: admin}
-	for _, w := range []struct {
-		kp       *certs.KeyPair
-		crt, key string
-	}{{ca, caCert, caKey}, {serving, servingCert, servingKey}, {admin, adminCert, adminKey}} {
-		if err := w.kp.Write(p.Path(w.crt), p.Path(w.key)); err != nil {
-			return nil, err
-		}
+	p := &PKI{Dir: dir, CA: ca, Admin: admin}
+	if err := ca.Write(p.Path(caCert), p.Path(caKey)); err != nil {
+		return nil, err
 	}
-	return p, nil
+	if err := admin.Write(p.Path(adminCert), p.Path(adminKey)); err != nil {
+		return nil, err
+	}
+	return p, p.issueServing(hosts)
+}
+
+// issueServing makes the serving certificate for localhost, the loopback
+// addresses and hosts (e.g. <service>.<namespace>.svc, which the aggregator
+// verifies whatever address it dials).
+func (p *PKI) issueServing(hosts []string) error {
+	serving, err := p.CA.NewServing("localhost", append([]string{"localhost"}, hosts...), []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, certs.Options{})
+	if err != nil {
+		return err
+	}
+	p.Serving = serving
+	return serving.Write(p.Path(servingCert), p.Path(servingKey))
 }
 
 // WriteKubeconfig writes a kubeconfig for the admin user of server. It
@@ -104,18 +126,22 @@ func (p *PKI) WriteKubeconfig(path, server, namespace string) error {
 	return clientcmd.WriteToFile(*cfg, path)
 }
 
-// WaitReady polls server's /readyz as the admin until it answers ok. It
-// gives up when ctx ends or when exited delivers (the server died).
-func (p *PKI) WaitReady(ctx context.Context, server string, exited <-chan struct{}) error {
+// WaitReady polls server's /readyz until it answers ok: as the admin, or
+// anonymously (asAdmin false) when the server authenticates clients with the
+// cluster's CA, which did not sign the admin. It gives up when ctx ends or
+// when exited is closed (the server died).
+func (p *PKI) WaitReady(ctx context.Context, server string, exited <-chan struct{}, asAdmin bool) error {
 	pool := x509.NewCertPool()
 	pool.AddCert(p.CA.Cert)
-	clientCert, err := tls.X509KeyPair(p.Admin.CertPEM, p.Admin.KeyPEM)
-	if err != nil {
-		return err
+	tlsConfig := &tls.Config{RootCAs: pool}
+	if asAdmin {
+		clientCert, err := tls.X509KeyPair(p.Admin.CertPEM, p.Admin.KeyPEM)
+		if err != nil {
+			return err
+		}
+		tlsConfig.Certificates = []tls.Certificate{clientCert}
 	}
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{clientCert}},
-	}}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}}
 	defer client.CloseIdleConnections()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()

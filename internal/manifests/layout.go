@@ -278,23 +278,45 @@ func Decode(data []byte) ([]*unstructured.Unstructured, error) {
 	}
 }
 
+// ToUnstructured converts typed objects for a dynamic client.
+func ToUnstructured(objs ...any) ([]*unstructured.Unstructured, error) {
+	var out []*unstructured.Unstructured
+	for _, obj := range objs {
+		m, err := toMap(obj)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	return out, nil
+}
+
+// toMap converts an object through JSON, so that each type's own marshalling
+// (json tags, omitempty, custom marshallers) decides what appears, and drops
+// the status and null values typed objects carry.
+func toMap(obj any) (map[string]any, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	delete(m, "status")
+	prune(m)
+	return m, nil
+}
+
 // toYAML serializes objects as a multi-document YAML stream, without the
 // empty status and null timestamps typed objects carry.
 func toYAML(objs ...any) ([]byte, error) {
 	var buf bytes.Buffer
 	for i, obj := range objs {
-		// Through JSON, so that each type's own marshalling (json tags,
-		// omitempty, custom marshallers) decides what appears.
-		raw, err := json.Marshal(obj)
+		m, err := toMap(obj)
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, err
-		}
-		delete(m, "status")
-		prune(m)
 		data, err := yaml.Marshal(m)
 		if err != nil {
 			return nil, err

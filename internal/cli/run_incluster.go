@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/cluster"
+	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
+)
+
+// RunInClusterOptions are the flags of `run in-cluster`.
+type RunInClusterOptions struct {
+	BuildConfigOptions
+	Kubeconfig  string
+	Context     string
+	DryRun      bool
+	WaitTimeout time.Duration
+}
+
+func newRunInClusterCommand(streams IOStreams) *cobra.Command {
+	o := &RunInClusterOptions{BuildConfigOptions: BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}}
+	cmd := &cobra.Command{
+		Use:   "in-cluster",
+		Short: "Deploy the apiserver into a cluster and wait until its APIServices are Available",
+		Long: `Write the manifests (as "build config" does), render them, apply them to the cluster
+with server-side apply (field manager "apiserver-boot"), then wait until every
+APIService is Available. On timeout, each APIService's condition is printed (for
+example FailedDiscoveryCheck with the x509 or connection error) and the exit code is
+non-zero. The image must already be in a registry the cluster can pull from.`,
+		Example: `  apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0
+
+  # Show what would be applied
+  apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image bees:dev --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			if _, err := manifests.Write(o.Options); err != nil {
+				return err
+			}
+			rendered, err := manifests.Render(o.kustomization())
+			if err != nil {
+				return err
+			}
+			if o.DryRun {
+				_, err := streams.Out.Write(rendered)
+				return err
+			}
+			objs, err := manifests.Decode(rendered)
+			if err != nil {
+				return err
+			}
+			cfg, err := cluster.Config(o.Kubeconfig, o.Context)
+			if err != nil {
+				return err
+			}
+			client, err := cluster.New(cfg)
+			if err != nil {
+				return err
+			}
+			if err := client.Apply(cmd.Context(), objs, func(s string) { fmt.Fprintln(streams.Out, "applied", s) }); err != nil {
+				return err
+			}
+			names := cluster.APIServiceNames(objs)
+			fmt.Fprintf(streams.Out, "waiting up to %s for %d APIService(s) to be Available\n", o.WaitTimeout, len(names))
+			if err := client.WaitAvailable(cmd.Context(), names, o.WaitTimeout); err != nil {
+				return err
+			}
+			for _, n := range names {
+				fmt.Fprintf(streams.Out, "apiservice %s: Available\n", n)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	o.addFlags(f)
+	f.StringVar(&o.Overlay, "overlay", "", "deploy an overlay instead of the base: cert-manager or external-etcd")
+	f.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current one)")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the objects that would be applied instead of applying them")
+	f.DurationVar(&o.WaitTimeout, "wait-timeout", 3*time.Minute, "how long to wait for the APIServices to become Available")
+	return cmd
+}
