@@ -158,7 +158,11 @@ func (c *Client) WaitAvailable(ctx context.Context, names []string, timeout time
 		for _, name := range names {
 			svc, err := c.agg.ApiregistrationV1().APIServices().Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
-				status[name] = err.Error()
+				// Keep the last condition seen: the final poll's Get may be
+				// cut short by the timeout itself.
+				if _, seen := status[name]; !seen || ctx.Err() == nil {
+					status[name] = err.Error()
+				}
 				done = false
 				continue
 			}

@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestAggregation is the proof of the build config / run in-cluster issue,
+// against a real kube-apiserver on loopback:
+//  1. the build config output is accepted by server-side apply (run in-cluster),
+//     and run in-cluster reports an unavailable APIService with its condition;
+//  2. run local --register-into makes the APIServices Available, and kubectl
+//     through kube-apiserver creates, gets, lists, watches and deletes;
+//  3. delegated authorization works: a user with a Role gets 200, one without
+//     gets 403, and X-Remote-User headers without the front-proxy certificate are 403;
+//  4. without the auth-delegator binding a non-admin request fails.
+func TestAggregation(t *testing.T) {
+	kubectlPath(t)
+	bin := buildCLI(t)
+	cp := startKubeAPIServer(t, startEtcd(t))
+	admin := cp.kubeconfigs["admin"]
+
+	dir := filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
+	boot(t, bin, dir, "build", "executables")
+
+	t.Run("build config is accepted by server-side apply", func(t *testing.T) {
+		cmd := exec.Command(bin, "run", "in-cluster", "--kubeconfig", admin, "--name", "bees-apiserver", "--namespace", "bees",
+			"--image", "registry.example.com/bees:v0.1.0", "--wait-timeout", "5s")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		// No kubelet runs the pods, so the APIService cannot become Available:
+		// the command must say so, with the condition, and fail.
+		if err == nil || !strings.Contains(string(out), "v1alpha1.insect.example.com: Available=False") {
+			t.Fatalf("run in-cluster: %v\n%s", err, out)
+		}
+		for _, kind := range []string{"namespace", "serviceaccount", "clusterrole", "clusterrolebinding", "rolebinding", "secret", "service", "statefulset", "deployment", "apiservice"} {
+			if !strings.Contains(string(out), "applied "+kind+" ") {
+				t.Errorf("no %s applied:\n%s", kind, out)
+			}
+		}
+		for _, obj := range [][]string{
+			{"-n", "bees", "deployment", "bees-apiserver-apiserver"}, {"-n", "bees", "deployment", "bees-apiserver-controller-manager"},
+			{"-n", "bees", "statefulset", "bees-apiserver-etcd"}, {"-n", "bees", "secret", "bees-apiserver-serving-cert"},
+			{"-n", "kube-system", "rolebinding", "bees-apiserver:extension-apiserver-authentication-reader"},
+			{"clusterrolebinding", "bees-apiserver:system:auth-delegator"},
+		} {
+			mustKubectl(t, admin, append([]string{"get"}, obj...)...)
+		}
+		ca := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com", "-o", "jsonpath={.spec.caBundle}")
+		if len(ca) < 100 {
+			t.Fatalf("APIService caBundle is %q", ca)
+		}
+		if out := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com", "-o", "jsonpath={.spec.insecureSkipTLSVerify}"); out == "true" {
+			t.Fatal("insecureSkipTLSVerify is set")
+		}
+	})
+
+	r := startRegistered(t, bin, dir, admin)
+
+	t.Run("kubectl through kube-apiserver", func(t *testing.T) {
+		if out := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com"); !containsLine(out, "v1alpha1.insect.example.com", "bees-system/bees-apiserver", "True") {
+			t.Fatalf("APIService:\n%s", out)
+		}
+		if out := mustKubectl(t, admin, "get", "bees"); !strings.Contains(out, "No resources found") {
+			t.Fatalf("get bees on an empty server:\n%s", out)
+		}
+		ctx, stop := context.WithTimeout(context.Background(), time.Minute)
+		defer stop()
+		w := exec.CommandContext(ctx, "kubectl", "--kubeconfig", admin, "get", "bees", "-w", "--output-watch-events", "--watch-only")
+		var watched syncBuffer
+		w.Stdout = &watched
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		mustKubectl(t, admin, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
+		if out := mustKubectl(t, admin, "get", "bee", "bee-sample", "-o", "jsonpath={.spec.replicas}"); out != "1" {
+			t.Fatalf("get: %q", out)
+		}
+		if out := mustKubectl(t, admin, "get", "bees", "-A"); !containsLine(out, "default", "bee-sample") {
+			t.Fatalf("list:\n%s", out)
+		}
+		mustKubectl(t, admin, "delete", "bee", "bee-sample")
+		waitFor(t, 30*time.Second, func() bool {
+			return containsLine(watched.String(), "ADDED", "bee-sample") && containsLine(watched.String(), "DELETED", "bee-sample")
+		}, func() string { return "watch output:\n" + watched.String() })
+		stop()
+		_ = w.Wait()
+	})
+
+	t.Run("delegated authorization", func(t *testing.T) {
+		mustKubectl(t, admin, "create", "role", "bee-editor", "-n", "default", "--verb=*", "--resource=bees.insect.example.com")
+		mustKubectl(t, admin, "create", "rolebinding", "bee-editors", "-n", "default", "--role=bee-editor", "--user=bob", "--user=carol")
+
+		// bob is no system:master: the extension server's SubjectAccessReview allowed him.
+		mustKubectl(t, cp.kubeconfigs["bob"], "get", "bees", "-n", "default")
+		if out, err := kubectlOut(cp.kubeconfigs["bob"], "get", "bees", "-n", "kube-system"); err == nil || !strings.Contains(out, "forbidden") {
+			t.Fatalf("bob in kube-system: %v %s", err, out)
+		}
+		if out, err := kubectlOut(cp.kubeconfigs["jane"], "get", "bees", "-n", "default"); err == nil || !strings.Contains(out, "forbidden") {
+			t.Fatalf("jane: %v %s", err, out)
+		}
+
+		// Directly at the extension server: the front proxy's identity headers
+		// count only with its client certificate.
+		url := fmt.Sprintf("https://127.0.0.1:%d/apis/insect.example.com/v1alpha1/namespaces/default/bees", r.securePort)
+		for _, tc := range []struct {
+			name       string
+			frontProxy bool
+			user       string
+			want       int
+		}{
+			{"bob through the front proxy's certificate", true, "bob", http.StatusOK},
+			{"jane through the front proxy's certificate", true, "jane", http.StatusForbidden},
+			{"bob's headers without the certificate", false, "bob", http.StatusForbidden},
+		} {
+			if got := directRequest(t, cp, r, url, tc.frontProxy, tc.user); got != tc.want {
+				t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
+			}
+		}
+	})
+
+	t.Run("auth-delegator binding is what makes it work", func(t *testing.T) {
+		mustKubectl(t, admin, "delete", "clusterrolebinding", "bees-apiserver:system:auth-delegator")
+		// carol has the same Role as bob but has made no request yet, so no
+		// cached authorization decision can hide the missing binding.
+		out, err := kubectlOut(cp.kubeconfigs["carol"], "get", "bees", "-n", "default")
+		if err == nil {
+			t.Fatalf("carol was served without the auth-delegator binding:\n%s", out)
+		}
+		if !strings.Contains(out, "subjectaccessreviews") {
+			t.Fatalf("want the extension server's SubjectAccessReview to be forbidden, got:\n%s", out)
+		}
+		// system:masters needs no SubjectAccessReview.
+		mustKubectl(t, admin, "get", "bees", "-n", "default")
+	})
+
+	t.Run("unregister on exit", func(t *testing.T) {
+		r.interrupt(t)
+		if out, err := kubectlOut(admin, "get", "apiservice", "v1alpha1.insect.example.com"); err == nil || !strings.Contains(out, "NotFound") {
+			t.Fatalf("the APIService is still there after run local stopped: %v\n%s", err, out)
+		}
+	})
+}
+
+type registered struct {
+	cmd        *exec.Cmd
+	out        *syncBuffer
+	exited     chan struct{}
+	securePort int
+	caFile     string
+}
+
+// startRegistered starts run local --register-into and waits until it says
+// the APIServices are Available.
+func startRegistered(t *testing.T, bin, dir, kubeconfig string) *registered {
+	t.Helper()
+	r := &registered{out: &syncBuffer{}, exited: make(chan struct{}), securePort: freePort(t)}
+	etcdPort := freePort(t)
+	for isListening(etcdPort + 1) {
+		etcdPort = freePort(t)
+	}
+	r.cmd = exec.Command(bin, "run", "local", "--build=false", "--register-into", kubeconfig,
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(r.securePort), "--manager-probe-port", strconv.Itoa(freePort(t)))
+	r.cmd.Dir = dir
+	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = r.cmd.Wait(); close(r.exited) }()
+	t.Cleanup(func() { r.interrupt(t) })
+	waitFor(t, 3*time.Minute, func() bool {
+		select {
+		case <-r.exited:
+			t.Fatalf("run local --register-into exited:\n%s", r.out.String())
+		default:
+		}
+		return strings.Contains(r.out.String(), "APIServices Available")
+	}, func() string { return r.out.String() })
+	r.caFile = filepath.Join(dir, ".local", "run", "pki", "ca.crt")
+	return r
+}
+
+func (r *registered) interrupt(t *testing.T) {
+	select {
+	case <-r.exited:
+		return
+	default:
+	}
+	_ = r.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-r.exited:
+	case <-time.After(20 * time.Second):
+		_ = r.cmd.Process.Kill()
+		t.Errorf("run local --register-into did not stop within 20s:\n%s", r.out.String())
+	}
+}
+
+// directRequest sends a GET to the extension server as user through
+// X-Remote-User, with or without the front proxy's client certificate.
+func directRequest(t *testing.T, cp *controlPlane, r *registered, url string, frontProxy bool, user string) int {
+	t.Helper()
+	caPEM, err := os.ReadFile(r.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	cfg := &tls.Config{RootCAs: pool}
+	if frontProxy {
+		cert, err := tls.X509KeyPair(cp.frontProxy.CertPEM, cp.frontProxy.KeyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("X-Remote-User", user)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s; %s", timeout, describe())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
