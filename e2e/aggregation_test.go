@@ -251,4 +251,3 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe fun
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
