@@ -41,7 +41,7 @@ func TestAggregation(t *testing.T) {
 
 	t.Run("build config is accepted by server-side apply", func(t *testing.T) {
 		cmd := exec.Command(bin, "run", "in-cluster", "--kubeconfig", admin, "--name", "bees-apiserver", "--namespace", "bees",
-			"--image", "registry.example.com/bees:v0.1.0", "--wait-timeout", "5s")
+			"--image", "registry.example.com/bees:v0.1.0", "--build-image=false", "--wait-timeout", "5s")
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		// No kubelet runs the pods, so the APIService cannot become Available:

@@ -7,12 +7,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/cluster"
+	"github.com/apiserver-boot/apiserver-boot/internal/container"
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
 )
 
 // RunInClusterOptions are the flags of `run in-cluster`.
 type RunInClusterOptions struct {
 	BuildConfigOptions
+	Container   BuildContainerOptions
+	BuildImage  bool
 	Kubeconfig  string
 	Context     string
 	DryRun      bool
@@ -20,16 +23,24 @@ type RunInClusterOptions struct {
 }
 
 func newRunInClusterCommand(streams IOStreams) *cobra.Command {
-	o := &RunInClusterOptions{BuildConfigOptions: BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}}
+	o := &RunInClusterOptions{
+		BuildConfigOptions: BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}},
+		Container:          BuildContainerOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}},
+	}
 	cmd := &cobra.Command{
 		Use:   "in-cluster",
 		Short: "Deploy the apiserver into a cluster and wait until its APIServices are Available",
-		Long: `Write the manifests (as "build config" does), render them, apply them to the cluster
+		Long: `Build the image and push it to --image (as "build container --push" does; skip
+with --build-image=false to deploy an image built elsewhere), write the manifests (as
+"build config" does), render them, apply them to the cluster
 with server-side apply (field manager "apiserver-boot"), then wait until every
 APIService is Available. On timeout, each APIService's condition is printed (for
 example FailedDiscoveryCheck with the x509 or connection error) and the exit code is
-non-zero. The image must already be in a registry the cluster can pull from.`,
+non-zero. The cluster must be able to pull --image.`,
 		Example: `  apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0
+
+  # Deploy an image built and pushed elsewhere
+  apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0 --build-image=false
 
   # Show what would be applied
   apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image bees:dev --dry-run`,
@@ -40,6 +51,21 @@ non-zero. The image must already be in a registry the cluster can pull from.`,
 			}
 			if err := o.Validate(); err != nil {
 				return err
+			}
+			if o.BuildImage && !o.DryRun {
+				o.Container.Options.Image, o.Container.Push = o.BuildConfigOptions.Image, true
+				if err := o.Container.Complete(); err != nil {
+					return err
+				}
+				if err := o.BuildGeneratedOptions.Run(); err != nil {
+					return err
+				}
+				digest, err := container.Build(cmd.Context(), o.Container.Options)
+				if err != nil {
+					return err
+				}
+				// Deploy exactly what was built.
+				o.BuildConfigOptions.Image = o.BuildConfigOptions.Image + "@" + digest.String()
 			}
 			if _, err := manifests.Write(o.Options); err != nil {
 				return err
@@ -85,5 +111,7 @@ non-zero. The image must already be in a registry the cluster can pull from.`,
 	f.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current one)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the objects that would be applied instead of applying them")
 	f.DurationVar(&o.WaitTimeout, "wait-timeout", 3*time.Minute, "how long to wait for the APIServices to become Available")
+	f.BoolVar(&o.BuildImage, "build-image", true, "build the image and push it to --image first")
+	o.Container.addFlags(f, false)
 	return cmd
 }

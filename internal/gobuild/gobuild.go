@@ -31,13 +31,16 @@ type Options struct {
 	GOOS    string // empty: the host's
 	GOARCH  string
 	Targets []Target
+	// Release strips symbol tables and DWARF (-ldflags "-s -w"), for images.
+	Release bool
 	// Out receives progress lines and the go tool's output.
 	Out io.Writer
 }
 
 // Build runs `go build` for each target. Binaries are static (CGO_ENABLED=0),
-// so they run in distroless images, and always built with the same settings,
-// so that the build cache is reused.
+// so they run in distroless images, and reproducible (-trimpath, no VCS
+// stamp). Every build uses the same compile settings, so that the build cache
+// is shared between build executables, run local and build container.
 func Build(ctx context.Context, o Options) error {
 	out := o.Output
 	if !filepath.IsAbs(out) {
@@ -53,7 +56,11 @@ func Build(ctx context.Context, o Options) error {
 	for _, t := range o.Targets {
 		start := time.Now()
 		fmt.Fprintf(o.Out, "building %s (%s)\n", t.Name, t.Package)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(out, t.Name), t.Package)
+		args := []string{"build", "-trimpath", "-buildvcs=false", "-o", filepath.Join(out, t.Name)}
+		if o.Release {
+			args = append(args, "-ldflags", "-s -w")
+		}
+		cmd := exec.CommandContext(ctx, "go", append(args, t.Package)...)
 		cmd.Dir = o.Dir
 		cmd.Env = env
 		cmd.Stdout, cmd.Stderr = o.Out, o.Out

@@ -36,6 +36,7 @@ type RepoData struct {
 	ControllerRuntimeVersion string
 	GoVersion                string
 	GoMinor                  string
+	BaseImage                string
 	EtcdPrefix               string
 	Boilerplate              string
 	Groups                   []GroupData
@@ -92,6 +93,7 @@ func repoData(p *project.Project, boilerplate string) RepoData {
 		ControllerRuntimeVersion: project.ControllerRuntimeVersion,
 		GoVersion:                project.GoVersion,
 		GoMinor:                  project.GoVersion[:strings.LastIndex(project.GoVersion, ".")],
+		BaseImage:                project.BaseImage,
 		EtcdPrefix:               "/registry/" + names.ProjectName(p.Module) + "." + p.Domain,
 		Boilerplate:              strings.TrimSpace(boilerplate),
 	}
