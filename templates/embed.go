@@ -5,7 +5,7 @@ package templates
 
 import "embed"
 
-// FS holds every template, under repo/, group/, version/ and kind/.
+// FS holds every template, under repo/, group/, version/, kind/ and docs/.
 //
-//go:embed all:repo all:group all:version all:kind
+//go:embed all:repo all:group all:version all:kind all:docs
 var FS embed.FS

@@ -20,7 +20,7 @@ func newBuildCommand(streams IOStreams) *cobra.Command {
 		Short: "Generate code and build the project's binaries",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newBuildGeneratedCommand(streams), newBuildExecutablesCommand(streams), newBuildConfigCommand(streams), newBuildContainerCommand(streams))
+	cmd.AddCommand(newBuildGeneratedCommand(streams), newBuildExecutablesCommand(streams), newBuildConfigCommand(streams), newBuildContainerCommand(streams), newBuildDocsCommand(streams))
 	return cmd
 }
 

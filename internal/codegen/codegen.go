@@ -28,6 +28,7 @@ import (
 	"k8s.io/gengo/v2/generator"
 	"k8s.io/gengo/v2/namer"
 	"k8s.io/gengo/v2/parser"
+	"k8s.io/gengo/v2/types"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
@@ -106,9 +107,9 @@ func Generate(opts Options) (*Result, error) {
 	}
 
 	start := time.Now()
-	p := parser.NewWithOptions(parser.Options{BuildTags: []string{gengo.StdBuildTag}})
-	if err := p.LoadPackagesWithConfigForTesting(&packages.Config{Dir: opts.Dir}, in.all()...); err != nil {
-		return nil, fmt.Errorf("loading the API packages: %w", err)
+	p, err := load(opts.Dir, in.all()...)
+	if err != nil {
+		return nil, err
 	}
 	base, err := generator.NewContext(p, namer.NameSystems{}, "")
 	if err != nil {
@@ -178,6 +179,27 @@ func Generate(opts Options) (*Result, error) {
 	return res, err
 }
 
+// load parses and type-checks packages of the module in dir once, as the
+// generators see them (generated files excluded by their build tag).
+func load(dir string, pkgs ...string) (*parser.Parser, error) {
+	p := parser.NewWithOptions(parser.Options{BuildTags: []string{gengo.StdBuildTag}})
+	if err := p.LoadPackagesWithConfigForTesting(&packages.Config{Dir: dir}, pkgs...); err != nil {
+		return nil, fmt.Errorf("loading the API packages: %w", err)
+	}
+	return p, nil
+}
+
+// Load returns the types of the project's API packages (every version of
+// every group) and of what they reference, with their doc comments, loaded
+// the way the generators load them. build docs reads the API from it.
+func Load(dir string, p *project.Project) (types.Universe, error) {
+	pr, err := load(dir, newInputs(dir, p).versions...)
+	if err != nil {
+		return nil, err
+	}
+	return pr.NewUniverse()
+}
+
 func since(t time.Time) string { return time.Since(t).Round(10 * time.Millisecond).String() }
 
 // capture is a gengo FileType that keeps formatted files in memory instead
@@ -207,23 +229,17 @@ func (c *capture) AssembleFile(f *generator.File, path string) error {
 
 // diff compares the new output with the files on disk.
 func diff(dir string, generated map[string][]byte, existing []string) (*Result, []scaffold.Change, error) {
+	changes, err := scaffold.Compare(dir, generated)
+	if err != nil {
+		return nil, nil, err
+	}
 	res := &Result{}
-	var changes []scaffold.Change
-	for _, rel := range sortedKeys(generated) {
-		current, err := os.ReadFile(filepath.Join(dir, rel))
-		switch {
-		case err == nil && bytes.Equal(current, generated[rel]):
+	for _, c := range changes {
+		if c.Action == scaffold.Unchanged {
 			res.Unchanged++
-			continue
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return nil, nil, err
+		} else {
+			res.Written = append(res.Written, c.Path)
 		}
-		action := scaffold.Update
-		if err != nil {
-			action = scaffold.Create
-		}
-		res.Written = append(res.Written, rel)
-		changes = append(changes, scaffold.Change{Path: rel, Action: action, Content: generated[rel], Mode: 0o644})
 	}
 	for _, rel := range existing {
 		if _, ok := generated[rel]; !ok {

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -123,20 +121,13 @@ func Write(o Options) (*Result, error) {
 		return nil, err
 	}
 
-	var changes []scaffold.Change
-	for _, rel := range sortedKeys(files) {
-		path := filepath.ToSlash(filepath.Join(o.OutputDir, rel))
-		current, err := os.ReadFile(filepath.Join(o.Dir, path))
-		switch {
-		case err == nil && bytes.Equal(current, files[rel]):
-			changes = append(changes, scaffold.Change{Path: path, Action: scaffold.Unchanged})
-		case err == nil:
-			changes = append(changes, scaffold.Change{Path: path, Action: scaffold.Update, Content: files[rel]})
-		case errors.Is(err, fs.ErrNotExist):
-			changes = append(changes, scaffold.Change{Path: path, Action: scaffold.Create, Content: files[rel]})
-		default:
-			return nil, err
-		}
+	rel := map[string][]byte{}
+	for name, content := range files {
+		rel[filepath.ToSlash(filepath.Join(o.OutputDir, name))] = content
+	}
+	changes, err := scaffold.Compare(o.Dir, rel)
+	if err != nil {
+		return nil, err
 	}
 	if err := scaffold.Apply(o.Dir, changes); err != nil {
 		return nil, err
@@ -358,13 +349,4 @@ func object(apiVersion, kind, name, namespace string, spec map[string]any) map[s
 		"metadata": map[string]any{"name": name, "namespace": namespace},
 		"spec":     spec,
 	}
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

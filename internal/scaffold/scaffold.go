@@ -286,6 +286,29 @@ func readIfExists(root, p string) ([]byte, error) {
 	return nil, err
 }
 
+// Compare plans writing files (relative path → content, always overwritten:
+// they belong to apiserver-boot) under root: files whose content is already
+// on disk are Unchanged, so applying the plan does not touch them.
+func Compare(root string, files map[string][]byte) ([]Change, error) {
+	var changes []Change
+	for rel, content := range files {
+		existing, err := readIfExists(root, rel)
+		if err != nil {
+			return nil, err
+		}
+		c := Change{Path: rel, Action: Update, Content: content, Mode: 0o644}
+		switch {
+		case existing == nil:
+			c.Action = Create
+		case bytes.Equal(existing, content):
+			c.Action = Unchanged
+		}
+		changes = append(changes, c)
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	return changes, nil
+}
+
 // Pending reports whether a plan changes anything on disk.
 func Pending(changes []Change) bool {
 	for _, c := range changes {

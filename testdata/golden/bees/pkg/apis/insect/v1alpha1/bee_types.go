@@ -20,12 +20,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// Doc comments on Bee and its fields become the descriptions of `kubectl
+// explain` and of `apiserver-boot build docs`. The columns of `kubectl get`
+// are in pkg/registry/insect/bee/strategy.go.
+
 // +genclient
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // Bee is a namespaced object of the insect.example.com API.
-// Doc comments on its fields become the descriptions shown by `kubectl explain`.
-// The columns of `kubectl get` are defined in pkg/registry/insect/bee/strategy.go.
 type Bee struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.

@@ -20,13 +20,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// Doc comments on Hive and its fields become the descriptions of `kubectl
+// explain` and of `apiserver-boot build docs`. The columns of `kubectl get`
+// are in pkg/registry/insect/hive/strategy.go.
+
 // +genclient
 // +genclient:nonNamespaced
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // Hive is a cluster-scoped object of the insect.example.com API.
-// Doc comments on its fields become the descriptions shown by `kubectl explain`.
-// The columns of `kubectl get` are defined in pkg/registry/insect/hive/strategy.go.
 type Hive struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
+	"github.com/apiserver-boot/apiserver-boot/internal/docs"
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+)
+
+// BuildDocsOptions are the flags of `build docs`.
+type BuildDocsOptions struct {
+	BuildGeneratedOptions
+	OutputDir string
+	Format    string
+}
+
+func newBuildDocsCommand(streams IOStreams) *cobra.Command {
+	o := &BuildDocsOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	cmd := &cobra.Command{
+		Use:   "docs",
+		Short: "Write the API reference: Markdown per group/version and one HTML page",
+		Long: `Write the API reference of the project from its Go types (doc comments, +optional,
++default, +enum and +k8s: validation markers), PROJECT (scope, resource names, short
+names, subresources), the columns declared in each kind's strategy and the samples.
+No server is needed. docs/reference/<group>_<version>.md has a section per kind with
+field tables, HTTP paths and an example; docs/reference/index.html is one
+self-contained page with navigation, anchors per field and a search box. Files whose
+content does not change are not rewritten.`,
+		Example: `  apiserver-boot build docs
+  apiserver-boot build docs --format html --output-dir site/api`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			switch o.Format {
+			case docs.Markdown, docs.HTML, docs.Both:
+			default:
+				return fmt.Errorf("invalid --format %q: want markdown, html or both", o.Format)
+			}
+			universe, err := codegen.Load(o.Dir, o.project)
+			if err != nil {
+				return err
+			}
+			gvs, err := docs.Build(o.Dir, o.project, universe)
+			if err != nil {
+				return err
+			}
+			files, err := docs.Render(names.ProjectName(o.project.Module), gvs, o.Format)
+			if err != nil {
+				return err
+			}
+			changes, err := docs.Write(o.Dir, o.OutputDir, files)
+			if err != nil {
+				return err
+			}
+			scaffold.Print(streams.Out, changes, false)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.OutputDir, "output-dir", "docs/reference", "directory of the reference, relative to the project")
+	cmd.Flags().StringVar(&o.Format, "format", docs.Both, "markdown, html or both")
+	return cmd
+}

@@ -1,0 +1,130 @@
+package docs
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/boilerplate"
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden")
+
+// fixture scaffolds a project whose Bee type (testdata/bee_types.go.txt) has
+// nested structs, a map, slices, an embedded struct, an enum, defaults and
+// validation markers, next to the scaffolded cluster-scoped Hive.
+func fixture(t *testing.T) (string, *project.Project) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	header, _ := boilerplate.Render("none", "", 2026)
+	if _, err := workspace.Init(context.Background(), workspace.InitRequest{
+		Dir: dir, Domain: "example.com", Module: "example.com/bees", License: "none", Boilerplate: header, Tidy: true,
+	}, workspace.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []workspace.KindRequest{
+		{Group: "insect", Version: "v1alpha1", Kind: "Bee", Namespaced: true, StatusSubresource: true, ShortNames: []string{"bz"}},
+		{Group: "insect", Version: "v1alpha1", Kind: "Hive", StatusSubresource: true},
+	} {
+		if _, err := w.AddKind(k, workspace.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types, err := os.ReadFile("testdata/bee_types.go.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go"), types, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, w.Project
+}
+
+func TestGoldenMarkdown(t *testing.T) {
+	dir, p := fixture(t)
+	universe, err := codegen.Load(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvs, err := Build(dir, p, universe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render("bees", gvs, Markdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range files {
+		golden := filepath.Join("testdata", "golden", name)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update)", err)
+		}
+		if string(want) != string(got) {
+			t.Errorf("%s differs from %s (run with -update to accept):\n%s", name, golden, got)
+		}
+	}
+
+	md := string(files["insect.example.com_v1alpha1.md"])
+	for _, want := range []string{
+		"`owner`", // embedded struct, inlined
+		"[[]Wing](#insect-example-com-v1alpha1-bee-wing)",                 // slice of a nested struct, linked
+		"map[string]integer (int32)",                                      // map
+		"[HiveReference](#insect-example-com-v1alpha1-bee-hivereference)", // pointer to a nested struct
+		"One of: `Drone`, `Queen`, `Worker`",                              // enum
+		"| `Worker` |",                                                    // default
+		"`maxItems=4`",                                                    // validation marker
+		`visits \| made`,                                                  // a pipe in prose is escaped
+		"**Scope:** Cluster",                                              // the cluster-scoped kind
+		"/apis/insect.example.com/v1alpha1/hives/{name}",
+		"[ObjectMeta](https://kubernetes.io/", // upstream type linked
+		"string (date-time)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the reference lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"+optional", "+k8s:", "+enum", "+default", "+listType", "+genclient"} {
+		if strings.Contains(md, leak) {
+			t.Errorf("marker %q leaked into the prose", leak)
+		}
+	}
+}
+
+func TestWriteIsIdempotent(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{"a.md": []byte("a\n"), "index.html": []byte("<html></html>\n")}
+	if _, err := Write(dir, "docs/reference", files); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Write(dir, "docs/reference", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		if c.Action != "unchanged" {
+			t.Fatalf("re-writing the same docs changed %s (%s)", c.Path, c.Action)
+		}
+	}
+}

@@ -1,0 +1,425 @@
+// Package docs writes the API reference of a project: Markdown pages per
+// group/version and one self-contained HTML page, from the Go types (doc
+// comments, markers, defaults, enums), PROJECT (scope, resource names, short
+// names, subresources), the columns declared in each kind's strategy, and the
+// samples. It needs no running server.
+package docs
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/gengo/v2/types"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+)
+
+// GroupVersion is one page of the reference.
+type GroupVersion struct {
+	Group, Version string
+	File           string // Markdown file name
+	Anchor         string
+	Kinds          []*Kind
+}
+
+// Kind is the section of one kind.
+type Kind struct {
+	Name, Anchor, Description string
+	Plural, Singular          string
+	Namespaced                bool
+	ShortNames                []string
+	Categories                []string
+	Subresources              []string
+	Columns                   []Column
+	Paths                     []Path
+	Types                     []*Type // the kind's type first, then the types it uses
+	Sample                    string
+}
+
+// Column is a column of `kubectl get`.
+type Column struct{ Name, Description string }
+
+// Path is a REST path and the verbs it serves.
+type Path struct{ Path, Verbs string }
+
+// Type is a documented Go type.
+type Type struct {
+	Name, Anchor, Description string
+	Fields                    []Field
+	Enum                      []string
+}
+
+// Field is a field of a type.
+type Field struct {
+	Name, Anchor string
+	Type         string // as shown
+	Link         string // anchor of a documented type, or URL of an upstream one
+	Required     bool
+	Default      string
+	Validation   []string
+	Enum         []string
+	Description  string
+}
+
+// upstream links the Kubernetes types API types commonly use to the
+// official API reference.
+var upstream = map[string]string{
+	"k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta":    "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/object-meta/",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.ListMeta":      "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/list-meta/",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Condition":     "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/condition/",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelector": "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/",
+	"k8s.io/apimachinery/pkg/api/resource.Quantity":      "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/",
+}
+
+// shortTypes shows some upstream types by their JSON form.
+var shortTypes = map[string]string{
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Time":          "string (date-time)",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.MicroTime":     "string (date-time)",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Duration":      "string (duration)",
+	"k8s.io/apimachinery/pkg/util/intstr.IntOrString":    "integer or string",
+	"k8s.io/apimachinery/pkg/runtime.RawExtension":       "object",
+	"k8s.io/apimachinery/pkg/api/resource.Quantity":      "Quantity",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta":    "ObjectMeta",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.ListMeta":      "ListMeta",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Condition":     "Condition",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelector": "LabelSelector",
+}
+
+var builtins = map[string]string{
+	"string": "string", "bool": "boolean", "int": "integer", "int32": "integer (int32)", "int64": "integer (int64)",
+	"uint32": "integer (uint32)", "uint64": "integer (uint64)", "float32": "number", "float64": "number", "byte": "integer",
+}
+
+// Build assembles the reference of every group/version of p from universe
+// (see codegen.Load); dir is the project root, for the samples and strategies.
+func Build(dir string, p *project.Project, universe types.Universe) ([]*GroupVersion, error) {
+	var out []*GroupVersion
+	for gi := range p.Groups {
+		g := &p.Groups[gi]
+		pkg := names.GroupPackage(g.Name)
+		for _, v := range g.VersionsByPriority() {
+			full := p.FullGroup(g)
+			gv := &GroupVersion{Group: full, Version: v, File: full + "_" + v + ".md", Anchor: anchor(full + "-" + v)}
+			goPkg := p.Module + "/pkg/apis/" + pkg + "/" + v
+			for _, k := range g.KindsIn(v) {
+				t := universe.Type(types.Name{Package: goPkg, Name: k.Kind})
+				if t.Kind != types.Struct {
+					return nil, fmt.Errorf("type %s.%s not found: is pkg/apis/%s/%s/%s_types.go there?", goPkg, k.Kind, pkg, v, strings.ToLower(k.Kind))
+				}
+				kd := &Kind{
+					Name: k.Kind, Anchor: anchor(full + "-" + v + "-" + k.Kind),
+					Description: description(t.CommentLines),
+					Plural:      k.Plural, Singular: names.Singular(k.Kind), Namespaced: k.Namespaced,
+					ShortNames: k.ShortNames, Categories: k.Categories,
+					Columns: columns(filepath.Join(dir, "pkg/registry", pkg, names.KindPackage(k.Kind), "strategy.go")),
+					Paths:   paths(full, v, &k),
+				}
+				if k.StatusSubresource {
+					kd.Subresources = append(kd.Subresources, "status")
+				}
+				kd.Types = collect(universe, t, kd.Anchor)
+				if data, err := os.ReadFile(filepath.Join(dir, "sample", names.KindPackage(k.Kind)+".yaml")); err == nil {
+					kd.Sample = strings.TrimSpace(string(data))
+				}
+				gv.Kinds = append(gv.Kinds, kd)
+			}
+			out = append(out, gv)
+		}
+	}
+	return out, nil
+}
+
+// collect documents t and every struct of its package it reaches, in order
+// of first use.
+func collect(u types.Universe, root *types.Type, kindAnchor string) []*Type {
+	var out []*Type
+	seen := map[types.Name]bool{}
+	queue := []*types.Type{root}
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		if seen[t.Name] {
+			continue
+		}
+		seen[t.Name] = true
+		doc := &Type{Name: t.Name.Name, Anchor: kindAnchor + "-" + anchor(t.Name.Name), Description: description(t.CommentLines)}
+		for _, f := range fields(u, t, root.Name.Package, kindAnchor) {
+			doc.Fields = append(doc.Fields, f.Field)
+			if f.nested != nil && !seen[f.nested.Name] {
+				queue = append(queue, f.nested)
+			}
+		}
+		doc.Fields = withAnchors(doc.Anchor, doc.Fields)
+		out = append(out, doc)
+	}
+	return out
+}
+
+type field struct {
+	Field
+	nested *types.Type // a struct of the same package to document
+}
+
+// fields lists the JSON fields of a struct, inlining embedded structs.
+func fields(u types.Universe, t *types.Type, pkg, kindAnchor string) []field {
+	var out []field
+	for _, m := range t.Members {
+		tag := reflect.StructTag(m.Tags).Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		mt := m.Type
+		if m.Embedded && (name == "" || strings.Contains(opts, "inline")) {
+			switch mt.Name.Name {
+			case "TypeMeta":
+				out = append(out,
+					field{Field: Field{Name: "apiVersion", Type: "string", Description: "APIVersion of the object: group/version."}},
+					field{Field: Field{Name: "kind", Type: "string", Description: "Kind of the object."}})
+			default:
+				if under := underlying(mt); under.Kind == types.Struct && !isUpstream(under) {
+					out = append(out, fields(u, under, pkg, kindAnchor)...)
+					continue
+				}
+			}
+			if name == "" {
+				continue
+			}
+		}
+		if name == "" {
+			name = m.Name
+		}
+		markers := markers(m.CommentLines)
+		f := field{Field: Field{
+			Name:        name,
+			Description: description(m.CommentLines),
+			Required:    markers.has("required") || (!markers.has("optional") && !strings.Contains(opts, "omitempty")),
+			Default:     markers.get("default"),
+		}}
+		for _, k := range []string{"k8s:minimum", "k8s:maximum", "k8s:minLength", "k8s:maxLength", "k8s:maxItems", "k8s:format", "k8s:pattern"} {
+			if v := markers.get(k); v != "" {
+				f.Validation = append(f.Validation, strings.TrimPrefix(k, "k8s:")+"="+v)
+			}
+		}
+		f.Type, f.Link, f.nested = describeType(u, mt, pkg, kindAnchor)
+		if e := enumValues(u, mt); len(e) > 0 {
+			f.Enum = e
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// describeType returns how a field's type is shown, the link for it, and the
+// struct to document as a nested type.
+func describeType(u types.Universe, t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
+	switch t.Kind {
+	case types.Pointer:
+		return describeType(u, t.Elem, pkg, kindAnchor)
+	case types.Slice, types.Array:
+		if t.Elem.Name.Name == "byte" {
+			return "string (base64)", "", nil
+		}
+		s, l, n := describeType(u, t.Elem, pkg, kindAnchor)
+		return "[]" + s, l, n
+	case types.Map:
+		s, l, n := describeType(u, t.Elem, pkg, kindAnchor)
+		return "map[" + keyName(t.Key) + "]" + s, l, n
+	case types.Builtin:
+		return builtins[t.Name.Name], "", nil
+	}
+	full := t.Name.Package + "." + t.Name.Name
+	if s, ok := shortTypes[full]; ok {
+		return s, upstream[full], nil
+	}
+	if t.Name.Package == pkg {
+		if under := underlying(t); under.Kind == types.Struct {
+			return t.Name.Name, "#" + kindAnchor + "-" + anchor(t.Name.Name), t
+		}
+		return describeNamed(u, t, pkg, kindAnchor)
+	}
+	if under := underlying(t); under.Kind != types.Struct {
+		return describeNamed(u, t, pkg, kindAnchor)
+	}
+	return t.Name.Name, "", nil
+}
+
+// describeNamed shows a named non-struct type (e.g. type Mode string) by
+// what it is made of.
+func describeNamed(u types.Universe, t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
+	under := t.Underlying
+	if under == nil || under == t {
+		return t.Name.Name, "", nil
+	}
+	return describeType(u, under, pkg, kindAnchor)
+}
+
+func keyName(t *types.Type) string {
+	if s, ok := builtins[t.Name.Name]; ok {
+		return strings.Fields(s)[0]
+	}
+	return t.Name.Name
+}
+
+func underlying(t *types.Type) *types.Type {
+	for t.Kind == types.Alias && t.Underlying != nil {
+		t = t.Underlying
+	}
+	return t
+}
+
+func isUpstream(t *types.Type) bool {
+	_, ok := shortTypes[t.Name.Package+"."+t.Name.Name]
+	return ok
+}
+
+// enumValues lists the constants of a type marked +enum.
+func enumValues(u types.Universe, t *types.Type) []string {
+	for t.Kind == types.Pointer {
+		t = t.Elem
+	}
+	if !markers(append(t.SecondClosestCommentLines, t.CommentLines...)).has("enum") {
+		return nil
+	}
+	var out []string
+	for _, c := range u.Package(t.Name.Package).Constants {
+		if c.Underlying == t && c.ConstValue != nil {
+			out = append(out, *c.ConstValue)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+type markerSet map[string]string
+
+func (m markerSet) has(k string) bool   { _, ok := m[k]; return ok }
+func (m markerSet) get(k string) string { return m[k] }
+
+// markers reads "+name" and "+name=value" comment lines.
+func markers(lines []string) markerSet {
+	out := markerSet{}
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "+") {
+			continue
+		}
+		k, v, _ := strings.Cut(l[1:], "=")
+		out[k] = strings.Trim(v, `"`)
+	}
+	return out
+}
+
+// description joins doc comment lines into prose; marker lines (+k8s:…,
+// +optional, …) are not prose and are dropped.
+func description(lines []string) string {
+	var parts []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "+") || strings.HasPrefix(l, "---") {
+			continue
+		}
+		parts = append(parts, l)
+	}
+	return strings.TrimSpace(strings.Join(parts, " "))
+}
+
+func withAnchors(typeAnchor string, fs []Field) []Field {
+	for i := range fs {
+		fs[i].Anchor = typeAnchor + "-" + anchor(fs[i].Name)
+	}
+	return fs
+}
+
+// paths returns the REST paths of a kind and their verbs.
+func paths(group, version string, k *project.Kind) []Path {
+	base := "/apis/" + group + "/" + version
+	item := base + "/" + k.Plural
+	if k.Namespaced {
+		item = base + "/namespaces/{namespace}/" + k.Plural
+	}
+	out := []Path{
+		{item, "list, watch, create, deletecollection"},
+		{item + "/{name}", "get, update, patch, delete"},
+	}
+	if k.Namespaced {
+		out = append(out, Path{base + "/" + k.Plural, "list, watch (all namespaces)"})
+	}
+	if k.StatusSubresource {
+		out = append(out, Path{item + "/{name}/status", "get, update, patch"})
+	}
+	return out
+}
+
+// columns reads the columns of `kubectl get` from the kind's strategy: the
+// composite literal of its package-level "columns" variable.
+func columns(strategyFile string) []Column {
+	f, err := parser.ParseFile(token.NewFileSet(), strategyFile, nil, 0)
+	if err != nil {
+		return nil
+	}
+	var out []Column
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != "columns" || len(vs.Values) != 1 {
+			return true
+		}
+		list, ok := vs.Values[0].(*ast.CompositeLit)
+		if !ok {
+			return false
+		}
+		for _, e := range list.Elts {
+			lit, ok := e.(*ast.CompositeLit)
+			if !ok {
+				continue
+			}
+			var c Column
+			for _, kv := range lit.Elts {
+				kv, ok := kv.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				key, _ := kv.Key.(*ast.Ident)
+				val, _ := kv.Value.(*ast.BasicLit)
+				if key == nil || val == nil || val.Kind != token.STRING {
+					continue
+				}
+				s, _ := strconv.Unquote(val.Value)
+				switch key.Name {
+				case "Name":
+					c.Name = strings.ToUpper(s)
+				case "Description":
+					c.Description = s
+				}
+			}
+			if c.Name != "" {
+				out = append(out, c)
+			}
+		}
+		return false
+	})
+	return out
+}
+
+func anchor(s string) string {
+	s = strings.ToLower(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return b.String()
+}
