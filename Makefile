@@ -18,10 +18,12 @@ install:
 demo:
 	hack/demo.sh
 
-## test: every test — unit, golden, bad input, and end to end (builds and runs generated servers)
+## test: every test — unit, golden, bad input, end to end (generated servers, kube-apiserver, registry, Chromium);
+##       artifacts such as screenshots go to test-artifacts/
 test:
 	$(GO) vet ./...
-	$(GO) test -timeout 45m ./...
+	mkdir -p test-artifacts
+	$(GO) test -timeout 50m -artifacts -outputdir $(CURDIR)/test-artifacts ./...
 
 ## unit: the fast tests only (no e2e)
 unit:

@@ -53,13 +53,17 @@ func fixture(t *testing.T) (string, *project.Project) {
 	return dir, w.Project
 }
 
-func TestGoldenMarkdown(t *testing.T) {
-	dir, p := fixture(t)
+func buildFixture(dir string, p *project.Project) ([]*GroupVersion, error) {
 	universe, err := codegen.Load(dir, p)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	gvs, err := Build(dir, p, universe)
+	return Build(dir, p, universe)
+}
+
+func TestGoldenMarkdown(t *testing.T) {
+	dir, p := fixture(t)
+	gvs, err := buildFixture(dir, p)
 	if err != nil {
 		t.Fatal(err)
 	}
