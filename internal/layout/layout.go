@@ -27,6 +27,20 @@ const (
 	markerControllers = "+apiserver-boot:scaffold:controllers"
 )
 
+// Funcs are the template functions of the project templates.
+var Funcs = map[string]any{
+	// structs lists, once each, the structs (Spec, Status) renames touch.
+	"structs": func(rs []Rename) []string {
+		var out []string
+		for _, r := range rs {
+			if !slices.Contains(out, r.Struct) {
+				out = append(out, r.Struct)
+			}
+		}
+		return out
+	},
+}
+
 // RepoData is the input of the repository-level templates.
 type RepoData struct {
 	Module                   string
@@ -285,4 +299,29 @@ func Project(p *project.Project) (scaffold.File, error) {
 		return scaffold.File{}, err
 	}
 	return scaffold.File{Path: project.FileName, Content: data, IfExists: scaffold.Overwrite}, nil
+}
+
+// Rename is a field renamed in a new version, by Go name, in the kind's
+// Spec or Status struct.
+type Rename struct {
+	Struct, FromGo, ToGo string
+}
+
+// ConversionData is the input of the manual conversion templates.
+type ConversionData struct {
+	KindData
+	Renames []Rename
+}
+
+// Conversion returns the manual conversion of a kind whose fields were
+// renamed in version, and its test.
+func Conversion(p *project.Project, groupName, version, kindName string, renames []Rename) []scaffold.File {
+	g := p.Group(groupName)
+	k := g.Kind(kindName)
+	d := ConversionData{KindData: kindData(p, g, k, version), Renames: renames}
+	dir := "pkg/apis/" + d.Package + "/" + version + "/" + d.KindFile
+	return []scaffold.File{
+		{Path: dir + "_conversion.go", Template: "version/conversion.go.tmpl", Data: d},
+		{Path: dir + "_conversion_test.go", Template: "version/conversion_test.go.tmpl", Data: d},
+	}
 }

@@ -53,7 +53,7 @@ func Open(dir string) (*Workspace, error) {
 }
 
 func (w *Workspace) renderer() *scaffold.Renderer {
-	return &scaffold.Renderer{Templates: templates.FS, Boilerplate: w.Boilerplate}
+	return &scaffold.Renderer{Templates: templates.FS, Boilerplate: w.Boilerplate, Funcs: layout.Funcs}
 }
 
 // InitRequest describes a new project.

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
+)
+
+// CreateVersionOptions are the flags of `create version`.
+type CreateVersionOptions struct {
+	CreateOptions
+	Storage bool
+	Renames []string
+}
+
+func newCreateVersionCommand(streams IOStreams) *cobra.Command {
+	o := &CreateVersionOptions{CreateOptions: CreateOptions{streams: streams}}
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Add a version to every kind of a group, converted through the internal types",
+		Long: `Add a served version to an existing group and to every kind in it. Each kind's
+versioned types and defaults are copied from the group's most preferred version, so
+the new version starts with the same fields; conversion to and from the internal
+(hub) types is generated. Change the new version's types as you like: a field renamed
+with --rename-field gets a scaffolded manual conversion and its test. With
+--storage-version, objects are written to etcd in the new version from then on.`,
+		Example: `  apiserver-boot create version --group insect --version v1beta1
+
+  # spec.description is called spec.summary in v1beta1; store objects as v1beta1
+  apiserver-boot create version --group insect --version v1beta1 --rename-field Bee.spec.description=summary --storage-version`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			var renames []workspace.Rename
+			for _, s := range o.Renames {
+				r, err := workspace.ParseRename(s)
+				if err != nil {
+					return err
+				}
+				renames = append(renames, r)
+			}
+			w, err := o.open()
+			if err != nil {
+				return err
+			}
+			changes, err := w.AddGroupVersion(o.Group, o.Version, o.Storage, renames, o.options())
+			if err != nil {
+				return err
+			}
+			o.report(changes)
+			if !o.DryRun {
+				fmt.Fprintln(streams.Out, "\nNext: apiserver-boot build executables   (generates the conversions)")
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd.Flags(), true)
+	cmd.Flags().BoolVar(&o.Storage, "storage-version", false, "store objects in etcd in this version from now on")
+	cmd.Flags().StringArrayVar(&o.Renames, "rename-field", nil, "KIND.spec|status.FIELD=NEWNAME: a field named differently in the new version (repeatable)")
+	return cmd
+}

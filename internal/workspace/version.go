@@ -1,0 +1,203 @@
+package workspace
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+)
+
+// Rename renames a field of a kind's spec or status in a new version:
+// Bee.spec.description=summary.
+type Rename struct {
+	Kind   string
+	Struct string // Spec or Status
+	From   string // JSON name in the existing version
+	To     string // JSON name in the new version
+}
+
+// ParseRename parses KIND.spec|status.FIELD=NEWFIELD.
+func ParseRename(s string) (Rename, error) {
+	left, to, ok := strings.Cut(s, "=")
+	parts := strings.Split(left, ".")
+	if !ok || len(parts) != 3 || (parts[1] != "spec" && parts[1] != "status") || to == "" || parts[2] == "" {
+		return Rename{}, fmt.Errorf("invalid --rename-field %q: want KIND.spec.FIELD=NEWNAME, e.g. Bee.spec.description=summary", s)
+	}
+	if !isLowerCamel(to) {
+		return Rename{}, fmt.Errorf("invalid --rename-field %q: %q is not a lowerCamelCase JSON field name", s, to)
+	}
+	return Rename{Kind: parts[0], Struct: strings.ToUpper(parts[1][:1]) + parts[1][1:], From: parts[2], To: to}, nil
+}
+
+func isLowerCamel(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// AddGroupVersion adds a version to an existing group and to every kind of
+// it: each kind's versioned types and defaults are copied from the group's
+// most preferred version (so the new version starts with the same fields),
+// with the given fields renamed and a manual conversion for each rename.
+// With storage, objects are stored in the new version from then on.
+func (w *Workspace) AddGroupVersion(group, version string, storage bool, renames []Rename, opts Options) ([]scaffold.Change, error) {
+	g := w.Project.Group(group)
+	if g == nil {
+		return nil, fmt.Errorf("group %s does not exist: create it with `create group version`", group)
+	}
+	if err := names.ValidateVersion(version); err != nil {
+		return nil, err
+	}
+	if g.Version(version) != nil {
+		return nil, fmt.Errorf("version %s of group %s already exists", version, w.Project.FullGroup(g))
+	}
+	source := ""
+	if vs := g.VersionsByPriority(); len(vs) > 0 {
+		source = vs[0]
+	}
+	for _, r := range renames {
+		if g.Kind(r.Kind) == nil {
+			return nil, fmt.Errorf("--rename-field: kind %s is not in group %s", r.Kind, w.Project.FullGroup(g))
+		}
+	}
+
+	next := w.Project.Clone()
+	next.AddVersion(group, version)
+	ng := next.Group(group)
+	if storage {
+		for i := range ng.Versions {
+			ng.Versions[i].Storage = ng.Versions[i].Name == version
+		}
+	}
+	files := layout.Version(next, group, version)
+	pkg := names.GroupPackage(group)
+	for i := range ng.Kinds {
+		k := &ng.Kinds[i]
+		if !contains(k.Versions, source) {
+			continue
+		}
+		k.Versions = append(k.Versions, version)
+		var kindRenames []Rename
+		for _, r := range renames {
+			if strings.EqualFold(r.Kind, k.Kind) {
+				r.Kind = k.Kind
+				kindRenames = append(kindRenames, r)
+			}
+		}
+		for _, stem := range []string{"_types.go", "_defaults.go"} {
+			rel := filepath.ToSlash(filepath.Join("pkg/apis", pkg, source, names.KindPackage(k.Kind)+stem))
+			src, err := os.ReadFile(filepath.Join(w.Dir, rel))
+			if err != nil {
+				return nil, fmt.Errorf("copying %s to %s: %w", rel, version, err)
+			}
+			var rn []Rename
+			if stem == "_types.go" {
+				rn = kindRenames
+			}
+			out, err := copyToVersion(rel, src, version, rn)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, scaffold.File{Path: filepath.ToSlash(filepath.Join("pkg/apis", pkg, version, names.KindPackage(k.Kind)+stem)), Content: out})
+		}
+		if len(kindRenames) > 0 {
+			files = append(files, layout.Conversion(next, group, version, k.Kind, toLayoutRenames(kindRenames))...)
+		}
+	}
+	return w.apply(next, files, nil, opts)
+}
+
+func toLayoutRenames(rs []Rename) []layout.Rename {
+	var out []layout.Rename
+	for _, r := range rs {
+		out = append(out, layout.Rename{Struct: r.Struct, FromGo: goName(r.From), ToGo: goName(r.To)})
+	}
+	return out
+}
+
+func goName(jsonName string) string { return strings.ToUpper(jsonName[:1]) + jsonName[1:] }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// copyToVersion rewrites a versioned Go file for another version: the
+// package clause, and the renamed fields (Go name and JSON tag).
+func copyToVersion(path string, src []byte, version string, renames []Rename) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	f.Name.Name = version
+	for _, r := range renames {
+		if err := renameField(f, r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	var b bytes.Buffer
+	if err := format.Node(&b, fset, f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func renameField(f *ast.File, r Rename) error {
+	structName := r.Kind + r.Struct
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok || ts.Name.Name != structName {
+			return true
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return false
+		}
+		for _, field := range st.Fields.List {
+			if field.Tag == nil || len(field.Names) != 1 {
+				continue
+			}
+			tag, _ := strconv.Unquote(field.Tag.Value)
+			jsonName, opts, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+			if jsonName != r.From {
+				continue
+			}
+			newJSON := r.To
+			if opts != "" {
+				newJSON += "," + opts
+			}
+			tag = strings.Replace(tag, `json:"`+reflect.StructTag(tag).Get("json")+`"`, `json:"`+newJSON+`"`, 1)
+			field.Tag.Value = "`" + tag + "`"
+			field.Names[0].Name = goName(r.To)
+			found = true
+		}
+		return false
+	})
+	if !found {
+		return fmt.Errorf("--rename-field: %s has no field with JSON name %q", structName, r.From)
+	}
+	return nil
+}
