@@ -21,7 +21,7 @@ func newCreateCommand(streams IOStreams) *cobra.Command {
 	version := newCreateGroupVersionCommand(streams)
 	version.AddCommand(newCreateResourceCommand(streams))
 	group.AddCommand(version)
-	cmd.AddCommand(group, newCreateVersionCommand(streams))
+	cmd.AddCommand(group, newCreateVersionCommand(streams), newCreateSubresourceCommand(streams))
 	return cmd
 }
 

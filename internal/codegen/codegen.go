@@ -329,6 +329,9 @@ type inputs struct {
 	clients     []string // versioned packages with kinds (+genclient)
 	clientGVs   []string // group/version of clients, relative to pkg/apis
 	pluralExcep string   // Kind:Plural,… so clients use the PROJECT's plurals
+	// openapiExtra are packages outside the project whose types the served
+	// API uses (autoscaling/v1 Scale, for scale subresources).
+	openapiExtra []string
 }
 
 func newInputs(dir string, p *project.Project) *inputs {
@@ -349,6 +352,11 @@ func newInputs(dir string, p *project.Project) *inputs {
 		}
 		for _, k := range g.Kinds {
 			plurals = append(plurals, k.Kind+":"+names.PluralTypeName(k.Kind, k.Plural))
+			for _, sr := range k.Subresources {
+				if sr.Type == project.ScaleSubresource && len(in.openapiExtra) == 0 {
+					in.openapiExtra = append(in.openapiExtra, autoscalingV1)
+				}
+			}
 		}
 	}
 	sort.Strings(plurals)
@@ -356,9 +364,14 @@ func newInputs(dir string, p *project.Project) *inputs {
 	return in
 }
 
-// readonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS: packages in
-// the module cache that openapi-gen must not write model-name files into.
+// autoscalingV1 holds the Scale type of scale subresources.
+const autoscalingV1 = "k8s.io/api/autoscaling/v1"
+
+// readonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS, and
+// autoscaling/v1: packages in the module cache that openapi-gen must not
+// write model-name files into.
 var readonlyPkgs = []string{
+	autoscalingV1,
 	"k8s.io/apimachinery/pkg/apis/meta/v1",
 	"k8s.io/apimachinery/pkg/api/resource",
 	"k8s.io/apimachinery/pkg/runtime",
@@ -408,7 +421,7 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	for _, p := range readonlyPkgs {
 		openapi = append(openapi, "--readonly-pkg", p)
 	}
-	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.versions)...)})
+	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.openapiExtra, in.versions)...)})
 	if len(in.clients) == 0 {
 		return invs
 	}
@@ -475,7 +488,7 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 
 // all returns every package any generator reads, for the one shared load.
 func (in *inputs) all() []string {
-	return sorted(openapiExtraPkgs, in.groups, in.versions)
+	return sorted(openapiExtraPkgs, in.openapiExtra, in.groups, in.versions)
 }
 
 // hash identifies one run: the generator set, PROJECT, the boilerplate, every

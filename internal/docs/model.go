@@ -126,6 +126,9 @@ func Build(dir string, p *project.Project, universe types.Universe) ([]*GroupVer
 				if k.StatusSubresource {
 					kd.Subresources = append(kd.Subresources, "status")
 				}
+				for _, sr := range k.Subresources {
+					kd.Subresources = append(kd.Subresources, sr.Name+" ("+sr.Type+")")
+				}
 				kd.Types = collect(universe, t, kd.Anchor)
 				if data, err := os.ReadFile(filepath.Join(dir, "sample", names.KindPackage(k.Kind)+".yaml")); err == nil {
 					kd.Sample = strings.TrimSpace(string(data))
@@ -356,6 +359,14 @@ func paths(group, version string, k *project.Kind) []Path {
 	}
 	if k.StatusSubresource {
 		out = append(out, Path{item + "/{name}/status", "get, update, patch"})
+	}
+	verbs := map[string]string{
+		project.ScaleSubresource:     "get, update, patch (autoscaling/v1 Scale)",
+		project.ConnectorSubresource: "get (connect)",
+		project.GetterSubresource:    "get",
+	}
+	for _, sr := range k.Subresources {
+		out = append(out, Path{item + "/{name}/" + sr.Name, verbs[sr.Type]})
 	}
 	return out
 }

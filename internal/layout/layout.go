@@ -54,6 +54,9 @@ type RepoData struct {
 	EtcdPrefix               string
 	Boilerplate              string
 	Groups                   []GroupData
+	// HasScale is set when a kind has a scale subresource: autoscaling/v1
+	// Scale must then be in the scheme.
+	HasScale bool
 }
 
 // GroupData is the input of the group-level templates.
@@ -96,6 +99,23 @@ type KindData struct {
 	Controller  bool
 	ShortNames  []string
 	Categories  []string
+	// Subresources besides status.
+	Subresources []SubresourceData
+}
+
+// SubresourceData describes a subresource for the templates.
+type SubresourceData struct {
+	Name, Type string
+	GoName     string // Go name of its REST type, e.g. Scale for ScaleREST
+	// For scale: the JSON paths and the Go expressions of the replicas fields.
+	SpecPath, StatusPath string
+	SpecExpr, StatusExpr string
+}
+
+// SubresourceFileData is the input of one subresource's template.
+type SubresourceFileData struct {
+	KindData
+	Sub SubresourceData
 }
 
 func repoData(p *project.Project, boilerplate string) RepoData {
@@ -113,6 +133,11 @@ func repoData(p *project.Project, boilerplate string) RepoData {
 	}
 	for i := range p.Groups {
 		d.Groups = append(d.Groups, groupData(p, &p.Groups[i]))
+		for _, k := range p.Groups[i].Kinds {
+			for _, sr := range k.Subresources {
+				d.HasScale = d.HasScale || sr.Type == project.ScaleSubresource
+			}
+		}
 	}
 	return d
 }
@@ -152,22 +177,47 @@ func versionData(p *project.Project, g *project.Group, v string) VersionData {
 
 func kindData(p *project.Project, g *project.Group, k *project.Kind, v string) KindData {
 	return KindData{
-		Module:      p.Module,
-		Package:     names.GroupPackage(g.Name),
-		FullGroup:   p.FullGroup(g),
-		Version:     v,
-		Kind:        k.Kind,
-		KindPackage: names.KindPackage(k.Kind),
-		KindFile:    names.KindPackage(k.Kind),
-		Lower:       names.LowerCamel(k.Kind),
-		Plural:      k.Plural,
-		Singular:    names.Singular(k.Kind),
-		Namespaced:  k.Namespaced,
-		Status:      k.StatusSubresource,
-		Controller:  k.Controller,
-		ShortNames:  k.ShortNames,
-		Categories:  k.Categories,
+		Module:       p.Module,
+		Package:      names.GroupPackage(g.Name),
+		FullGroup:    p.FullGroup(g),
+		Version:      v,
+		Kind:         k.Kind,
+		KindPackage:  names.KindPackage(k.Kind),
+		KindFile:     names.KindPackage(k.Kind),
+		Lower:        names.LowerCamel(k.Kind),
+		Plural:       k.Plural,
+		Singular:     names.Singular(k.Kind),
+		Namespaced:   k.Namespaced,
+		Status:       k.StatusSubresource,
+		Controller:   k.Controller,
+		ShortNames:   k.ShortNames,
+		Categories:   k.Categories,
+		Subresources: subresourceData(k),
 	}
+}
+
+func subresourceData(k *project.Kind) []SubresourceData {
+	var out []SubresourceData
+	for _, sr := range k.Subresources {
+		out = append(out, SubresourceData{
+			Name: sr.Name, Type: sr.Type, GoName: names.UpperCamel(sr.Name),
+			SpecPath: strings.TrimPrefix(sr.SpecReplicasPath, "."), StatusPath: strings.TrimPrefix(sr.StatusReplicasPath, "."),
+			SpecExpr: GoExpr(sr.SpecReplicasPath), StatusExpr: GoExpr(sr.StatusReplicasPath),
+		})
+	}
+	return out
+}
+
+// GoExpr turns a JSON path of the scaffolded types (.spec.replicas) into the
+// Go selector of the same field (Spec.Replicas).
+func GoExpr(path string) string {
+	var parts []string
+	for _, p := range strings.Split(strings.TrimPrefix(path, "."), ".") {
+		if p != "" {
+			parts = append(parts, names.UpperCamel(p))
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 // modelPackage turns a Go package path into the reverse-DNS OpenAPI model
@@ -218,8 +268,36 @@ func Regenerated(p *project.Project) []scaffold.File {
 		for _, v := range g.Versions {
 			files = append(files, scaffold.File{Path: dir + "/" + v.Version + "/register.go", Template: "version/register.go.tmpl", Data: v, IfExists: scaffold.Overwrite})
 		}
+		for _, k := range g.Kinds {
+			files = append(files, scaffold.File{Path: "pkg/registry/" + k.Package + "/" + k.KindPackage + "/subresources.go", Template: "kind/subresources.go.tmpl", Data: k, IfExists: scaffold.Overwrite})
+		}
 	}
 	return files
+}
+
+// Subresource returns the file of a new subresource of a kind.
+func Subresource(p *project.Project, groupName, kindName, name string) scaffold.File {
+	g := p.Group(groupName)
+	k := g.Kind(kindName)
+	d := SubresourceFileData{KindData: kindData(p, g, k, k.Versions[0])}
+	for _, sr := range d.Subresources {
+		if sr.Name == name {
+			d.Sub = sr
+		}
+	}
+	return scaffold.File{
+		Path:     "pkg/registry/" + d.Package + "/" + d.KindPackage + "/" + strings.ReplaceAll(name, "-", "_") + ".go",
+		Template: "kind/" + d.Sub.Type + ".go.tmpl",
+		Data:     d,
+	}
+}
+
+// StatusSubresource returns the file of a kind's status subresource.
+func StatusSubresource(p *project.Project, groupName, kindName string) scaffold.File {
+	g := p.Group(groupName)
+	k := g.Kind(kindName)
+	d := kindData(p, g, k, k.Versions[0])
+	return scaffold.File{Path: "pkg/registry/" + d.Package + "/" + d.KindPackage + "/status.go", Template: "kind/status.go.tmpl", Data: d}
 }
 
 // Group returns the files of a new group that the user owns once written.
@@ -276,6 +354,9 @@ func Kind(p *project.Project, groupName, kindName string) ([]scaffold.File, []sc
 		{Path: managerPath, Marker: markerImports, Fragments: []string{fmt.Sprintf("%s %q", alias, path.Join(p.Module, apis, v))}},
 		{Path: managerPath, Marker: markerScheme, Fragments: []string{fmt.Sprintf("utilruntime.Must(%s.AddToScheme(scheme))", alias)}},
 		{Path: managerPath, Marker: markerAPIs, Fragments: []string{alias + ".SchemeGroupVersion,"}},
+	}
+	if k.StatusSubresource {
+		files = append(files, StatusSubresource(p, groupName, kindName))
 	}
 	if k.Controller {
 		controllerDir := "pkg/controller/" + d.Package

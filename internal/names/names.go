@@ -205,3 +205,24 @@ func SortVersions(vs []string) []string {
 	slices.SortFunc(out, func(a, b string) int { return -version.CompareKubeAwareVersionStrings(a, b) })
 	return out
 }
+
+// ValidateSubresource checks the name of a subresource (the last segment of
+// its path, as in pods/log).
+func ValidateSubresource(s string) error {
+	if errs := validation.IsDNS1035Label(s); len(errs) > 0 {
+		return fmt.Errorf("invalid subresource %q: %s", s, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// UpperCamel turns a lower-case or hyphenated name into a Go identifier:
+// replicas → Replicas, my-logs → MyLogs.
+func UpperCamel(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}

@@ -65,6 +65,25 @@ type Kind struct {
 	StatusSubresource bool     `json:"statusSubresource"`
 	Controller        bool     `json:"controller"`
 	Versions          []string `json:"versions"`
+	// Subresources besides status, added with `create subresource`.
+	Subresources []Subresource `json:"subresources,omitempty"`
+}
+
+// Subresource types.
+const (
+	ScaleSubresource     = "scale"
+	ConnectorSubresource = "connector"
+	GetterSubresource    = "getter"
+)
+
+// Subresource is a subresource of a kind: <plural>/<Name>.
+type Subresource struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// For scale: where the replicas are, as .spec.<field> and .status.<field>
+	// (empty: status reports the spec's replicas).
+	SpecReplicasPath   string `json:"specReplicasPath,omitempty"`
+	StatusReplicasPath string `json:"statusReplicasPath,omitempty"`
 }
 
 // Load reads the PROJECT file in dir.
@@ -143,6 +162,21 @@ func (p *Project) Validate() error {
 		for _, k := range g.Kinds {
 			if err := names.ValidateKind(k.Kind); err != nil {
 				return err
+			}
+			subs := map[string]bool{"status": true}
+			for _, sr := range k.Subresources {
+				if err := names.ValidateSubresource(sr.Name); err != nil {
+					return err
+				}
+				if subs[sr.Name] {
+					return fmt.Errorf("subresource %s/%s is listed twice (or clashes with status)", k.Plural, sr.Name)
+				}
+				subs[sr.Name] = true
+				switch sr.Type {
+				case ScaleSubresource, ConnectorSubresource, GetterSubresource:
+				default:
+					return fmt.Errorf("subresource %s/%s has unknown type %q", k.Plural, sr.Name, sr.Type)
+				}
 			}
 			if kinds[strings.ToLower(k.Kind)] {
 				return fmt.Errorf("kind %s of group %s is listed twice", k.Kind, g.Name)
@@ -259,6 +293,7 @@ func (p *Project) Clone() *Project {
 			k.ShortNames = slices.Clone(k.ShortNames)
 			k.Categories = slices.Clone(k.Categories)
 			k.Versions = slices.Clone(k.Versions)
+			k.Subresources = slices.Clone(k.Subresources)
 			kinds[j] = k
 		}
 		g.Kinds = kinds

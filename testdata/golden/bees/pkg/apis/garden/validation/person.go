@@ -44,6 +44,16 @@ func ValidatePersonUpdate(obj, old *garden.Person) field.ErrorList {
 	return allErrs
 }
 
+// ValidatePersonStatusUpdate validates an update through the status subresource.
+func ValidatePersonStatusUpdate(obj, old *garden.Person) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&obj.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	statusPath := field.NewPath("status")
+	if obj.Status.ObservedGeneration < 0 {
+		allErrs = append(allErrs, field.Invalid(statusPath.Child("observedGeneration"), obj.Status.ObservedGeneration, "must be greater than or equal to 0"))
+	}
+	return allErrs
+}
+
 // ValidatePersonSpec validates the spec of a Person.
 func ValidatePersonSpec(spec *garden.PersonSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList

@@ -15,7 +15,8 @@ limitations under the License.
 */
 
 // Package person is the REST storage of people.garden.example.com: how people
-// are stored (etcd, through the generic registry) and which rules apply to them (strategy.go).
+// are stored (etcd, through the generic registry), which rules apply to them
+// (strategy.go), and their subresources (subresources.go lists them).
 package person
 
 import (
@@ -49,10 +50,9 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (m
 	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}); err != nil {
 		return nil, fmt.Errorf("storage of people: %w", err)
 	}
-
-	return map[string]rest.Storage{
-		"people": &REST{store},
-	}, nil
+	storage := subresources(store, strategy)
+	storage["people"] = &REST{store}
+	return storage, nil
 }
 
 // REST is the storage of people.

@@ -42,17 +42,20 @@ import (
 type strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
-	// resetFields are the fields a request to the main resource may not set, per served version.
+	// resetFields are the fields a request to the main resource may not set
+	// (the status, when it belongs to the status subresource), per served version.
 	resetFields map[fieldpath.APIVersion]*fieldpath.Set
 }
 
 // NewStrategy returns the strategy of people.
 func NewStrategy(scheme *runtime.Scheme) strategy {
-	return strategy{
-		ObjectTyper:   scheme,
-		NameGenerator: names.SimpleNameGenerator,
-		resetFields:   fieldsPerVersion(scheme),
+	s := strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
+	if statusSubresource {
+		s.resetFields = fieldsPerVersion(scheme, "status")
+	} else {
+		s.resetFields = fieldsPerVersion(scheme)
 	}
+	return s
 }
 
 // NamespaceScoped is true: people are namespaced.
@@ -62,12 +65,18 @@ func (strategy) NamespaceScoped() bool { return true }
 // defaults that depend on more than one field or on the request context.
 func (strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	o := obj.(*garden.Person)
+	if statusSubresource {
+		o.Status = garden.PersonStatus{}
+	}
 	o.Generation = 1
 }
 
 // PrepareForUpdate normalizes an updated object before validation.
 func (strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	o, oldObj := obj.(*garden.Person), old.(*garden.Person)
+	if statusSubresource {
+		o.Status = oldObj.Status
+	}
 	// The generation counts changes of the spec, so controllers can tell
 	// whether they have acted on the latest one (status.observedGeneration).
 	if !apiequality.Semantic.DeepEqual(o.Spec, oldObj.Spec) {

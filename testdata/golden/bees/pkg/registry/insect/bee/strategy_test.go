@@ -88,7 +88,7 @@ func TestStrategyUpdate(t *testing.T) {
 	status := old.DeepCopy()
 	status.Spec.Description = "ignored"
 	status.Status.ObservedGeneration = 1
-	NewStatusStrategy(s).PrepareForUpdate(ctx, status, old)
+	newStatusStrategy(s).PrepareForUpdate(ctx, status, old)
 	if status.Spec.Description != "" || status.Status.ObservedGeneration != 1 {
 		t.Errorf("status update changed the spec or lost the status: %+v", status)
 	}

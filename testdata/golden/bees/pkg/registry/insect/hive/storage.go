@@ -15,19 +15,17 @@ limitations under the License.
 */
 
 // Package hive is the REST storage of hives.insect.example.com: how hives
-// are stored (etcd, through the generic registry) and which rules apply to them (strategy.go).
+// are stored (etcd, through the generic registry), which rules apply to them
+// (strategy.go), and their subresources (subresources.go lists them).
 package hive
 
 import (
-	"context"
 	"fmt"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
-	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"example.com/bees/pkg/apis/insect"
 )
@@ -52,54 +50,12 @@ func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (m
 	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}); err != nil {
 		return nil, fmt.Errorf("storage of hives: %w", err)
 	}
-
-	statusStore := *store
-	statusStrategy := NewStatusStrategy(strategy)
-	statusStore.UpdateStrategy = statusStrategy
-	statusStore.ResetFieldsStrategy = statusStrategy
-
-	return map[string]rest.Storage{
-		"hives":        &REST{store},
-		"hives/status": &StatusREST{store: &statusStore},
-	}, nil
+	storage := subresources(store, strategy)
+	storage["hives"] = &REST{store}
+	return storage, nil
 }
 
 // REST is the storage of hives.
 type REST struct {
 	*genericregistry.Store
-}
-
-// StatusREST is the storage of hives/status: it reads whole objects and
-// updates only their status.
-type StatusREST struct {
-	store *genericregistry.Store
-}
-
-var _ rest.Patcher = &StatusREST{}
-
-// New returns an empty Hive.
-func (r *StatusREST) New() runtime.Object { return &insect.Hive{} }
-
-// Destroy does nothing: the store is shared with REST, which cleans it up.
-func (r *StatusREST) Destroy() {}
-
-// Get returns the Hive with the given name.
-func (r *StatusREST) Get(ctx context.Context, name string, options *metav1.GetOptions) (runtime.Object, error) {
-	return r.store.Get(ctx, name, options)
-}
-
-// Update updates the status of a Hive.
-func (r *StatusREST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
-	// Subresources never create objects.
-	return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, false, options)
-}
-
-// GetResetFields returns the fields a status update may not set.
-func (r *StatusREST) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return r.store.GetResetFields()
-}
-
-// ConvertToTable renders the object as a table.
-func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, tableOptions runtime.Object) (*metav1.Table, error) {
-	return r.store.ConvertToTable(ctx, object, tableOptions)
 }

@@ -43,17 +43,19 @@ type strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
 	// resetFields are the fields a request to the main resource may not set
-	// (status belongs to the status subresource), per served version.
+	// (the status, when it belongs to the status subresource), per served version.
 	resetFields map[fieldpath.APIVersion]*fieldpath.Set
 }
 
 // NewStrategy returns the strategy of hives.
 func NewStrategy(scheme *runtime.Scheme) strategy {
-	return strategy{
-		ObjectTyper:   scheme,
-		NameGenerator: names.SimpleNameGenerator,
-		resetFields:   fieldsPerVersion(scheme, "status"),
+	s := strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
+	if statusSubresource {
+		s.resetFields = fieldsPerVersion(scheme, "status")
+	} else {
+		s.resetFields = fieldsPerVersion(scheme)
 	}
+	return s
 }
 
 // NamespaceScoped is false: hives are cluster-scoped.
@@ -63,14 +65,18 @@ func (strategy) NamespaceScoped() bool { return false }
 // defaults that depend on more than one field or on the request context.
 func (strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	o := obj.(*insect.Hive)
-	o.Status = insect.HiveStatus{}
+	if statusSubresource {
+		o.Status = insect.HiveStatus{}
+	}
 	o.Generation = 1
 }
 
 // PrepareForUpdate normalizes an updated object before validation.
 func (strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	o, oldObj := obj.(*insect.Hive), old.(*insect.Hive)
-	o.Status = oldObj.Status
+	if statusSubresource {
+		o.Status = oldObj.Status
+	}
 	// The generation counts changes of the spec, so controllers can tell
 	// whether they have acted on the latest one (status.observedGeneration).
 	if !apiequality.Semantic.DeepEqual(o.Spec, oldObj.Spec) {
@@ -115,35 +121,6 @@ func warnings(o *insect.Hive) []string {
 	if o.Spec.Replicas != nil && *o.Spec.Replicas == 0 {
 		return []string{"spec.replicas is 0: nothing will run for this Hive"}
 	}
-	return nil
-}
-
-// statusStrategy is the strategy of the status subresource: it changes only
-// the status, and validates only what the status may hold.
-type statusStrategy struct {
-	strategy
-}
-
-// NewStatusStrategy returns the strategy of hives/status.
-func NewStatusStrategy(s strategy) statusStrategy {
-	s.resetFields = fieldsPerVersion(s.ObjectTyper.(*runtime.Scheme), "spec")
-	return statusStrategy{s}
-}
-
-// PrepareForUpdate keeps everything but the status (and metadata) as it was.
-func (statusStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
-	o, oldObj := obj.(*insect.Hive), old.(*insect.Hive)
-	o.Spec = oldObj.Spec
-	o.Generation = oldObj.Generation
-}
-
-// ValidateUpdate validates a status update.
-func (statusStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateHiveStatusUpdate(obj.(*insect.Hive), old.(*insect.Hive))
-}
-
-// WarningsOnUpdate returns no warnings: status is written by controllers.
-func (statusStrategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
 	return nil
 }
 

@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSubresourcesAndVersions is the proof of the subresources/versions
+// issue: a kind with status, scale, a connector and a getter, in two versions
+// with a field renamed between them; kubectl scale works, the connector and
+// the getter answer, and the same object read and written through either
+// version loses nothing.
+func TestSubresourcesAndVersions(t *testing.T) {
+	kubectlPath(t)
+	bin := buildCLI(t)
+	dir := filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
+	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "scale")
+	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "connector", "--subresource", "logs")
+	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "getter", "--subresource", "view")
+	boot(t, bin, dir, "create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version")
+	boot(t, bin, dir, "build", "executables")
+
+	t.Run("project tests", func(t *testing.T) {
+		cmd := exec.Command("go", "test", "./pkg/...")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go test in the generated project: %v\n%s", err, out)
+		}
+	})
+
+	startRunLocal(t, bin, dir)
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	mustKubectl(t, kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
+
+	t.Run("scale", func(t *testing.T) {
+		mustKubectl(t, kubeconfig, "scale", "--replicas=3", "bee/bee-sample")
+		if out := mustKubectl(t, kubeconfig, "get", "bee", "bee-sample", "-o", "jsonpath={.spec.replicas} {.metadata.generation}"); out != "3 2" {
+			t.Fatalf("after kubectl scale: replicas and generation %q, want \"3 2\"", out)
+		}
+		out := mustKubectl(t, kubeconfig, "get", "--raw", "/apis/insect.example.com/v1beta1/namespaces/default/bees/bee-sample/scale")
+		if !strings.Contains(out, `"kind":"Scale"`) || !strings.Contains(out, `"apiVersion":"autoscaling/v1"`) || !strings.Contains(out, `"replicas":3`) {
+			t.Fatalf("GET scale: %s", out)
+		}
+		if out, err := kubectlOut(kubeconfig, "scale", "--replicas=-1", "bee/bee-sample"); err == nil {
+			t.Fatalf("negative replicas accepted: %s", out)
+		}
+	})
+
+	t.Run("connector and getter", func(t *testing.T) {
+		out := mustKubectl(t, kubeconfig, "get", "--raw", "/apis/insect.example.com/v1alpha1/namespaces/default/bees/bee-sample/logs")
+		if !strings.Contains(out, "Bee bee-sample in namespace default") {
+			t.Fatalf("connector: %q", out)
+		}
+		out = mustKubectl(t, kubeconfig, "get", "--raw", "/apis/insect.example.com/v1alpha1/namespaces/default/bees/bee-sample/view")
+		if !strings.Contains(out, `"name":"bee-sample"`) || strings.Contains(out, "managedFields") {
+			t.Fatalf("getter: %s", out)
+		}
+	})
+
+	t.Run("two versions, one object", func(t *testing.T) {
+		alpha := mustKubectl(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.apiVersion} {.spec.description}")
+		beta := mustKubectl(t, kubeconfig, "get", "bees.v1beta1.insect.example.com", "bee-sample", "-o", "jsonpath={.apiVersion} {.spec.summary}")
+		if alpha != "insect.example.com/v1alpha1 An example Bee." || beta != "insect.example.com/v1beta1 An example Bee." {
+			t.Fatalf("reading both versions: %q and %q", alpha, beta)
+		}
+		// Update through v1beta1 (the renamed field), read through v1alpha1.
+		mustKubectl(t, kubeconfig, "patch", "bees.v1beta1.insect.example.com", "bee-sample", "--type=merge", "-p", `{"spec":{"summary":"written as v1beta1"}}`)
+		if out := mustKubectl(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.spec.description} {.spec.replicas}"); out != "written as v1beta1 3" {
+			t.Fatalf("v1alpha1 after a v1beta1 update: %q", out)
+		}
+		// And back: update through v1alpha1, read through v1beta1.
+		mustKubectl(t, kubeconfig, "patch", "bees.v1alpha1.insect.example.com", "bee-sample", "--type=merge", "-p", `{"spec":{"description":"written as v1alpha1"}}`)
+		if out := mustKubectl(t, kubeconfig, "get", "bees.v1beta1.insect.example.com", "bee-sample", "-o", "jsonpath={.spec.summary} {.spec.replicas}"); out != "written as v1alpha1 3" {
+			t.Fatalf("v1beta1 after a v1alpha1 update: %q", out)
+		}
+		// The preferred version is the newest.
+		if out := mustKubectl(t, kubeconfig, "get", "bee", "bee-sample", "-o", "jsonpath={.apiVersion}"); out != "insect.example.com/v1beta1" {
+			t.Fatalf("preferred version: %q", out)
+		}
+	})
+}
