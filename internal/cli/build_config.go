@@ -49,13 +49,8 @@ func (o *BuildConfigOptions) Complete() error {
 
 // Validate checks the flags.
 func (o *BuildConfigOptions) Validate() error {
-	for _, f := range []struct{ flag, value string }{{"--name", o.Name}, {"--namespace", o.Namespace}, {"--service-account", o.ServiceAccount}} {
-		if f.value == "" {
-			return fmt.Errorf("%s is required", f.flag)
-		}
-		if errs := validation.IsDNS1035Label(f.value); len(errs) > 0 {
-			return fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
-		}
+	if err := validateDeploymentNames(o.Name, o.Namespace, o.ServiceAccount); err != nil {
+		return err
 	}
 	if o.Image == "" {
 		return fmt.Errorf("--image is required (the image that holds /apiserver and /controller-manager)")
@@ -70,6 +65,20 @@ func (o *BuildConfigOptions) Validate() error {
 	case "", "cert-manager", "external-etcd":
 	default:
 		return fmt.Errorf("unknown --overlay %q: want cert-manager or external-etcd (or none for the base)", o.Overlay)
+	}
+	return nil
+}
+
+// validateDeploymentNames checks --name, --namespace and --service-account,
+// which name Kubernetes objects.
+func validateDeploymentNames(name, namespace, serviceAccount string) error {
+	for _, f := range []struct{ flag, value string }{{"--name", name}, {"--namespace", namespace}, {"--service-account", serviceAccount}} {
+		if f.value == "" {
+			return fmt.Errorf("%s is required", f.flag)
+		}
+		if errs := validation.IsDNS1035Label(f.value); len(errs) > 0 {
+			return fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
+		}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
 	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
@@ -53,10 +52,8 @@ func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 	if o.ServiceAccount == "" {
 		o.ServiceAccount = o.Name
 	}
-	for _, f := range []struct{ flag, value string }{{"--name", o.Name}, {"--namespace", o.Namespace}, {"--service-account", o.ServiceAccount}} {
-		if errs := validation.IsDNS1035Label(f.value); len(errs) > 0 {
-			return nil, fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
-		}
+	if err := validateDeploymentNames(o.Name, o.Namespace, o.ServiceAccount); err != nil {
+		return nil, err
 	}
 	if _, err := os.Stat(o.RegisterInto); err != nil {
 		return nil, fmt.Errorf("--register-into: %w", err)
