@@ -158,9 +158,9 @@ func (c *Client) WaitAvailable(ctx context.Context, names []string, timeout time
 		for _, name := range names {
 			svc, err := c.agg.ApiregistrationV1().APIServices().Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
-				// Keep the last condition seen: the final poll's Get may be
-				// cut short by the timeout itself.
-				if _, seen := status[name]; !seen || ctx.Err() == nil {
+				// Keep the last condition seen: a failed Get (often the final
+				// one, cut short by the timeout) says nothing about the APIService.
+				if _, seen := status[name]; !seen {
 					status[name] = err.Error()
 				}
 				done = false
