@@ -27,17 +27,9 @@ import (
 //  4. without the auth-delegator binding a non-admin request fails.
 func TestAggregation(t *testing.T) {
 	kubectlPath(t)
-	bin := buildCLI(t)
 	cp := startKubeAPIServer(t, startEtcd(t))
 	admin := cp.kubeconfigs["admin"]
-
-	dir := filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
-	boot(t, bin, dir, "build", "executables")
+	bin, dir := newProject(t, createKind("Bee"), []string{"build", "executables"})
 
 	t.Run("build config is accepted by server-side apply", func(t *testing.T) {
 		cmd := exec.Command(bin, "run", "in-cluster", "--kubeconfig", admin, "--name", "bees-apiserver", "--namespace", "bees",

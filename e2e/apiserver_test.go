@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -32,15 +31,7 @@ import (
 // authentication, and real kubectl and client-go use it.
 func TestGeneratedServer(t *testing.T) {
 	kubectlPath(t)
-	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--short-names", "bz")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Hive", "--non-namespaced")
-	boot(t, bin, dir, "build", "executables")
+	bin, dir := newProject(t, createKind("Bee", "--short-names", "bz"), createKind("Hive", "--non-namespaced"), []string{"build", "executables"})
 	if out := boot(t, bin, dir, "build", "generated", "--verify"); !strings.Contains(out, "up to date") {
 		t.Fatalf("build generated --verify after a build: %s", out)
 	}

@@ -35,13 +35,7 @@ func TestBuildContainer(t *testing.T) {
 	platforms := []v1.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
 	base := pushBase(t, host+"/base:v1", platforms)
 
-	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
+	bin, dir := newProject(t, createKind("Bee"))
 
 	image := host + "/bees:dev"
 	build := func() string {

@@ -44,6 +44,29 @@ func boot(t *testing.T, bin, dir string, args ...string) string {
 	return out.String()
 }
 
+// newProject builds apiserver-boot, scaffolds a project "bees" (module
+// example.com/bees, domain example.com) in a temporary directory and runs
+// each further apiserver-boot command line in it. It returns the CLI and the
+// project directory.
+func newProject(t *testing.T, commands ...[]string) (bin, dir string) {
+	t.Helper()
+	bin = buildCLI(t)
+	dir = filepath.Join(t.TempDir(), "bees")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	for _, args := range commands {
+		boot(t, bin, dir, args...)
+	}
+	return bin, dir
+}
+
+// createKind is the create command line of a kind of group insect, v1alpha1.
+func createKind(kind string, extra ...string) []string {
+	return append([]string{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", kind}, extra...)
+}
+
 // freePort returns a loopback port that is free now.
 func freePort(t *testing.T) int {
 	t.Helper()

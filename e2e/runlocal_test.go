@@ -23,14 +23,7 @@ import (
 // apiserver-boot itself is SIGKILLed.
 func TestRunLocal(t *testing.T) {
 	kubectlPath(t)
-	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
-	boot(t, bin, dir, "build", "executables")
+	bin, dir := newProject(t, createKind("Bee"), []string{"build", "executables"})
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 
 	t.Run("serves and reconciles", func(t *testing.T) {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,18 +14,17 @@ import (
 // version loses nothing.
 func TestSubresourcesAndVersions(t *testing.T) {
 	kubectlPath(t)
-	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
+	sub := func(extra ...string) []string {
+		return append([]string{"create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee"}, extra...)
 	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
-	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
-	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "scale")
-	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "connector", "--subresource", "logs")
-	boot(t, bin, dir, "create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--type", "getter", "--subresource", "view")
-	boot(t, bin, dir, "create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version")
-	boot(t, bin, dir, "build", "executables")
+	bin, dir := newProject(t,
+		createKind("Bee"),
+		sub("--type", "scale"),
+		sub("--type", "connector", "--subresource", "logs"),
+		sub("--type", "getter", "--subresource", "view"),
+		[]string{"create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version"},
+		[]string{"build", "executables"},
+	)
 
 	t.Run("project tests", func(t *testing.T) {
 		cmd := exec.Command("go", "test", "./pkg/...")

@@ -118,28 +118,18 @@ func (w *Workspace) checkReplicasPaths(group, kind, spec, status string) error {
 }
 
 func hasInt32Field(f *ast.File, structName, field string) bool {
-	found := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		ts, ok := n.(*ast.TypeSpec)
-		if !ok || ts.Name.Name != structName {
+	st := findStruct(f, structName)
+	if st == nil {
+		return false
+	}
+	for _, fl := range st.Fields.List {
+		t := fl.Type
+		if star, ok := t.(*ast.StarExpr); ok {
+			t = star.X
+		}
+		if id, ok := t.(*ast.Ident); ok && id.Name == "int32" && slices.ContainsFunc(fl.Names, func(n *ast.Ident) bool { return n.Name == field }) {
 			return true
 		}
-		st, ok := ts.Type.(*ast.StructType)
-		if !ok {
-			return false
-		}
-		for _, fl := range st.Fields.List {
-			t := fl.Type
-			if star, ok := t.(*ast.StarExpr); ok {
-				t = star.X
-			}
-			if id, ok := t.(*ast.Ident); ok && id.Name == "int32" {
-				for _, name := range fl.Names {
-					found = found || name.Name == field
-				}
-			}
-		}
-		return false
-	})
-	return found
+	}
+	return false
 }

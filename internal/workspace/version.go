@@ -164,18 +164,22 @@ func copyToVersion(path string, src []byte, version string, renames []Rename) ([
 	return b.Bytes(), nil
 }
 
+// findStruct returns the struct type declared as name in f, or nil.
+func findStruct(f *ast.File, name string) *ast.StructType {
+	var st *ast.StructType
+	ast.Inspect(f, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == name {
+			st, _ = ts.Type.(*ast.StructType)
+		}
+		return st == nil
+	})
+	return st
+}
+
 func renameField(f *ast.File, r Rename) error {
 	structName := r.Kind + r.Struct
 	found := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		ts, ok := n.(*ast.TypeSpec)
-		if !ok || ts.Name.Name != structName {
-			return true
-		}
-		st, ok := ts.Type.(*ast.StructType)
-		if !ok {
-			return false
-		}
+	if st := findStruct(f, structName); st != nil {
 		for _, field := range st.Fields.List {
 			if field.Tag == nil || len(field.Names) != 1 {
 				continue
@@ -194,8 +198,7 @@ func renameField(f *ast.File, r Rename) error {
 			field.Names[0].Name = goName(r.To)
 			found = true
 		}
-		return false
-	})
+	}
 	if !found {
 		return fmt.Errorf("--rename-field: %s has no field with JSON name %q", structName, r.From)
 	}
