@@ -17,7 +17,7 @@ import (
 func newBuildCommand(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build",
-		Short: "Generate code and build the project's binaries",
+		Short: "Generate code; build binaries, images, deployment manifests and API docs",
 		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newBuildGeneratedCommand(streams), newBuildExecutablesCommand(streams), newBuildConfigCommand(streams), newBuildContainerCommand(streams), newBuildDocsCommand(streams))

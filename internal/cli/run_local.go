@@ -16,7 +16,7 @@ import (
 func newRunCommand(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "Run the project",
+		Short: "Run the project on this machine or in a cluster",
 		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newRunLocalCommand(streams), newRunInClusterCommand(streams))
