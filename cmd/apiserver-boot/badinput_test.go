@@ -48,6 +48,7 @@ func TestBadInput(t *testing.T) {
 		{name: "kind Status", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Status"), want: "reserved"},
 		{name: "kind missing", args: gvr("--group", "insect", "--version", "v1alpha1"), want: "--kind is required"},
 		{name: "kind exists", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Bee"), want: "kind Bee already exists in group insect.example.com"},
+		{name: "kind outside the storage version", prepare: mustBoot("create", "group", "version", "--group", "insect", "--version", "v1beta1"), args: gvr("--group", "insect", "--version", "v1beta1", "--kind", "Ant"), want: "kind Ant must be served in v1alpha1, the storage version of group insect"},
 		{name: "kind exists in another version", args: gvr("--group", "insect", "--version", "v1beta1", "--kind", "Bee"), want: "kind Bee already exists"},
 		{name: "kind exists in another group", args: gvr("--group", "garden", "--version", "v1", "--kind", "Bee"), want: "must be unique in a project"},
 		{name: "resource not lower case", args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant", "--resource", "Ants"), want: "invalid resource \"Ants\""},
@@ -108,6 +109,11 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustBoot runs an apiserver-boot command that must succeed.
+func mustBoot(args ...string) func(*testing.T, string) {
+	return func(t *testing.T, dir string) { mustRun(t, dir, args...) }
 }
 
 func writeFile(rel, content string) func(*testing.T, string) {

@@ -187,6 +187,11 @@ func (p *Project) Validate() error {
 					return fmt.Errorf("kind %s is served in version %s, which group %s does not have", k.Kind, v, g.Name)
 				}
 			}
+			// Objects are written to etcd in the group's storage version, so
+			// every kind must exist there.
+			if sv := g.StorageVersion(); sv != "" && !slices.Contains(k.Versions, sv) {
+				return fmt.Errorf("kind %s must be served in %s, the storage version of group %s: create it there (`create version` adds it to the other versions)", k.Kind, sv, g.Name)
+			}
 		}
 		if len(g.Kinds) > 0 && storage == 0 {
 			return fmt.Errorf("group %s has kinds but no storage version", g.Name)
