@@ -116,6 +116,9 @@ func Generate(opts Options) (*Result, error) {
 		return nil, err
 	}
 	logf("loaded %d packages in %s", len(base.Universe), since(start))
+	if err := checkFields(opts.Dir, opts.Project.Module, base.Universe, sorted(in.groups, in.versions)); err != nil {
+		return nil, err
+	}
 
 	out := &capture{files: map[string][]byte{}}
 	savedArg0 := os.Args[0]

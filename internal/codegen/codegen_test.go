@@ -188,6 +188,21 @@ func asStale(err error, target **StaleError) bool {
 	return ok
 }
 
+// TestTypeErrorIsReported checks that a field of an undefined type is
+// reported as file:line, instead of a generator exiting the process.
+func TestTypeErrorIsReported(t *testing.T) {
+	dir, p := fixture(t)
+	types := filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")
+	data, _ := os.ReadFile(types)
+	if err := os.WriteFile(types, bytes.Replace(data, []byte("type BeeSpec struct {"), []byte("type BeeSpec struct {\n\tColor Colour `json:\"color\"`"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Generate(Options{Dir: dir, Project: p})
+	if err == nil || !strings.Contains(err.Error(), "pkg/apis/insect/v1alpha1/bee_types.go:") || !strings.Contains(err.Error(), "BeeSpec.Color has an undefined or invalid type") {
+		t.Fatalf("got %v, want bee_types.go:<line>: BeeSpec.Color …", err)
+	}
+}
+
 // TestSyntaxErrorIsReported checks that a user's syntax error comes back as file:line.
 func TestSyntaxErrorIsReported(t *testing.T) {
 	dir, p := fixture(t)

@@ -1,0 +1,121 @@
+package codegen
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/gengo/v2/types"
+)
+
+// TypeError is a field of the user's API whose type does not type-check
+// (typically an undefined type). The generators cannot handle such a field
+// (deepcopy-gen exits the process), so Generate reports these first.
+type TypeError struct {
+	Pos     string // file:line, relative to the project
+	Message string
+}
+
+func (e TypeError) String() string { return e.Pos + ": " + e.Message }
+
+// TypeErrors lists them.
+type TypeErrors []TypeError
+
+func (e TypeErrors) Error() string {
+	var lines []string
+	for _, te := range e {
+		lines = append(lines, te.String())
+	}
+	return "the API types do not compile:\n" + strings.Join(lines, "\n")
+}
+
+// checkFields finds struct fields of invalid type in the project's packages.
+func checkFields(dir, module string, u types.Universe, pkgs []string) error {
+	var errs TypeErrors
+	for _, path := range pkgs {
+		pkg, ok := u[path]
+		if !ok {
+			continue
+		}
+		for _, t := range pkg.Types {
+			if t.Kind != types.Struct {
+				continue
+			}
+			for _, m := range t.Members {
+				if invalid(m.Type, map[*types.Type]bool{}) {
+					rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+					errs = append(errs, TypeError{
+						Pos:     fieldPosition(filepath.Join(dir, rel), rel, t.Name.Name, m.Name),
+						Message: fmt.Sprintf("field %s.%s has an undefined or invalid type", t.Name.Name, m.Name),
+					})
+				}
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Pos < errs[j].Pos })
+	return errs
+}
+
+func invalid(t *types.Type, seen map[*types.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind {
+	case types.Unsupported:
+		return true
+	case types.Pointer, types.Slice, types.Array:
+		return invalid(t.Elem, seen)
+	case types.Map:
+		return invalid(t.Key, seen) || invalid(t.Elem, seen)
+	}
+	return false
+}
+
+// fieldPosition finds file:line of a struct field by parsing the package's
+// files (no type-checking needed); it falls back to the package directory.
+func fieldPosition(pkgDir, rel, structName, field string) string {
+	entries, err := os.ReadDir(pkgDir)
+	if err != nil {
+		return rel
+	}
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(pkgDir, e.Name()), nil, 0)
+		if err != nil {
+			continue
+		}
+		pos := token.NoPos
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != structName {
+				return pos == token.NoPos
+			}
+			if st, ok := ts.Type.(*ast.StructType); ok {
+				for _, fl := range st.Fields.List {
+					for _, name := range fl.Names {
+						if name.Name == field {
+							pos = name.Pos()
+						}
+					}
+				}
+			}
+			return false
+		})
+		if pos != token.NoPos {
+			return fmt.Sprintf("%s:%d", filepath.ToSlash(filepath.Join(rel, e.Name())), fset.Position(pos).Line)
+		}
+	}
+	return rel
+}
