@@ -46,6 +46,19 @@ func TestRunLocal(t *testing.T) {
 		r.interruptAndCheck(t)
 	})
 
+	t.Run("data persists across runs; --reset wipes it", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir)
+		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "name"); !strings.Contains(out, "bee-sample") {
+			t.Fatalf("bee-sample is gone after a restart:\n%s", out)
+		}
+		r.interruptAndCheck(t)
+		r = startRunLocal(t, bin, dir, "--reset")
+		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "name"); strings.Contains(out, "bee-sample") {
+			t.Fatalf("bee-sample survived --reset:\n%s", out)
+		}
+		r.interruptAndCheck(t)
+	})
+
 	t.Run("ten start and Ctrl-C cycles", func(t *testing.T) {
 		for i := 0; i < 10; i++ {
 			r := startRunLocal(t, bin, dir)
@@ -132,16 +145,16 @@ func (s *syncBuffer) String() string {
 
 func (r *runLocal) logs() string { return r.out.String() }
 
-// startRunLocal starts `run local --build=false` on free ports and waits for
-// its "ready" line.
-func startRunLocal(t *testing.T, bin, dir string) *runLocal {
+// startRunLocal starts `run local --build=false` on free ports, with extra
+// flags, and waits for its "ready" line.
+func startRunLocal(t *testing.T, bin, dir string, extra ...string) *runLocal {
 	t.Helper()
 	etcdPort := freePort(t)
 	for isListening(etcdPort + 1) {
 		etcdPort = freePort(t)
 	}
-	cmd := exec.Command(bin, "run", "local", "--build=false",
-		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(freePort(t)), "--manager-probe-port", strconv.Itoa(freePort(t)))
+	cmd := exec.Command(bin, append([]string{"run", "local", "--build=false",
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(freePort(t)), "--manager-probe-port", strconv.Itoa(freePort(t))}, extra...)...)
 	cmd.Dir = dir
 	r := &runLocal{cmd: cmd, out: &syncBuffer{}, exited: make(chan struct{}), etcdPort: etcdPort}
 	cmd.Stdout, cmd.Stderr = r.out, r.out

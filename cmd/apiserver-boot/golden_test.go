@@ -114,3 +114,28 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
+
+// TestDryRun checks that --dry-run prints the plan and writes nothing, for
+// init and for create.
+func TestDryRun(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees", "--dry-run")
+	if !strings.Contains(out, "would create go.mod") || !strings.Contains(out, "would create PROJECT") {
+		t.Fatalf("init --dry-run output:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("init --dry-run wrote %d entries", len(entries))
+	}
+
+	mustRun(t, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees", "--skip-go-mod-tidy")
+	before := treeHash(t, dir)
+	out = mustRun(t, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee", "--dry-run")
+	for _, want := range []string{"would create pkg/apis/insect/v1alpha1/bee_types.go", "would update PROJECT", "would update cmd/manager/main.go", "would update pkg/apiserver/groups.go"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("create --dry-run output lacks %q:\n%s", want, out)
+		}
+	}
+	if treeHash(t, dir) != before {
+		t.Fatal("create --dry-run changed the tree")
+	}
+}

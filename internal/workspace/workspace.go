@@ -87,18 +87,26 @@ func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change
 		return nil, err
 	}
 	w := &Workspace{Dir: req.Dir, Project: p, Boilerplate: req.Boilerplate}
+	projectFile, err := layout.Project(p)
+	if err != nil {
+		return nil, err
+	}
 	files := append(layout.Repo(p, req.Boilerplate), layout.Regenerated(p)...)
-	changes, err := w.plan(nil, files, nil, opts)
+	changes, err := w.plan(nil, append(files, projectFile), nil, opts)
 	if err != nil || opts.DryRun {
 		return changes, err
 	}
 	// PROJECT is written last: if tidy fails, running init again redoes it
 	// (the files already written are identical, so they are no conflict).
-	projectFile, err := layout.Project(p)
-	if err != nil {
-		return nil, err
+	var first, last []scaffold.Change
+	for _, c := range changes {
+		if c.Path == project.FileName {
+			last = append(last, c)
+		} else {
+			first = append(first, c)
+		}
 	}
-	if err := scaffold.Apply(req.Dir, changes); err != nil {
+	if err := scaffold.Apply(req.Dir, first); err != nil {
 		return nil, err
 	}
 	if req.Tidy {
@@ -106,14 +114,10 @@ func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change
 			return nil, err
 		}
 	}
-	final, err := scaffold.Plan(req.Dir, w.renderer(), []scaffold.File{projectFile}, nil, nil, opts.Force)
-	if err != nil {
+	if err := scaffold.Apply(req.Dir, last); err != nil {
 		return nil, err
 	}
-	if err := scaffold.Apply(req.Dir, final); err != nil {
-		return nil, err
-	}
-	return append(changes, final...), nil
+	return changes, nil
 }
 
 // GoModTidy completes go.mod and go.sum. -e: packages generated later

@@ -1,0 +1,135 @@
+package manifests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+)
+
+func options(dir string) Options {
+	p := &project.Project{
+		Layout: project.Layout, Domain: "example.com", Module: "example.com/bees",
+		Groups: []project.Group{{
+			Name:     "insect",
+			Versions: []project.Version{{Name: "v1alpha1", Storage: true}, {Name: "v1"}},
+			Kinds:    []project.Kind{{Kind: "Bee", Plural: "bees", Namespaced: true, Versions: []string{"v1alpha1", "v1"}}},
+		}},
+	}
+	return Options{
+		Deployment: Deployment{Name: "bees-apiserver", Namespace: "bees", Image: "bees:dev", ServiceAccount: "bees-sa", EtcdImage: DefaultEtcdImage, Project: p},
+		Dir:        dir, OutputDir: "config", KeyType: certs.ECDSA, ExternalEtcdServers: "https://etcd.example.com:2379",
+	}
+}
+
+func render(t *testing.T, dir, kustomization string) string {
+	t.Helper()
+	out, err := Render(filepath.Join(dir, "config", kustomization))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func TestLayout(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Write(options(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.CertsCreated {
+		t.Fatal("no certificates were made")
+	}
+	base := render(t, dir, "base")
+	objs, err := Decode([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, o := range objs {
+		kinds[o.GetKind()]++
+	}
+	for kind, n := range map[string]int{"Namespace": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 3, "RoleBinding": 1,
+		"Secret": 1, "Service": 2, "Deployment": 2, "StatefulSet": 1, "APIService": 2} {
+		if kinds[kind] != n {
+			t.Errorf("%d %s objects, want %d (all: %v)", kinds[kind], kind, n, kinds)
+		}
+	}
+	for _, want := range []string{
+		"name: extension-apiserver-authentication-reader",
+		"name: system:auth-delegator",
+		"caBundle: ",
+		"path: /readyz", "path: /livez",
+		"readOnlyRootFilesystem: true", "runAsNonRoot: true",
+		"memory: 128Mi", "memory: 512Mi",
+		"image: " + DefaultEtcdImage,
+		"storage: 1Gi",
+	} {
+		if !strings.Contains(base, want) {
+			t.Errorf("the rendered base lacks %q", want)
+		}
+	}
+	// Every binding's subject follows --namespace and --service-account.
+	if n := strings.Count(base, "- kind: ServiceAccount\n  name: bees-sa\n  namespace: bees\n"); n != 4 {
+		t.Errorf("%d bindings to ServiceAccount bees/bees-sa, want 4", n)
+	}
+	if strings.Contains(base, "insecureSkipTLSVerify") {
+		t.Error("insecureSkipTLSVerify in the base")
+	}
+	if info, err := os.Stat(filepath.Join(dir, "config/base/certificates/tls.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("tls.key: %v %v, want mode 0600", err, info)
+	}
+
+	cm := render(t, dir, "overlays/cert-manager")
+	if !strings.Contains(cm, "cert-manager.io/inject-ca-from: bees/bees-apiserver-serving-cert") || strings.Contains(cm, "caBundle") ||
+		!strings.Contains(cm, "kind: Certificate") || strings.Contains(cm, "kind: Secret") {
+		t.Errorf("cert-manager overlay:\n%s", cm)
+	}
+	ext := render(t, dir, "overlays/external-etcd")
+	if strings.Contains(ext, "kind: StatefulSet") || !strings.Contains(ext, "--etcd-servers=https://etcd.example.com:2379") {
+		t.Errorf("external-etcd overlay:\n%s", ext)
+	}
+}
+
+func TestCertificatesAreReusedUntilRotated(t *testing.T) {
+	dir := t.TempDir()
+	o := options(dir)
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	ca1, _ := os.ReadFile(filepath.Join(dir, "config/base/certificates/ca.crt"))
+	base1 := render(t, dir, "base")
+
+	res, err := Write(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CertsCreated || scaffold.Pending(res.Changes) {
+		t.Fatal("a second run with the same flags changed something")
+	}
+	if base2 := render(t, dir, "base"); base2 != base1 {
+		t.Fatal("the rendered YAML changed although the certificates were reused")
+	}
+
+	// Another service name does not fit the serving certificate.
+	o.Name = "other"
+	if _, err := Write(o); err == nil || !strings.Contains(err.Error(), "--rotate-certs") {
+		t.Fatalf("renaming the service: %v, want an error naming --rotate-certs", err)
+	}
+	o.RotateCerts = true
+	if res, err := Write(o); err != nil || !res.CertsCreated {
+		t.Fatalf("rotation: %v", err)
+	}
+	ca2, _ := os.ReadFile(filepath.Join(dir, "config/base/certificates/ca.crt"))
+	if string(ca1) == string(ca2) {
+		t.Fatal("--rotate-certs kept the CA")
+	}
+	loaded, err := certs.Load(filepath.Join(dir, "config/base/certificates/tls.crt"), filepath.Join(dir, "config/base/certificates/tls.key"))
+	if err != nil || loaded.Cert.DNSNames[0] != "other.bees.svc" {
+		t.Fatalf("serving certificate after rotation: %v %v", err, loaded.Cert.DNSNames)
+	}
+}
