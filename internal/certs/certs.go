@@ -61,17 +61,19 @@ func newKey(t KeyType) (crypto.Signer, error) {
 	return nil, fmt.Errorf("unknown key type %q (want ecdsa or rsa)", t)
 }
 
-func serial() (*big.Int, error) {
-	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+// keyAndSerial makes the key and serial number of a new certificate.
+func keyAndSerial(t KeyType) (crypto.Signer, *big.Int, error) {
+	key, err := newKey(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	sn, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	return key, sn, err
 }
 
 // NewCA returns a self-signed certificate authority.
 func NewCA(commonName string, o Options) (*KeyPair, error) {
-	key, err := newKey(o.KeyType)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := serial()
+	key, sn, err := keyAndSerial(o.KeyType)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +111,7 @@ func (ca *KeyPair) NewClient(user string, groups []string, o Options) (*KeyPair,
 }
 
 func (ca *KeyPair) issue(tmpl *x509.Certificate, o Options) (*KeyPair, error) {
-	key, err := newKey(o.KeyType)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := serial()
+	key, sn, err := keyAndSerial(o.KeyType)
 	if err != nil {
 		return nil, err
 	}

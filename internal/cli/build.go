@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -60,15 +59,12 @@ the generators read has changed since the last run, nothing is generated at all.
 
 // Complete loads the project.
 func (o *BuildGeneratedOptions) Complete() error {
-	if o.Dir == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		o.Dir = dir
+	dir, err := projectDir(o.Dir)
+	if err != nil {
+		return err
 	}
-	p, err := project.Load(o.Dir)
-	o.project = p
+	o.Dir = dir
+	o.project, err = project.Load(o.Dir)
 	return err
 }
 

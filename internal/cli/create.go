@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -46,13 +45,25 @@ func (o *CreateOptions) addFlags(f *pflag.FlagSet, withVersion bool) {
 
 // Complete fills in the project directory.
 func (o *CreateOptions) Complete() error {
-	if o.Dir == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		o.Dir = dir
+	dir, err := projectDir(o.Dir)
+	o.Dir = dir
+	return err
+}
+
+// run opens the project, makes a change to it and reports the plan.
+func (o *CreateOptions) run(change func(*workspace.Workspace) ([]scaffold.Change, error)) error {
+	if err := o.Complete(); err != nil {
+		return err
 	}
+	w, err := o.open()
+	if err != nil {
+		return err
+	}
+	changes, err := change(w)
+	if err != nil {
+		return err
+	}
+	o.report(changes)
 	return nil
 }
 
@@ -78,19 +89,7 @@ test. Running it again for the same group changes nothing.`,
 		Example: "  apiserver-boot create group --group insect",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			w, err := o.open()
-			if err != nil {
-				return err
-			}
-			changes, err := w.AddGroup(o.Group, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			return nil
+			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddGroup(o.Group, o.options()) })
 		},
 	}
 	o.addFlags(cmd.Flags(), false)
@@ -108,19 +107,9 @@ Running it again for the same version changes nothing.`,
 		Example: "  apiserver-boot create group version --group insect --version v1alpha1",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			w, err := o.open()
-			if err != nil {
-				return err
-			}
-			changes, err := w.AddVersion(o.Group, o.Version, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			return nil
+			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) {
+				return w.AddVersion(o.Group, o.Version, o.options())
+			})
 		},
 	}
 	o.addFlags(cmd.Flags(), true)

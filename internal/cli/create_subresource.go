@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
@@ -25,20 +26,8 @@ yours; pkg/registry/<group>/<kind>/subresources.go, which wires it, is regenerat
   apiserver-boot create subresource --group insect --version v1alpha1 --kind Bee --subresource logs --type connector`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			w, err := o.open()
-			if err != nil {
-				return err
-			}
 			req.Group, req.Version = o.Group, o.Version
-			changes, err := w.AddSubresource(req, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			return nil
+			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddSubresource(req, o.options()) })
 		},
 	}
 	f := cmd.Flags()

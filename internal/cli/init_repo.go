@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -77,13 +76,11 @@ and a PROJECT file, then runs "go mod tidy" so that go.sum is complete.`,
 
 // Complete fills in defaults.
 func (o *InitRepoOptions) Complete() error {
-	if o.Dir == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		o.Dir = dir
+	dir, err := projectDir(o.Dir)
+	if err != nil {
+		return err
 	}
+	o.Dir = dir
 	if o.Module == "" && o.Domain != "" {
 		o.Module = o.Domain + "/" + strings.ToLower(filepath.Base(o.Dir))
 	}

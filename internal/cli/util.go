@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// projectDir is the project directory: dir, or the working directory.
+func projectDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	return os.Getwd()
+}
+
 // currentYear is the year for license headers. SOURCE_DATE_EPOCH (the
 // reproducible-builds convention) fixes it, so generated trees can be
 // compared byte for byte across years.
