@@ -72,15 +72,6 @@ func TestAggregation(t *testing.T) {
 		if out := mustKubectl(t, admin, "get", "bees"); !strings.Contains(out, "No resources found") {
 			t.Fatalf("get bees on an empty server:\n%s", out)
 		}
-		ctx, stop := context.WithTimeout(context.Background(), time.Minute)
-		defer stop()
-		w := exec.CommandContext(ctx, "kubectl", "--kubeconfig", admin, "get", "bees", "-w", "--output-watch-events", "--watch-only")
-		var watched syncBuffer
-		w.Stdout = &watched
-		if err := w.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Second)
 		mustKubectl(t, admin, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
 		if out := mustKubectl(t, admin, "get", "bee", "bee-sample", "-o", "jsonpath={.spec.replicas}"); out != "1" {
 			t.Fatalf("get: %q", out)
@@ -88,10 +79,20 @@ func TestAggregation(t *testing.T) {
 		if out := mustKubectl(t, admin, "get", "bees", "-A"); !containsLine(out, "default", "bee-sample") {
 			t.Fatalf("list:\n%s", out)
 		}
+		// The watch lists bee-sample first (so it is established), then sees it go.
+		ctx, stop := context.WithTimeout(context.Background(), time.Minute)
+		defer stop()
+		w := exec.CommandContext(ctx, "kubectl", "--kubeconfig", admin, "get", "bees", "-w", "--output-watch-events")
+		var watched syncBuffer
+		w.Stdout = &watched
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, func() bool { return containsLine(watched.String(), "ADDED", "bee-sample") },
+			func() string { return "the watch did not list bee-sample:\n" + watched.String() })
 		mustKubectl(t, admin, "delete", "bee", "bee-sample")
-		waitFor(t, 30*time.Second, func() bool {
-			return containsLine(watched.String(), "ADDED", "bee-sample") && containsLine(watched.String(), "DELETED", "bee-sample")
-		}, func() string { return "watch output:\n" + watched.String() })
+		waitFor(t, 30*time.Second, func() bool { return containsLine(watched.String(), "DELETED", "bee-sample") },
+			func() string { return "watch output:\n" + watched.String() })
 		stop()
 		_ = w.Wait()
 	})
@@ -231,15 +232,4 @@ func directRequest(t *testing.T, cp *controlPlane, r *registered, url string, fr
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe func() string) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s; %s", timeout, describe())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }

@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -113,42 +111,26 @@ func TestGeneratedServer(t *testing.T) {
 			t.Fatalf("an invalid object was not rejected with the validation message (err %v):\n%s", err, out)
 		}
 
-		// Watch: start it, create and delete an object, and see both events.
+		// Watch: start it and wait for its initial list (bee-sample exists), so the
+		// watch is established; then create and delete an object and see both events.
 		watchCtx, stopWatch := context.WithTimeout(context.Background(), time.Minute)
 		defer stopWatch()
-		w := exec.CommandContext(watchCtx, "kubectl", "--kubeconfig", kubeconfig, "get", "bees", "-w", "--output-watch-events", "--watch-only")
-		var mu sync.Mutex
-		var lines []string
-		stdout, _ := w.StdoutPipe()
+		w := exec.CommandContext(watchCtx, "kubectl", "--kubeconfig", kubeconfig, "get", "bees", "-w", "--output-watch-events")
+		var watchOut syncBuffer
+		w.Stdout = &watchOut
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
 		}
-		go func() {
-			s := bufio.NewScanner(stdout)
-			for s.Scan() {
-				mu.Lock()
-				lines = append(lines, s.Text())
-				mu.Unlock()
-			}
-		}()
-		time.Sleep(time.Second) // let the watch start before the events happen
+		waitFor(t, 30*time.Second, func() bool { return containsLine(watchOut.String(), "ADDED", "bee-sample") },
+			func() string { return "the watch did not list bee-sample:\n" + watchOut.String() })
 		watched := filepath.Join(t.TempDir(), "watched.yaml")
 		writeFile(t, watched, "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: watched\n")
 		mustKubectl(t, kubeconfig, "create", "-f", watched)
 		mustKubectl(t, kubeconfig, "delete", "bee", "watched")
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			mu.Lock()
-			all := strings.Join(lines, "\n")
-			mu.Unlock()
-			if containsLine(all, "ADDED", "watched") && containsLine(all, "DELETED", "watched") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("kubectl get -w did not see ADDED and DELETED:\n%s", all)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+		waitFor(t, 30*time.Second, func() bool {
+			all := watchOut.String()
+			return containsLine(all, "ADDED", "watched") && containsLine(all, "DELETED", "watched")
+		}, func() string { return "kubectl get -w did not see ADDED and DELETED:\n" + watchOut.String() })
 		stopWatch()
 		_ = w.Wait()
 

@@ -127,3 +127,15 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// waitFor polls cond until it holds, failing the test after timeout with describe().
+func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s; %s", timeout, describe())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
