@@ -213,7 +213,7 @@ func fields(u types.Universe, t *types.Type, pkg, kindAnchor string) []field {
 				f.Validation = append(f.Validation, strings.TrimPrefix(k, "k8s:")+"="+v)
 			}
 		}
-		f.Type, f.Link, f.nested = describeType(u, mt, pkg, kindAnchor)
+		f.Type, f.Link, f.nested = describeType(mt, pkg, kindAnchor)
 		if e := enumValues(u, mt); len(e) > 0 {
 			f.Enum = e
 		}
@@ -224,18 +224,18 @@ func fields(u types.Universe, t *types.Type, pkg, kindAnchor string) []field {
 
 // describeType returns how a field's type is shown, the link for it, and the
 // struct to document as a nested type.
-func describeType(u types.Universe, t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
+func describeType(t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
 	switch t.Kind {
 	case types.Pointer:
-		return describeType(u, t.Elem, pkg, kindAnchor)
+		return describeType(t.Elem, pkg, kindAnchor)
 	case types.Slice, types.Array:
 		if t.Elem.Name.Name == "byte" {
 			return "string (base64)", "", nil
 		}
-		s, l, n := describeType(u, t.Elem, pkg, kindAnchor)
+		s, l, n := describeType(t.Elem, pkg, kindAnchor)
 		return "[]" + s, l, n
 	case types.Map:
-		s, l, n := describeType(u, t.Elem, pkg, kindAnchor)
+		s, l, n := describeType(t.Elem, pkg, kindAnchor)
 		return "map[" + keyName(t.Key) + "]" + s, l, n
 	case types.Builtin:
 		return builtins[t.Name.Name], "", nil
@@ -248,22 +248,22 @@ func describeType(u types.Universe, t *types.Type, pkg, kindAnchor string) (stri
 		if under := underlying(t); under.Kind == types.Struct {
 			return t.Name.Name, "#" + kindAnchor + "-" + anchor(t.Name.Name), t
 		}
-		return describeNamed(u, t, pkg, kindAnchor)
+		return describeNamed(t, pkg, kindAnchor)
 	}
 	if under := underlying(t); under.Kind != types.Struct {
-		return describeNamed(u, t, pkg, kindAnchor)
+		return describeNamed(t, pkg, kindAnchor)
 	}
 	return t.Name.Name, "", nil
 }
 
 // describeNamed shows a named non-struct type (e.g. type Mode string) by
 // what it is made of.
-func describeNamed(u types.Universe, t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
+func describeNamed(t *types.Type, pkg, kindAnchor string) (string, string, *types.Type) {
 	under := t.Underlying
 	if under == nil || under == t {
 		return t.Name.Name, "", nil
 	}
-	return describeType(u, under, pkg, kindAnchor)
+	return describeType(under, pkg, kindAnchor)
 }
 
 func keyName(t *types.Type) string {

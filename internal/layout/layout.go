@@ -90,7 +90,6 @@ type KindData struct {
 	Version     string // the version the template is rendered for
 	Kind        string
 	KindPackage string // registry package, e.g. bee
-	KindFile    string // file name stem, e.g. bee
 	Lower       string // lowerCamel variable name
 	Plural      string
 	Singular    string
@@ -183,7 +182,6 @@ func kindData(p *project.Project, g *project.Group, k *project.Kind, v string) K
 		Version:      v,
 		Kind:         k.Kind,
 		KindPackage:  names.KindPackage(k.Kind),
-		KindFile:     names.KindPackage(k.Kind),
 		Lower:        names.LowerCamel(k.Kind),
 		Plural:       k.Plural,
 		Singular:     names.Singular(k.Kind),
@@ -331,21 +329,21 @@ func Kind(p *project.Project, groupName, kindName string) ([]scaffold.File, []sc
 	apis := "pkg/apis/" + d.Package
 	registry := "pkg/registry/" + d.Package + "/" + d.KindPackage
 	files := []scaffold.File{
-		{Path: apis + "/" + d.KindFile + "_types.go", Template: "kind/types_internal.go.tmpl", Data: d},
-		{Path: apis + "/validation/" + d.KindFile + ".go", Template: "kind/validation.go.tmpl", Data: d},
-		{Path: apis + "/validation/" + d.KindFile + "_test.go", Template: "kind/validation_test.go.tmpl", Data: d},
-		{Path: apis + "/fuzzer/" + d.KindFile + ".go", Template: "kind/fuzzer.go.tmpl", Data: d},
+		{Path: apis + "/" + d.KindPackage + "_types.go", Template: "kind/types_internal.go.tmpl", Data: d},
+		{Path: apis + "/validation/" + d.KindPackage + ".go", Template: "kind/validation.go.tmpl", Data: d},
+		{Path: apis + "/validation/" + d.KindPackage + "_test.go", Template: "kind/validation_test.go.tmpl", Data: d},
+		{Path: apis + "/fuzzer/" + d.KindPackage + ".go", Template: "kind/fuzzer.go.tmpl", Data: d},
 		{Path: registry + "/strategy.go", Template: "kind/strategy.go.tmpl", Data: d},
 		{Path: registry + "/strategy_test.go", Template: "kind/strategy_test.go.tmpl", Data: d},
 		{Path: registry + "/storage.go", Template: "kind/storage.go.tmpl", Data: d},
 		{Path: registry + "/storage_test.go", Template: "kind/storage_test.go.tmpl", Data: d},
-		{Path: "sample/" + d.KindFile + ".yaml", Template: "kind/sample.yaml.tmpl", Data: d},
+		{Path: "sample/" + d.KindPackage + ".yaml", Template: "kind/sample.yaml.tmpl", Data: d},
 	}
 	for _, ver := range k.Versions {
 		vd := kindData(p, g, k, ver)
 		files = append(files,
-			scaffold.File{Path: apis + "/" + ver + "/" + d.KindFile + "_types.go", Template: "kind/types.go.tmpl", Data: vd},
-			scaffold.File{Path: apis + "/" + ver + "/" + d.KindFile + "_defaults.go", Template: "kind/defaults.go.tmpl", Data: vd},
+			scaffold.File{Path: apis + "/" + ver + "/" + d.KindPackage + "_types.go", Template: "kind/types.go.tmpl", Data: vd},
+			scaffold.File{Path: apis + "/" + ver + "/" + d.KindPackage + "_defaults.go", Template: "kind/defaults.go.tmpl", Data: vd},
 		)
 	}
 
@@ -361,8 +359,8 @@ func Kind(p *project.Project, groupName, kindName string) ([]scaffold.File, []sc
 	if k.Controller {
 		controllerDir := "pkg/controller/" + d.Package
 		files = append(files,
-			scaffold.File{Path: controllerDir + "/" + d.KindFile + "_controller.go", Template: "kind/controller.go.tmpl", Data: d},
-			scaffold.File{Path: controllerDir + "/" + d.KindFile + "_controller_test.go", Template: "kind/controller_test.go.tmpl", Data: d},
+			scaffold.File{Path: controllerDir + "/" + d.KindPackage + "_controller.go", Template: "kind/controller.go.tmpl", Data: d},
+			scaffold.File{Path: controllerDir + "/" + d.KindPackage + "_controller_test.go", Template: "kind/controller_test.go.tmpl", Data: d},
 		)
 		ctrlAlias := d.Package + "controller"
 		inserts[0].Fragments = append(inserts[0].Fragments, fmt.Sprintf("%s %q", ctrlAlias, path.Join(p.Module, controllerDir)))
@@ -400,7 +398,7 @@ func Conversion(p *project.Project, groupName, version, kindName string, renames
 	g := p.Group(groupName)
 	k := g.Kind(kindName)
 	d := ConversionData{KindData: kindData(p, g, k, version), Renames: renames}
-	dir := "pkg/apis/" + d.Package + "/" + version + "/" + d.KindFile
+	dir := "pkg/apis/" + d.Package + "/" + version + "/" + d.KindPackage
 	return []scaffold.File{
 		{Path: dir + "_conversion.go", Template: "version/conversion.go.tmpl", Data: d},
 		{Path: dir + "_conversion_test.go", Template: "version/conversion_test.go.tmpl", Data: d},

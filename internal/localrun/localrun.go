@@ -87,7 +87,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			return err
 		}
 	}
-	if err := ensureDir(state); err != nil {
+	if err := os.MkdirAll(state, 0o755); err != nil {
 		return err
 	}
 

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -162,6 +161,3 @@ func (p *PKI) WaitReady(ctx context.Context, server string, exited <-chan struct
 		}
 	}
 }
-
-// ensureDir makes dir if needed.
-func ensureDir(dir string) error { return os.MkdirAll(dir, 0o755) }
