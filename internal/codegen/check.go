@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"k8s.io/gengo/v2/types"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
 // TypeError is a field of the user's API whose type does not type-check
@@ -118,4 +121,85 @@ func fieldPosition(pkgDir, rel, structName, field string) string {
 		}
 	}
 	return rel
+}
+
+// checkDrift compares each versioned struct with the internal struct of the
+// same name, which conversion-gen pairs: a field in one only can only be
+// converted by a hand-written function, and without one the generated
+// conversions do not compile. Such a field is reported where it is declared.
+func checkDrift(dir, module string, u types.Universe, p *project.Project) error {
+	var errs TypeErrors
+	for _, g := range p.Groups {
+		gp := names.GroupPackage(g.Name)
+		internalPath := module + "/pkg/apis/" + gp
+		internal, ok := u[internalPath]
+		if !ok {
+			continue
+		}
+		for _, v := range g.Versions {
+			versioned, ok := u[internalPath+"/"+v.Name]
+			if !ok {
+				continue
+			}
+			for _, name := range sortedTypeNames(versioned) {
+				vt, it := versioned.Types[name], internal.Types[name]
+				if it == nil || vt.Kind != types.Struct || it.Kind != types.Struct {
+					continue
+				}
+				for _, side := range []struct {
+					from, to       *types.Type
+					fromPkg, toPkg string
+					fromName       string
+					relDir         string
+				}{
+					{vt, it, v.Name, gp, v.Name, "pkg/apis/" + gp + "/" + v.Name},
+					{it, vt, gp, v.Name, "internal", "pkg/apis/" + gp},
+				} {
+					fn := fmt.Sprintf("Convert_%s_%s_To_%s_%s", side.fromPkg, name, side.toPkg, name)
+					if _, manual := versioned.Functions[fn]; manual {
+						continue
+					}
+					for _, m := range side.from.Members {
+						if !serialized(m) || hasMember(side.to, m.Name) {
+							continue
+						}
+						other := "internal"
+						if side.fromName == "internal" {
+							other = v.Name
+						}
+						errs = append(errs, TypeError{
+							Pos: fieldPosition(filepath.Join(dir, side.relDir), side.relDir, name, m.Name),
+							Message: fmt.Sprintf("field %s.%s is in the %s type but not in the %s one: add it there too, or convert it by hand in %s (func %s)",
+								name, m.Name, side.fromName, other, "pkg/apis/"+gp+"/"+v.Name, fn),
+						})
+					}
+				}
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Pos < errs[j].Pos })
+	return &driftErrors{errs}
+}
+
+// driftErrors are fields that differ between a version and the internal types.
+type driftErrors struct{ TypeErrors }
+
+func (e *driftErrors) Error() string {
+	var lines []string
+	for _, te := range e.TypeErrors {
+		lines = append(lines, te.String())
+	}
+	return "the internal and versioned types differ (conversion would lose these fields):\n" + strings.Join(lines, "\n")
+}
+
+func hasMember(t *types.Type, name string) bool {
+	for _, m := range t.Members {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -10,14 +10,13 @@ package codegen
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -63,13 +62,6 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("generated code is out of date; run `apiserver-boot build generated` to update:\n  %s", strings.Join(e.Paths, "\n  "))
 }
 
-// stampPath records the hash of the inputs and outputs of the last run.
-const stampPath = ".local/codegen.stamp"
-
-// stampVersion changes when the generator set or its flags change, so that an
-// upgraded apiserver-boot regenerates.
-const stampVersion = "codegen/1 " + project.KubernetesVersion
-
 // runMu serialises runs: generators name their output after os.Args[0].
 var runMu sync.Mutex
 
@@ -84,26 +76,15 @@ func Generate(opts Options) (*Result, error) {
 	}
 	in := newInputs(opts.Dir, opts.Project)
 
-	existing, err := existingGenerated(opts.Dir)
+	last := readStamp(opts.Dir)
+	existing, err := existingGenerated(opts.Dir, last.local)
 	if err != nil {
 		return nil, err
 	}
-	key, err := in.hash(opts.Dir, existing)
-	if err != nil {
+	if key, err := in.hash(opts.Dir, last.local, existing); err != nil {
 		return nil, err
-	}
-	if stamp, err := os.ReadFile(filepath.Join(opts.Dir, stampPath)); err == nil && string(stamp) == key {
+	} else if key == last.key {
 		return &Result{UpToDate: true, Unchanged: len(existing)}, nil
-	}
-
-	tmp, err := os.MkdirTemp("", "apiserver-boot-codegen")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	steps, err := in.steps(filepath.Join(tmp, "api-violations.list"))
-	if err != nil {
-		return nil, err
 	}
 
 	start := time.Now()
@@ -115,8 +96,33 @@ func Generate(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	own := sorted(in.groups, in.versions)
+	if err := checkFields(opts.Dir, opts.Project.Module, base.Universe, own); err != nil {
+		return nil, err
+	}
+	// What the API reaches beyond its own packages is loaded too (it was
+	// type-checked already, so this only reads its comments), and given to
+	// openapi-gen, so that every referenced type has a definition.
+	r := reach(base.Universe, in.module, in.versions, own)
+	in.setReached(r)
+	if _, err := base.LoadPackages(sorted(in.openapiExtra, r.local)...); err != nil {
+		return nil, fmt.Errorf("loading the packages the API references: %w", err)
+	}
+	if err := r.checkOpenAPI(opts.Dir, in.module, base.Universe); err != nil {
+		return nil, err
+	}
+	if err := checkDrift(opts.Dir, in.module, base.Universe, opts.Project); err != nil {
+		return nil, err
+	}
 	logf("loaded %d packages in %s", len(base.Universe), since(start))
-	if err := checkFields(opts.Dir, opts.Project.Module, base.Universe, sorted(in.groups, in.versions)); err != nil {
+
+	tmp, err := os.MkdirTemp("", "apiserver-boot-codegen")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	steps, err := in.steps(filepath.Join(tmp, "api-violations.list"))
+	if err != nil {
 		return nil, err
 	}
 
@@ -151,6 +157,10 @@ func Generate(opts Options) (*Result, error) {
 		}
 		generated[filepath.ToSlash(rel)] = content
 	}
+	localDirs := in.localDirs()
+	if existing, err = existingGenerated(opts.Dir, sorted(last.local, localDirs)); err != nil {
+		return nil, err
+	}
 	res, changes, err := diff(opts.Dir, generated, existing)
 	if err != nil {
 		return nil, err
@@ -172,14 +182,7 @@ func Generate(opts Options) (*Result, error) {
 		removeEmptyParents(opts.Dir, filepath.Dir(filepath.Join(opts.Dir, rel)))
 	}
 	// Record what this run consumed and produced, so that an identical next run is a no-op.
-	key, err = in.hash(opts.Dir, sortedKeys(generated))
-	if err == nil {
-		err = os.MkdirAll(filepath.Join(opts.Dir, filepath.Dir(stampPath)), 0o755)
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(opts.Dir, stampPath), []byte(key), 0o644)
-	}
-	return res, err
+	return res, writeStamp(opts.Dir, in, localDirs, sortedKeys(generated))
 }
 
 // load parses and type-checks packages of the module in dir once, as the
@@ -230,89 +233,6 @@ func (c *capture) AssembleFile(f *generator.File, path string) error {
 	return nil
 }
 
-// diff compares the new output with the files on disk.
-func diff(dir string, generated map[string][]byte, existing []string) (*Result, []scaffold.Change, error) {
-	changes, err := scaffold.Compare(dir, generated)
-	if err != nil {
-		return nil, nil, err
-	}
-	res := &Result{}
-	for _, c := range changes {
-		if c.Action == scaffold.Unchanged {
-			res.Unchanged++
-		} else {
-			res.Written = append(res.Written, c.Path)
-		}
-	}
-	for _, rel := range existing {
-		if _, ok := generated[rel]; !ok {
-			res.Removed = append(res.Removed, rel)
-		}
-	}
-	return res, changes, nil
-}
-
-// existingGenerated lists the generated files now in the project: the
-// zz_generated.*.go files under pkg/apis and every generated file under pkg/generated.
-func existingGenerated(dir string) ([]string, error) {
-	var out []string
-	walk := func(root string, match func(path string) (bool, error)) error {
-		err := filepath.WalkDir(filepath.Join(dir, root), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(path, ".go") {
-				return nil
-			}
-			ok, err := match(path)
-			if ok {
-				rel, _ := filepath.Rel(dir, path)
-				out = append(out, filepath.ToSlash(rel))
-			}
-			return err
-		})
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	if err := walk("pkg/apis", func(p string) (bool, error) {
-		return strings.HasPrefix(filepath.Base(p), "zz_generated."), nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := walk("pkg/generated", isGenerated); err != nil {
-		return nil, err
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// isGenerated reports whether a Go file carries a "Code generated by … DO NOT
-// EDIT." line before its package clause, as every generator writes.
-func isGenerated(path string) (bool, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return false, err
-	}
-	head, _, _ := bytes.Cut(data, []byte("\npackage "))
-	for _, l := range bytes.Split(head, []byte("\n")) {
-		if bytes.HasPrefix(l, []byte("// Code generated by ")) && bytes.HasSuffix(bytes.TrimSpace(l), []byte("DO NOT EDIT.")) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-func removeEmptyParents(root, dir string) {
-	for dir != root && strings.HasPrefix(dir, root) {
-		if err := os.Remove(dir); err != nil {
-			return
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 func sortedKeys(m map[string][]byte) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -333,8 +253,12 @@ type inputs struct {
 	clientGVs   []string // group/version of clients, relative to pkg/apis
 	pluralExcep string   // Kind:Plural,… so clients use the PROJECT's plurals
 	// openapiExtra are packages outside the project whose types the served
-	// API uses (autoscaling/v1 Scale, for scale subresources).
+	// API uses: autoscaling/v1 Scale for scale subresources, and whatever
+	// the types reach (see reach); they are read-only for openapi-gen.
 	openapiExtra []string
+	// local are the project's own packages, besides groups and versions,
+	// that the types reach: they get deep-copy functions and OpenAPI too.
+	local []string
 }
 
 func newInputs(dir string, p *project.Project) *inputs {
@@ -365,6 +289,25 @@ func newInputs(dir string, p *project.Project) *inputs {
 	sort.Strings(plurals)
 	in.pluralExcep = strings.Join(plurals, ",")
 	return in
+}
+
+// setReached adds what the API's types reach to the generators' inputs.
+func (in *inputs) setReached(r *reached) {
+	for _, pkg := range r.external {
+		if !slices.Contains(openapiExtraPkgs, pkg) {
+			in.openapiExtra = sorted(in.openapiExtra, []string{pkg})
+		}
+	}
+	in.local = r.local
+}
+
+// localDirs are the shared packages' directories, relative to the project.
+func (in *inputs) localDirs() []string {
+	var out []string
+	for _, l := range in.local {
+		out = append(out, strings.TrimPrefix(l, in.module+"/"))
+	}
+	return out
 }
 
 // autoscalingV1 holds the Scale type of scale subresources.
@@ -409,7 +352,7 @@ func (in *inputs) invocations(reportFile string) []invocation {
 		return append([]string{"--output-file", file, "--go-header-file", in.header}, sorted(pkgs...)...)
 	}
 	invs := []invocation{
-		{"deepcopy-gen", helpers("zz_generated.deepcopy.go", in.groups, in.versions)},
+		{"deepcopy-gen", helpers("zz_generated.deepcopy.go", in.groups, in.versions, in.local)},
 		{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
 		{"conversion-gen", helpers("zz_generated.conversion.go", in.versions)},
 	}
@@ -421,10 +364,10 @@ func (in *inputs) invocations(reportFile string) []invocation {
 		"--report-filename", reportFile,
 		"--output-model-name-file=zz_generated.model_name.go",
 	}
-	for _, p := range readonlyPkgs {
+	for _, p := range sorted(readonlyPkgs, in.openapiExtra) {
 		openapi = append(openapi, "--readonly-pkg", p)
 	}
-	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.openapiExtra, in.versions)...)})
+	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.openapiExtra, in.local, in.versions)...)})
 	if len(in.clients) == 0 {
 		return invs
 	}
@@ -492,47 +435,6 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 // all returns every package any generator reads, for the one shared load.
 func (in *inputs) all() []string {
 	return sorted(openapiExtraPkgs, in.openapiExtra, in.groups, in.versions)
-}
-
-// hash identifies one run: the generator set, PROJECT, the boilerplate, every
-// hand-written Go file under pkg/apis, and the generated files now on disk.
-func (in *inputs) hash(dir string, generated []string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintln(h, stampVersion)
-	add := func(rel string) error {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		fmt.Fprintf(h, "%s %d\n", rel, len(data))
-		h.Write(data)
-		return nil
-	}
-	for _, rel := range []string{project.FileName, "hack/boilerplate.go.txt", "go.mod", "go.sum"} {
-		if err := add(rel); err != nil {
-			return "", err
-		}
-	}
-	var sources []string
-	err := filepath.WalkDir(filepath.Join(dir, "pkg/apis"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasPrefix(d.Name(), "zz_generated.") {
-			rel, _ := filepath.Rel(dir, path)
-			sources = append(sources, rel)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	for _, rel := range append(sources, generated...) {
-		if err := add(rel); err != nil {
-			return "", err
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func sorted(lists ...[]string) []string {

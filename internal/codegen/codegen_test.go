@@ -7,9 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/gengo/v2/generator"
+	"k8s.io/gengo/v2/namer"
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
@@ -46,10 +50,47 @@ func fixture(t *testing.T) (string, *project.Project) {
 			t.Fatal(err)
 		}
 	}
+	useForeignTypes(t, dir)
 	if err := workspace.GoModTidy(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	return dir, w.Project
+}
+
+// useForeignTypes edits Bee the way real APIs look: fields of types from
+// k8s.io/api and apimachinery's intstr, and of a shared package of the
+// project, in the internal and the versioned types alike.
+func useForeignTypes(t *testing.T, dir string) {
+	t.Helper()
+	imports := "import (\n\tcorev1 \"k8s.io/api/core/v1\"\n\t\"k8s.io/apimachinery/pkg/util/intstr\"\n\n\t\"example.com/bees/pkg/shared/placement\"\n"
+	for file, fields := range map[string]string{
+		"pkg/apis/insect/bee_types.go":          "\tPort      intstr.IntOrString\n\tResources corev1.ResourceRequirements\n\tPlacement *placement.Placement\n",
+		"pkg/apis/insect/v1alpha1/bee_types.go": "\tPort      intstr.IntOrString          `json:\"port,omitempty\"`\n\tResources corev1.ResourceRequirements `json:\"resources,omitempty\"`\n\tPlacement *placement.Placement        `json:\"placement,omitempty\"`\n",
+	} {
+		path := filepath.Join(dir, file)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = bytes.Replace(data, []byte("import (\n"), []byte(imports), 1)
+		data = bytes.Replace(data, []byte("type BeeSpec struct {\n"), []byte("type BeeSpec struct {\n"+fields), 1)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared := filepath.Join(dir, "pkg/shared/placement")
+	if err := os.MkdirAll(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(shared, "doc.go"), "// +k8s:deepcopy-gen=package\n// +k8s:openapi-gen=true\n// +k8s:openapi-model-package=com.example.bees.pkg.shared.placement\n\npackage placement\n")
+	writeTestFile(t, filepath.Join(shared, "types.go"), "package placement\n\n// Placement says where replicas run.\ntype Placement struct {\n\t// Zones to spread over.\n\tZones []string `json:\"zones,omitempty\"`\n}\n")
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestMatchesUpstreamGenerators runs the upstream generator binaries (built
@@ -78,7 +119,7 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the upstream generators: %v\n%s", err, out)
 	}
-	for _, inv := range newInputs(upstream, p).invocations(filepath.Join(t.TempDir(), "report")) {
+	for _, inv := range wantInvocations(upstream, filepath.Join(t.TempDir(), "report")) {
 		cmd := exec.Command(filepath.Join(bin, inv.name), inv.argv...)
 		cmd.Dir = upstream
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -103,7 +144,7 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 
 func generatedFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	paths, err := existingGenerated(dir)
+	paths, err := existingGenerated(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,16 +178,31 @@ func TestRerunAndStaleFiles(t *testing.T) {
 		t.Fatalf("second run: %+v %v, want up to date", res, err)
 	}
 
-	// A changed input (forget the stamp) regenerates but rewrites nothing that is the same.
-	if err := os.Remove(filepath.Join(dir, stampPath)); err != nil {
-		t.Fatal(err)
+	// A changed input regenerates, but rewrites nothing whose content is the
+	// same: a comment at the end of an API file changes no generated file.
+	appendTo := func(rel, text string) {
+		f, err := os.OpenFile(filepath.Join(dir, rel), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(text); err != nil {
+			t.Fatal(err)
+		}
 	}
+	appendTo("pkg/apis/insect/v1alpha1/bee_types.go", "\n// A note that changes nothing generated.\n")
 	res, err = Generate(Options{Dir: dir, Project: p})
 	if err != nil || len(res.Written) != 0 || res.UpToDate {
-		t.Fatalf("regeneration without changes: %+v %v", res, err)
+		t.Fatalf("regeneration after an input changed: %+v %v, want a run that writes nothing", res, err)
 	}
 	if info, _ := os.Stat(deepcopy); !info.ModTime().Equal(old) {
 		t.Fatal("an unchanged generated file was rewritten")
+	}
+	// The shared package the API uses is an input too (it lives outside pkg/apis).
+	appendTo("pkg/shared/placement/types.go", "\n// Spread is a second shared type.\ntype Spread struct {\n\tMaxSkew int32 `json:\"maxSkew\"`\n}\n")
+	res, err = Generate(Options{Dir: dir, Project: p})
+	if err != nil || res.UpToDate || !slices.Contains(res.Written, "pkg/shared/placement/zz_generated.deepcopy.go") {
+		t.Fatalf("after a shared package changed: %+v %v, want its deep-copy functions regenerated", res, err)
 	}
 
 	// A left-over file of a removed kind, and an edited generated file.
@@ -225,4 +281,98 @@ func firstDiff(want, got []byte) string {
 		}
 	}
 	return "(one is a prefix of the other)"
+}
+
+// wantInvocations are the generator command lines for the fixture, written
+// out here rather than taken from the code under test, so that a wrong or
+// missing flag or package is caught. They are kube_codegen.sh's, plus what
+// the API reaches: core/v1 and intstr (read-only, in the module cache) and
+// the project's shared package (deep-copied and described too).
+func wantInvocations(dir, report string) []invocation {
+	return []invocation{
+		{"deepcopy-gen", []string{"--output-file", "zz_generated.deepcopy.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect", "example.com/bees/pkg/apis/insect/v1alpha1", "example.com/bees/pkg/shared/placement"}},
+		{"defaulter-gen", []string{"--output-file", "zz_generated.defaults.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+		{"conversion-gen", []string{"--output-file", "zz_generated.conversion.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+		{"openapi-gen", []string{"--output-file", "zz_generated.openapi.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/openapi", "--output-pkg", "example.com/bees/pkg/generated/openapi", "--report-filename", report, "--output-model-name-file=zz_generated.model_name.go", "--readonly-pkg", "k8s.io/api/autoscaling/v1", "--readonly-pkg", "k8s.io/api/core/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/api/resource", "--readonly-pkg", "k8s.io/apimachinery/pkg/apis/meta/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/runtime", "--readonly-pkg", "k8s.io/apimachinery/pkg/types", "--readonly-pkg", "k8s.io/apimachinery/pkg/util/intstr", "--readonly-pkg", "k8s.io/apimachinery/pkg/version", "--readonly-pkg", "time", "k8s.io/apimachinery/pkg/apis/meta/v1", "k8s.io/apimachinery/pkg/runtime", "k8s.io/apimachinery/pkg/version", "k8s.io/apimachinery/pkg/api/resource", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1", "example.com/bees/pkg/shared/placement", "k8s.io/api/core/v1", "k8s.io/apimachinery/pkg/util/intstr"}},
+		{"applyconfiguration-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/applyconfiguration", "--output-pkg", "example.com/bees/pkg/generated/applyconfiguration", "--external-applyconfigurations", "", "--openapi-schema", "", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+		{"client-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/clientset", "--output-pkg", "example.com/bees/pkg/generated/clientset", "--clientset-name", "versioned", "--apply-configuration-package", "example.com/bees/pkg/generated/applyconfiguration", "--input-base", "example.com/bees/pkg/apis", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "--prefers-protobuf=false", "--input", "garden/v1", "--input", "insect/v1alpha1"}},
+		{"lister-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/listers", "--output-pkg", "example.com/bees/pkg/generated/listers", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+		{"informer-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/informers", "--output-pkg", "example.com/bees/pkg/generated/informers", "--versioned-clientset-package", "example.com/bees/pkg/generated/clientset/versioned", "--listers-package", "example.com/bees/pkg/generated/listers", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+	}
+}
+
+// TestInvocationsArePinned requires the command lines apiserver-boot derives
+// for the fixture (after computing what the API reaches) to be exactly the
+// pinned ones that the upstream comparison runs.
+func TestInvocationsArePinned(t *testing.T) {
+	dir, p := fixture(t)
+	in := newInputs(dir, p)
+	pr, err := load(dir, in.all()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := generator.NewContext(pr, namer.NameSystems{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.setReached(reach(base.Universe, in.module, in.versions, sorted(in.groups, in.versions)))
+	got, want := in.invocations("report"), wantInvocations(dir, "report")
+	if len(got) != len(want) {
+		t.Fatalf("%d invocations, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].name != want[i].name || !slices.Equal(got[i].argv, want[i].argv) {
+			t.Errorf("invocation %d:\n got %s %q\nwant %s %q", i, got[i].name, got[i].argv, want[i].name, want[i].argv)
+		}
+	}
+}
+
+// TestAPIProblemsAreReported checks the two mistakes that used to surface
+// only when the server ran or the project compiled: a field in the versioned
+// type but not the internal one, and a type without OpenAPI definitions.
+// Each is reported as file:line before anything is generated.
+func TestAPIProblemsAreReported(t *testing.T) {
+	dir, p := fixture(t)
+	edit := func(rel, old, new string) func() {
+		path := filepath.Join(dir, rel)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte(old)) {
+			t.Fatalf("%s lacks %q", rel, old)
+		}
+		writeTestFile(t, path, strings.Replace(string(data), old, new, 1))
+		return func() { writeTestFile(t, path, string(data)) }
+	}
+
+	restore := edit("pkg/apis/insect/v1alpha1/bee_types.go", "type BeeSpec struct {\n", "type BeeSpec struct {\n\tColor string `json:\"color,omitempty\"`\n")
+	_, err := Generate(Options{Dir: dir, Project: p})
+	if err == nil || !strings.Contains(err.Error(), "pkg/apis/insect/v1alpha1/bee_types.go:") ||
+		!strings.Contains(err.Error(), "field BeeSpec.Color is in the v1alpha1 type but not in the internal one") {
+		t.Fatalf("a field missing from the internal type: got %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, "pkg/apis/insect/zz_generated.deepcopy.go")); statErr == nil {
+		t.Fatal("code was generated despite the error")
+	}
+	restore()
+
+	restore = edit("pkg/apis/insect/bee_types.go", "type BeeSpec struct {\n", "type BeeSpec struct {\n\tSize int64\n")
+	_, err = Generate(Options{Dir: dir, Project: p})
+	if err == nil || !strings.Contains(err.Error(), "pkg/apis/insect/bee_types.go:") || !strings.Contains(err.Error(), "field BeeSpec.Size is in the internal type but not in the v1alpha1 one") {
+		t.Fatalf("a field missing from the versioned type: got %v", err)
+	}
+	restore()
+
+	restore = edit("pkg/shared/placement/doc.go", "// +k8s:openapi-gen=true\n", "")
+	_, err = Generate(Options{Dir: dir, Project: p})
+	if err == nil || !strings.Contains(err.Error(), "pkg/apis/insect/v1alpha1/bee_types.go:") ||
+		!strings.Contains(err.Error(), "field BeeSpec.Placement uses example.com/bees/pkg/shared/placement.Placement, which has no OpenAPI definition") {
+		t.Fatalf("a type without OpenAPI: got %v", err)
+	}
+	restore()
+
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
+		t.Fatalf("after restoring: %v", err)
+	}
 }

@@ -305,7 +305,6 @@ func Group(p *project.Project, groupName string) []scaffold.File {
 	return []scaffold.File{
 		{Path: dir + "/doc.go", Template: "group/doc.go.tmpl", Data: g, IfExists: scaffold.Skip},
 		{Path: dir + "/fuzzer/fuzzer.go", Template: "group/fuzzer.go.tmpl", Data: g, IfExists: scaffold.Skip},
-		{Path: dir + "/install/roundtrip_test.go", Template: "group/roundtrip_test.go.tmpl", Data: g, IfExists: scaffold.Skip},
 	}
 }
 
@@ -338,6 +337,8 @@ func Kind(p *project.Project, groupName, kindName string) ([]scaffold.File, []sc
 		{Path: registry + "/storage.go", Template: "kind/storage.go.tmpl", Data: d},
 		{Path: registry + "/storage_test.go", Template: "kind/storage_test.go.tmpl", Data: d},
 		{Path: "sample/" + d.KindPackage + ".yaml", Template: "kind/sample.yaml.tmpl", Data: d},
+		// The group's round-trip test comes with its first kind: without one it tests nothing.
+		{Path: apis + "/install/roundtrip_test.go", Template: "group/roundtrip_test.go.tmpl", Data: groupData(p, g), IfExists: scaffold.Skip},
 	}
 	for _, ver := range k.Versions {
 		vd := kindData(p, g, k, ver)

@@ -23,16 +23,13 @@ import (
 )
 
 func init() {
-	kindFuncs = append(kindFuncs, fuzzPersonSpec)
+	kindFuncs = append(kindFuncs, fuzzPerson)
 }
 
-// fuzzPersonSpec fills a PersonSpec randomly, then sets the fields that
-// defaulting would otherwise fill in (SetDefaults_PersonSpec), so that
-// decoding it again yields the same object.
-func fuzzPersonSpec(s *garden.PersonSpec, c randfill.Continue) {
-	c.FillNoCustom(s)
-	if s.Replicas == nil {
-		r := c.Int31()
-		s.Replicas = &r
-	}
+// fuzzPerson fills a Person randomly, then sets what defaulting would set
+// (see withDefaults), so that decoding it again yields the same object. Add
+// rules here for fields whose random values are not valid on the wire.
+func fuzzPerson(obj *garden.Person, c randfill.Continue) {
+	c.FillNoCustom(obj)
+	withDefaults(obj)
 }

@@ -23,16 +23,13 @@ import (
 )
 
 func init() {
-	kindFuncs = append(kindFuncs, fuzzBeeSpec)
+	kindFuncs = append(kindFuncs, fuzzBee)
 }
 
-// fuzzBeeSpec fills a BeeSpec randomly, then sets the fields that
-// defaulting would otherwise fill in (SetDefaults_BeeSpec), so that
-// decoding it again yields the same object.
-func fuzzBeeSpec(s *insect.BeeSpec, c randfill.Continue) {
-	c.FillNoCustom(s)
-	if s.Replicas == nil {
-		r := c.Int31()
-		s.Replicas = &r
-	}
+// fuzzBee fills a Bee randomly, then sets what defaulting would set
+// (see withDefaults), so that decoding it again yields the same object. Add
+// rules here for fields whose random values are not valid on the wire.
+func fuzzBee(obj *insect.Bee, c randfill.Continue) {
+	c.FillNoCustom(obj)
+	withDefaults(obj)
 }

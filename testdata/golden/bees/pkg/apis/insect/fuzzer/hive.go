@@ -23,16 +23,13 @@ import (
 )
 
 func init() {
-	kindFuncs = append(kindFuncs, fuzzHiveSpec)
+	kindFuncs = append(kindFuncs, fuzzHive)
 }
 
-// fuzzHiveSpec fills a HiveSpec randomly, then sets the fields that
-// defaulting would otherwise fill in (SetDefaults_HiveSpec), so that
-// decoding it again yields the same object.
-func fuzzHiveSpec(s *insect.HiveSpec, c randfill.Continue) {
-	c.FillNoCustom(s)
-	if s.Replicas == nil {
-		r := c.Int31()
-		s.Replicas = &r
-	}
+// fuzzHive fills a Hive randomly, then sets what defaulting would set
+// (see withDefaults), so that decoding it again yields the same object. Add
+// rules here for fields whose random values are not valid on the wire.
+func fuzzHive(obj *insect.Hive, c randfill.Continue) {
+	c.FillNoCustom(obj)
+	withDefaults(obj)
 }
