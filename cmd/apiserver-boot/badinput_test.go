@@ -36,7 +36,7 @@ func TestBadInput(t *testing.T) {
 		{name: "init next to a go.mod", empty: true, prepare: writeFile("go.mod", "module x\n"), args: []string{"init", "repo", "--domain", "example.com"}, want: "go.mod already exists"},
 		{name: "group upper case", args: gvr("--group", "Insect", "--version", "v1", "--kind", "Ant"), want: "invalid group \"Insect\""},
 		{name: "group underscore", args: []string{"create", "group", "--group", "in_sect"}, want: "invalid group \"in_sect\""},
-		{name: "group is a Go keyword", args: []string{"create", "group", "--group", "func"}, want: "Go keyword"},
+		{name: "group starts with a digit", args: []string{"create", "group", "--group", "3d"}, want: "a Go package name cannot start with a digit"},
 		{name: "group missing", args: gvr("--version", "v1", "--kind", "Ant"), want: "--group is required"},
 		{name: "version without v", args: gvr("--group", "insect", "--version", "1", "--kind", "Ant"), want: "invalid version \"1\""},
 		{name: "version gamma", args: []string{"create", "group", "version", "--group", "insect", "--version", "v1gamma1"}, want: "invalid version \"v1gamma1\""},

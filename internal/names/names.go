@@ -33,6 +33,13 @@ var reservedKinds = map[string]bool{
 	"UpdateOptions": true, "PatchOptions": true, "ExportOptions": true, "TableOptions": true,
 }
 
+// apiPackageIdents are exported names every generated API package declares
+// (register.go); a kind of the same name would not compile.
+var apiPackageIdents = map[string]bool{
+	"GroupName": true, "SchemeGroupVersion": true, "Kind": true, "Resource": true,
+	"SchemeBuilder": true, "AddToScheme": true, "RegisterDefaults": true, "RegisterConversions": true,
+}
+
 // ValidateDomain checks the project domain, e.g. "example.com".
 func ValidateDomain(domain string) error {
 	if domain == "" {
@@ -74,8 +81,8 @@ func ValidateGroup(group, domain string) error {
 	if errs := validation.IsDNS1123Subdomain(full); len(errs) > 0 {
 		return fmt.Errorf("invalid group %q: %s is not a valid API group: %s", group, full, strings.Join(errs, "; "))
 	}
-	if token.Lookup(GroupPackage(group)).IsKeyword() {
-		return fmt.Errorf("invalid group %q: it is a Go keyword and cannot name the package pkg/apis/%s", group, group)
+	if group[0] >= '0' && group[0] <= '9' {
+		return fmt.Errorf("invalid group %q: it names the Go package pkg/apis/<group>, and a Go package name cannot start with a digit; use a name that starts with a letter (e.g. %q)", group, "x"+group)
 	}
 	return nil
 }
@@ -104,6 +111,9 @@ func ValidateKind(kind string) error {
 	}
 	if reservedKinds[kind] {
 		return fmt.Errorf("invalid kind %q: the name is reserved by Kubernetes' API machinery", kind)
+	}
+	if apiPackageIdents[kind] {
+		return fmt.Errorf("invalid kind %q: every API package declares %s (register.go); choose another name", kind, kind)
 	}
 	if strings.HasSuffix(kind, "List") {
 		return fmt.Errorf("invalid kind %q: names ending in \"List\" are reserved for the list type of a kind", kind)
@@ -141,9 +151,51 @@ func FullGroup(group, domain string) string {
 }
 
 // GroupPackage returns the Go package name for a group: hyphens are not
-// allowed in Go identifiers, so "bee-keeping" becomes "beekeeping".
+// allowed in Go identifiers, so "bee-keeping" becomes "beekeeping". The
+// generated code imports the group's package without an alias, so a name
+// that a generated file already uses (a Go keyword or predeclared name, a
+// package it imports such as runtime or fields, a version such as v1) gets
+// the suffix "api": group runtime → package runtimeapi (pkg/apis/runtimeapi).
+// The API group itself stays runtime.<domain>.
 func GroupPackage(group string) string {
-	return strings.ReplaceAll(group, "-", "")
+	pkg := strings.ReplaceAll(group, "-", "")
+	if Reserved(pkg) || versionRE.MatchString(pkg) {
+		return pkg + "api"
+	}
+	return pkg
+}
+
+// Reserved reports whether name cannot be used as an unaliased import or a
+// local variable in generated code: a Go keyword, a predeclared identifier,
+// or a name the generated files declare or import.
+func Reserved(name string) bool {
+	return token.Lookup(name).IsKeyword() || predeclared[name] || generatedIdents[name]
+}
+
+// predeclared are Go's predeclared identifiers (types, constants, zero value, functions).
+var predeclared = setOf(`any bool byte comparable complex64 complex128 error float32 float64 int int8 int16
+	int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr true false iota nil append cap clear close
+	complex copy delete imag len make max min new panic print println real recover`)
+
+// generatedIdents are the import names and package-level or local
+// identifiers of the generated files that a group package or a kind's
+// variable could shadow. TestReservedCoversTemplates (internal/layout) keeps
+// it complete when the templates change.
+var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver autoscalingv1
+	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
+	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
+	generatedopenapi generic genericapirequest genericapiserver genericoptions genericregistry groups
+	healthz http info install io json labels log logf merge meta metafuzzer metainternalversion metav1
+	metricsserver names net netutils obj old openapi options optsGetter ptr r rand randfill reflect req rest
+	roundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
+	testing time types utilerrors utilfeature utilruntime validation wait zap`)
+
+func setOf(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }
 
 // Plural returns the lower-case plural resource name of a kind, the way
@@ -157,9 +209,32 @@ func Singular(kind string) string {
 	return strings.ToLower(kind)
 }
 
-// KindPackage returns the Go package name of a kind's registry package.
+// KindPackage returns the Go package name of a kind's registry package:
+// the lower-case kind, with the suffix "registry" when that is a Go keyword
+// or predeclared name (kind Switch → package switchregistry).
 func KindPackage(kind string) string {
+	pkg := strings.ToLower(kind)
+	if token.Lookup(pkg).IsKeyword() || predeclared[pkg] {
+		return pkg + "registry"
+	}
+	return pkg
+}
+
+// FileStem returns the lower-case kind that names the kind's files
+// (<stem>_types.go, sample/<stem>.yaml).
+func FileStem(kind string) string {
 	return strings.ToLower(kind)
+}
+
+// Var returns the name of a local variable holding a kind's object in
+// generated code: lowerCamel, with the suffix "Obj" when that would be a
+// keyword or shadow a name the code uses (kind Type → typeObj).
+func Var(kind string) string {
+	v := LowerCamel(kind)
+	if Reserved(v) {
+		return v + "Obj"
+	}
+	return v
 }
 
 // LowerCamel returns kind with a lower-case first letter, for Go variables.

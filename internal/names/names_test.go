@@ -19,7 +19,7 @@ func TestValidate(t *testing.T) {
 		{"group hyphen ok", ValidateGroup("bee-keeping", "example.com"), ""},
 		{"group upper", ValidateGroup("Insect", "example.com"), "invalid group"},
 		{"group dot", ValidateGroup("a.b", "example.com"), "invalid group"},
-		{"group keyword", ValidateGroup("func", "example.com"), "Go keyword"},
+		{"group starting with a digit", ValidateGroup("3d", "example.com"), "cannot start with a digit"},
 		{"group empty", ValidateGroup("", "example.com"), "--group is required"},
 		{"version v1", ValidateVersion("v1"), ""},
 		{"version v1alpha1", ValidateVersion("v1alpha1"), ""},
@@ -93,5 +93,34 @@ func TestDerived(t *testing.T) {
 	}
 	if got := FullGroup("insect", "example.com"); got != "insect.example.com" {
 		t.Errorf("FullGroup = %s", got)
+	}
+}
+
+func TestSafeGoNames(t *testing.T) {
+	for _, c := range []struct {
+		fn       func(string) string
+		in, want string
+	}{
+		{GroupPackage, "insect", "insect"},
+		{GroupPackage, "bee-keeping", "beekeeping"},
+		{GroupPackage, "func", "funcapi"},
+		{GroupPackage, "runtime", "runtimeapi"},
+		{GroupPackage, "string", "stringapi"},
+		{GroupPackage, "v1", "v1api"},
+		{GroupPackage, "apps", "apps"},
+		{KindPackage, "Bee", "bee"},
+		{KindPackage, "Switch", "switchregistry"},
+		{KindPackage, "String", "stringregistry"},
+		{KindPackage, "Runtime", "runtime"},
+		{Var, "Bee", "bee"},
+		{Var, "Type", "typeObj"},
+		{Var, "Runtime", "runtimeObj"},
+		{Var, "Error", "errorObj"},
+		{Var, "DNSRecord", "dnsRecord"},
+		{FileStem, "Switch", "switch"},
+	} {
+		if got := c.fn(c.in); got != c.want {
+			t.Errorf("%s → %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -18,14 +18,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
-	"text/template"
-
-	"golang.org/x/tools/imports"
 )
 
 // IfExists says what to do when a file to write already exists.
@@ -95,56 +91,6 @@ type Change struct {
 	Mode    fs.FileMode
 }
 
-// Renderer executes templates and formats the result.
-type Renderer struct {
-	// Templates holds the bodies, addressed by File.Template.
-	Templates fs.FS
-	// Funcs are available to every template.
-	Funcs template.FuncMap
-	// Boilerplate is the license header put at the top of every Go file
-	// (the content of hack/boilerplate.go.txt, already a comment). May be empty.
-	Boilerplate string
-}
-
-// Render produces the content of f.
-func (r *Renderer) Render(f File) ([]byte, error) {
-	if f.Content != nil {
-		return f.Content, nil
-	}
-	body, err := fs.ReadFile(r.Templates, f.Template)
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", f.Template, err)
-	}
-	t, err := template.New(f.Template).Funcs(r.Funcs).Option("missingkey=error").Parse(string(body))
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", f.Template, err)
-	}
-	var buf bytes.Buffer
-	if strings.HasSuffix(f.Path, ".go") && r.Boilerplate != "" {
-		buf.WriteString(strings.TrimSpace(r.Boilerplate))
-		buf.WriteString("\n\n")
-	}
-	if err := t.Execute(&buf, f.Data); err != nil {
-		return nil, fmt.Errorf("template %s: %w", f.Template, err)
-	}
-	return FormatIfGo(f.Path, buf.Bytes())
-}
-
-// FormatIfGo gofmt-formats and groups the imports of Go source; other files
-// are returned as they are.
-func FormatIfGo(p string, src []byte) ([]byte, error) {
-	if !strings.HasSuffix(p, ".go") {
-		return src, nil
-	}
-	// FormatOnly: templates name their imports; resolving missing ones would
-	// scan the module cache and make output depend on the machine.
-	out, err := imports.Process(p, src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("formatting %s: %w", p, err)
-	}
-	return out, nil
-}
-
 // ConflictError lists files that would be overwritten although the user changed them.
 type ConflictError struct{ Paths []string }
 
@@ -208,7 +154,7 @@ func Plan(root string, r *Renderer, files []File, inserts []Insertion, previous 
 			c = &Change{Path: ins.Path, Action: Unchanged, Content: existing, Mode: 0o644}
 			byPath[ins.Path] = c
 		}
-		out, err := Insert(ins.Path, c.Content, ins.Marker, ins.Fragments)
+		out, err := Insert(ins.Path, c.Content, ins.Marker, ins.Fragments, r.Module)
 		if err != nil {
 			return nil, err
 		}
@@ -226,50 +172,6 @@ func Plan(root string, r *Renderer, files []File, inserts []Insertion, previous 
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
 }
-
-// Insert puts each fragment that src does not already contain on its own
-// line(s) just above the line holding marker, with the marker's indentation.
-// Go source is reformatted afterwards.
-func Insert(p string, src []byte, marker string, fragments []string) ([]byte, error) {
-	lines := strings.SplitAfter(string(src), "\n")
-	at := -1
-	for i, l := range lines {
-		if strings.Contains(l, marker) {
-			at = i
-			break
-		}
-	}
-	if at < 0 {
-		return nil, fmt.Errorf("%s: marker %q not found; it tells apiserver-boot where to add code, put it back (see the file as first generated) or add the code by hand", p, marker)
-	}
-	indent := lines[at][:len(lines[at])-len(strings.TrimLeft(lines[at], " \t"))]
-	var add strings.Builder
-	for _, frag := range fragments {
-		if containsFragment(string(src), frag) || strings.Contains(add.String(), frag) {
-			continue
-		}
-		for _, l := range strings.Split(strings.TrimRight(frag, "\n"), "\n") {
-			if l == "" {
-				add.WriteString("\n")
-				continue
-			}
-			add.WriteString(indent + l + "\n")
-		}
-	}
-	if add.Len() == 0 {
-		return src, nil
-	}
-	out := strings.Join(lines[:at], "") + add.String() + strings.Join(lines[at:], "")
-	return FormatIfGo(p, []byte(out))
-}
-
-// containsFragment reports whether src contains frag, ignoring differences in
-// indentation and spacing that gofmt may have introduced.
-func containsFragment(src, frag string) bool {
-	return strings.Contains(squash(src), squash(frag))
-}
-
-func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func readIfExists(root, p string) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
@@ -317,91 +219,6 @@ func Pending(changes []Change) bool {
 		}
 	}
 	return false
-}
-
-// Apply writes the plan's creates and updates under root. All content is
-// first written to temporary files next to their targets; only when every one
-// of them is written are they renamed into place. On error, temporary files
-// and directories created on the way are removed, leaving the tree as it was.
-func Apply(root string, changes []Change) (err error) {
-	type pending struct{ tmp, dst string }
-	var written []pending
-	var madeDirs []string
-	defer func() {
-		if err == nil {
-			return
-		}
-		for _, w := range written {
-			os.Remove(w.tmp)
-		}
-		for i := len(madeDirs) - 1; i >= 0; i-- {
-			os.Remove(madeDirs[i])
-		}
-	}()
-	for _, c := range changes {
-		if c.Action != Create && c.Action != Update {
-			continue
-		}
-		dst := filepath.Join(root, filepath.FromSlash(c.Path))
-		dirs, err := mkdirAll(filepath.Dir(dst))
-		madeDirs = append(madeDirs, dirs...)
-		if err != nil {
-			return fmt.Errorf("cannot write %s: %w", c.Path, err)
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+path.Base(c.Path)+".tmp*")
-		if err != nil {
-			return fmt.Errorf("cannot write %s: %w", c.Path, err)
-		}
-		written = append(written, pending{tmp.Name(), dst})
-		mode := c.Mode
-		if mode == 0 {
-			mode = 0o644
-		}
-		_, werr := tmp.Write(c.Content)
-		cerr := tmp.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Chmod(tmp.Name(), mode)
-		}
-		if werr != nil {
-			return fmt.Errorf("cannot write %s: %w", c.Path, werr)
-		}
-	}
-	for _, w := range written {
-		if err := os.Rename(w.tmp, w.dst); err != nil {
-			// Renames into a directory we could write a file into only fail
-			// for reasons that hit the first rename (e.g. a directory in the
-			// way), so in practice nothing has been replaced yet.
-			return fmt.Errorf("cannot write %s: %w", w.dst, err)
-		}
-	}
-	return nil
-}
-
-// mkdirAll is os.MkdirAll that reports the directories it created, top first.
-func mkdirAll(dir string) ([]string, error) {
-	var missing []string
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		} else if !os.IsNotExist(err) {
-			return nil, err
-		}
-		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	var made []string
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := os.Mkdir(missing[i], 0o755); err != nil {
-			return made, err
-		}
-		made = append(made, missing[i])
-	}
-	return made, nil
 }
 
 // Print writes a human-readable plan: one line per file created or updated,

@@ -98,14 +98,14 @@ func TestIfExistsActions(t *testing.T) {
 
 func TestInsertIsIdempotent(t *testing.T) {
 	src := []byte("package main\n\nfunc main() {\n\t// +marker\n}\n")
-	once, err := Insert("m.go", src, "+marker", []string{"println(1)", "println(2)"})
+	once, err := Insert("m.go", src, "+marker", []string{"println(1)", "println(2)"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(once), "\tprintln(1)\n\tprintln(2)\n\t// +marker") {
 		t.Fatalf("fragments not inserted above the marker with its indentation:\n%s", once)
 	}
-	twice, err := Insert("m.go", once, "+marker", []string{"println(1)", "println(2)"})
+	twice, err := Insert("m.go", once, "+marker", []string{"println(1)", "println(2)"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +113,11 @@ func TestInsertIsIdempotent(t *testing.T) {
 		t.Fatalf("second insert changed the file:\n%s", twice)
 	}
 	// The same fragment given twice in one call is inserted once.
-	dup, _ := Insert("m.go", src, "+marker", []string{"println(3)", "println(3)"})
+	dup, _ := Insert("m.go", src, "+marker", []string{"println(3)", "println(3)"}, "")
 	if strings.Count(string(dup), "println(3)") != 1 {
 		t.Fatalf("duplicate fragment inserted twice:\n%s", dup)
 	}
-	if _, err := Insert("m.go", []byte("package main\n"), "+marker", []string{"x"}); err == nil || !strings.Contains(err.Error(), "marker") {
+	if _, err := Insert("m.go", []byte("package main\n"), "+marker", []string{"x"}, ""); err == nil || !strings.Contains(err.Error(), "marker") {
 		t.Fatalf("missing marker: got %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
@@ -56,6 +57,7 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 
 	next := w.Project.Clone()
 	nk := next.Group(req.Group).Kind(req.Kind)
+	kindIn := func() *model.Kind { return model.New(next).Group(req.Group).Kind(req.Kind) }
 	var files []scaffold.File
 	if req.Type == "status" {
 		if req.Name != "status" {
@@ -65,7 +67,7 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 			return nil, fmt.Errorf("kind %s already has a status subresource", k.Kind)
 		}
 		nk.StatusSubresource = true
-		files = append(files, layout.StatusSubresource(next, req.Group, k.Kind))
+		files = append(files, layout.StatusSubresource(kindIn()))
 	} else {
 		if req.Name == "status" || slices.ContainsFunc(k.Subresources, func(s project.Subresource) bool { return s.Name == req.Name }) {
 			return nil, fmt.Errorf("kind %s already has a subresource %s", k.Kind, req.Name)
@@ -74,14 +76,14 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 			return nil, fmt.Errorf("--spec-replicas-path and --status-replicas-path are for --type scale")
 		}
 		if req.Type == project.ScaleSubresource {
-			if err := w.checkReplicasPaths(req.Group, k.Kind, req.SpecReplicasPath, req.StatusReplicasPath); err != nil {
+			if err := w.checkReplicasPaths(kindIn(), req.SpecReplicasPath, req.StatusReplicasPath); err != nil {
 				return nil, err
 			}
 		}
 		nk.Subresources = append(nk.Subresources, project.Subresource{
 			Name: req.Name, Type: req.Type, SpecReplicasPath: req.SpecReplicasPath, StatusReplicasPath: req.StatusReplicasPath,
 		})
-		files = append(files, layout.Subresource(next, req.Group, k.Kind, req.Name))
+		files = append(files, layout.Subresource(kindIn(), req.Name))
 	}
 	return w.apply(next, files, nil, opts)
 }
@@ -95,8 +97,8 @@ func orDefault(s, def string) string {
 
 // checkReplicasPaths checks that the replicas paths of a scale subresource
 // name int32 or *int32 fields of the internal type (which the Scale maps).
-func (w *Workspace) checkReplicasPaths(group, kind, spec, status string) error {
-	rel := filepath.Join("pkg/apis", names.GroupPackage(group), names.KindPackage(kind)+"_types.go")
+func (w *Workspace) checkReplicasPaths(k *model.Kind, spec, status string) error {
+	kind, rel := k.Name, k.TypesFile()
 	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(w.Dir, rel), nil, 0)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", rel, err)

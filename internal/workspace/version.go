@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
@@ -86,39 +87,39 @@ func (w *Workspace) AddGroupVersion(group, version string, storage bool, renames
 			ng.Versions[i].Storage = ng.Versions[i].Name == version
 		}
 	}
-	files := layout.Version(next, group, version)
-	pkg := names.GroupPackage(group)
-	for i := range ng.Kinds {
-		k := &ng.Kinds[i]
-		if !contains(k.Versions, source) {
+	m := model.New(next)
+	nv := m.Group(group).Version(version)
+	files := layout.Version(nv)
+	for _, k := range m.Group(group).Kinds {
+		if !contains(k.Spec.Versions, source) {
 			continue
 		}
-		k.Versions = append(k.Versions, version)
+		k.Spec.Versions = append(k.Spec.Versions, version)
 		var kindRenames []Rename
 		for _, r := range renames {
-			if strings.EqualFold(r.Kind, k.Kind) {
-				r.Kind = k.Kind
+			if strings.EqualFold(r.Kind, k.Name) {
+				r.Kind = k.Name
 				kindRenames = append(kindRenames, r)
 			}
 		}
-		for _, stem := range []string{"_types.go", "_defaults.go"} {
-			rel := filepath.ToSlash(filepath.Join("pkg/apis", pkg, source, names.KindPackage(k.Kind)+stem))
+		for _, suffix := range []string{"_types.go", "_defaults.go"} {
+			rel := k.VersionFile(source, suffix)
 			src, err := os.ReadFile(filepath.Join(w.Dir, rel))
 			if err != nil {
 				return nil, fmt.Errorf("copying %s to %s: %w", rel, version, err)
 			}
 			var rn []Rename
-			if stem == "_types.go" {
+			if suffix == "_types.go" {
 				rn = kindRenames
 			}
 			out, err := copyToVersion(rel, src, version, rn)
 			if err != nil {
 				return nil, err
 			}
-			files = append(files, scaffold.File{Path: filepath.ToSlash(filepath.Join("pkg/apis", pkg, version, names.KindPackage(k.Kind)+stem)), Content: out})
+			files = append(files, scaffold.File{Path: k.VersionFile(version, suffix), Content: out})
 		}
 		if len(kindRenames) > 0 {
-			files = append(files, layout.Conversion(next, group, version, k.Kind, toLayoutRenames(kindRenames))...)
+			files = append(files, layout.Conversion(k, nv, toLayoutRenames(kindRenames))...)
 		}
 	}
 	return w.apply(next, files, nil, opts)

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
@@ -45,7 +46,7 @@ func Open(dir string) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	header, err := os.ReadFile(filepath.Join(dir, layout.BoilerplatePath))
+	header, err := os.ReadFile(filepath.Join(dir, model.BoilerplateFile))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func Open(dir string) (*Workspace, error) {
 }
 
 func (w *Workspace) renderer() *scaffold.Renderer {
-	return &scaffold.Renderer{Templates: templates.FS, Boilerplate: w.Boilerplate, Funcs: layout.Funcs}
+	return &scaffold.Renderer{Templates: templates.FS, Boilerplate: w.Boilerplate, Funcs: layout.Funcs, Module: w.Project.Module}
 }
 
 // InitRequest describes a new project.
@@ -87,11 +88,12 @@ func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change
 		return nil, err
 	}
 	w := &Workspace{Dir: req.Dir, Project: p, Boilerplate: req.Boilerplate}
-	projectFile, err := layout.Project(p)
+	m := model.New(p)
+	projectFile, err := layout.Project(m)
 	if err != nil {
 		return nil, err
 	}
-	files := append(layout.Repo(p, req.Boilerplate), layout.Regenerated(p)...)
+	files := append(layout.Repo(m, req.Boilerplate), layout.Regenerated(m)...)
 	changes, err := w.plan(nil, append(files, projectFile), nil, opts)
 	if err != nil || opts.DryRun {
 		return changes, err
@@ -154,7 +156,7 @@ func (w *Workspace) AddGroup(group string, opts Options) ([]scaffold.Change, err
 	}
 	next := w.Project.Clone()
 	next.AddGroup(group)
-	return w.apply(next, layout.Group(next, group), nil, opts)
+	return w.apply(next, layout.Group(model.New(next).Group(group)), nil, opts)
 }
 
 // AddVersion adds a group and a version (each if it is new) to the project.
@@ -168,7 +170,8 @@ func (w *Workspace) AddVersion(group, version string, opts Options) ([]scaffold.
 	next := w.Project.Clone()
 	next.AddGroup(group)
 	next.AddVersion(group, version)
-	files := append(layout.Group(next, group), layout.Version(next, group, version)...)
+	g := model.New(next).Group(group)
+	files := append(layout.Group(g), layout.Version(g.Version(version))...)
 	return w.apply(next, files, nil, opts)
 }
 
@@ -191,8 +194,9 @@ func (w *Workspace) AddKind(req KindRequest, opts Options) ([]scaffold.Change, e
 		Controller:        req.Controller,
 		Versions:          []string{req.Version},
 	})
-	files := append(layout.Group(next, req.Group), layout.Version(next, req.Group, req.Version)...)
-	kindFiles, inserts := layout.Kind(next, req.Group, req.Kind)
+	mg := model.New(next).Group(req.Group)
+	files := append(layout.Group(mg), layout.Version(mg.Version(req.Version))...)
+	kindFiles, inserts := layout.Kind(mg.Kind(req.Kind))
 	return w.apply(next, append(files, kindFiles...), inserts, opts)
 }
 
@@ -252,17 +256,18 @@ func (w *Workspace) apply(next *project.Project, files []scaffold.File, inserts 
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
-	projectFile, err := layout.Project(next)
+	m := model.New(next)
+	projectFile, err := layout.Project(m)
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, layout.Regenerated(next)...)
+	files = append(files, layout.Regenerated(m)...)
 	files = append(files, projectFile)
 
 	// What the current PROJECT renders to is apiserver-boot's own output; an
 	// existing regenerated file that differs from it was edited by the user.
 	previous := map[string][]byte{}
-	for _, f := range layout.Regenerated(w.Project) {
+	for _, f := range layout.Regenerated(model.New(w.Project)) {
 		content, err := w.renderer().Render(f)
 		if err != nil {
 			return nil, err

@@ -26,9 +26,6 @@ import (
 	"os"
 	"time"
 
-	gardenv1beta1 "example.com/bees/pkg/apis/garden/v1beta1"
-	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
-	insectcontroller "example.com/bees/pkg/controller/insect"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -40,6 +37,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	gardenv1beta1 "example.com/bees/pkg/apis/garden/v1beta1"
+	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
+	insectcontroller "example.com/bees/pkg/controller/insect"
 	// +apiserver-boot:scaffold:imports
 )
 

@@ -1,0 +1,194 @@
+package layout
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+)
+
+// Funcs are the template functions of the project templates.
+var Funcs = map[string]any{
+	// structs lists, once each, the structs (Spec, Status) renames touch.
+	"structs": func(rs []Rename) []string {
+		var out []string
+		for _, r := range rs {
+			if !slices.Contains(out, r.Struct) {
+				out = append(out, r.Struct)
+			}
+		}
+		return out
+	},
+}
+
+// RepoData is the input of the repository-level templates.
+type RepoData struct {
+	Module                   string
+	Domain                   string
+	Name                     string
+	KubernetesVersion        string
+	ControllerRuntimeVersion string
+	GoVersion                string
+	GoMinor                  string
+	BaseImage                string
+	EtcdPrefix               string
+	Boilerplate              string
+	Groups                   []GroupData
+	// HasScale is set when a kind has a scale subresource: autoscaling/v1
+	// Scale must then be in the scheme.
+	HasScale bool
+}
+
+// GroupData is the input of the group-level templates.
+type GroupData struct {
+	Module    string
+	Group     string // short name, e.g. insect
+	Package   string // Go package name and directory, e.g. insect
+	FullGroup string // insect.example.com
+	// Versions in priority order (most preferred first), each with its kinds.
+	Versions []VersionData
+	Kinds    []KindData
+}
+
+// VersionData is the input of the version-level templates.
+type VersionData struct {
+	Module       string
+	Package      string // the group's package
+	GroupPackage string // same as Package; named for templates ranging over versions
+	FullGroup    string
+	Version      string
+	Storage      bool
+	ModelPackage string // OpenAPI model package, reverse-DNS of the Go package
+	Kinds        []KindData
+}
+
+// KindData is the input of the kind-level templates.
+type KindData struct {
+	Module    string
+	Package   string // the group's package
+	FullGroup string
+	Version   string // the version the template is rendered for
+	Kind      string
+	// KindPackage is the registry package's name, Stem the kind's file names,
+	// Var a local variable, RegistryAlias the registry package's import name.
+	KindPackage   string
+	Stem          string
+	Var           string
+	RegistryAlias string
+	Plural        string
+	Singular      string
+	Namespaced    bool
+	Status        bool
+	Controller    bool
+	ShortNames    []string
+	Categories    []string
+	// Subresources besides status.
+	Subresources []SubresourceData
+}
+
+// SubresourceData describes a subresource for the templates.
+type SubresourceData struct {
+	Name, Type string
+	GoName     string // Go name of its REST type, e.g. Scale for ScaleREST
+	// For scale: the JSON paths and the Go expressions of the replicas fields.
+	SpecPath, StatusPath string
+	SpecExpr, StatusExpr string
+}
+
+// SubresourceFileData is the input of one subresource's template.
+type SubresourceFileData struct {
+	KindData
+	Sub SubresourceData
+}
+
+func repoData(m *model.Project, boilerplate string) RepoData {
+	d := RepoData{
+		Module:                   m.Module,
+		Domain:                   m.Domain,
+		Name:                     m.Name,
+		KubernetesVersion:        m.Spec.KubernetesVersion,
+		ControllerRuntimeVersion: project.ControllerRuntimeVersion,
+		GoVersion:                project.GoVersion,
+		GoMinor:                  project.GoVersion[:strings.LastIndex(project.GoVersion, ".")],
+		BaseImage:                project.BaseImage,
+		EtcdPrefix:               m.EtcdPrefix(),
+		Boilerplate:              strings.TrimSpace(boilerplate),
+		HasScale:                 m.HasScale(),
+	}
+	for _, g := range m.Groups {
+		d.Groups = append(d.Groups, groupData(g))
+	}
+	return d
+}
+
+func groupData(g *model.Group) GroupData {
+	d := GroupData{Module: g.Project.Module, Group: g.Name, Package: g.Package, FullGroup: g.Full}
+	for _, k := range g.Kinds {
+		d.Kinds = append(d.Kinds, kindData(k, k.FirstVersion()))
+	}
+	for _, v := range g.Versions {
+		d.Versions = append(d.Versions, versionData(v))
+	}
+	return d
+}
+
+func versionData(v *model.Version) VersionData {
+	g := v.Group
+	d := VersionData{
+		Module: g.Project.Module, Package: g.Package, GroupPackage: g.Package, FullGroup: g.Full,
+		Version: v.Name, Storage: v.Storage, ModelPackage: v.ModelPackage(),
+	}
+	for _, k := range v.Kinds {
+		d.Kinds = append(d.Kinds, kindData(k, v))
+	}
+	return d
+}
+
+func kindData(k *model.Kind, v *model.Version) KindData {
+	g := k.Group
+	return KindData{
+		Module:        g.Project.Module,
+		Package:       g.Package,
+		FullGroup:     g.Full,
+		Version:       v.Name,
+		Kind:          k.Name,
+		KindPackage:   k.Package,
+		Stem:          k.FileStem,
+		Var:           k.Var,
+		RegistryAlias: k.RegistryAlias(),
+		Plural:        k.Plural,
+		Singular:      k.Singular,
+		Namespaced:    k.Spec.Namespaced,
+		Status:        k.Spec.StatusSubresource,
+		Controller:    k.Spec.Controller,
+		ShortNames:    k.Spec.ShortNames,
+		Categories:    k.Spec.Categories,
+		Subresources:  subresourceData(k.Spec),
+	}
+}
+
+func subresourceData(k *project.Kind) []SubresourceData {
+	var out []SubresourceData
+	for _, sr := range k.Subresources {
+		out = append(out, SubresourceData{
+			Name: sr.Name, Type: sr.Type, GoName: names.UpperCamel(sr.Name),
+			SpecPath: strings.TrimPrefix(sr.SpecReplicasPath, "."), StatusPath: strings.TrimPrefix(sr.StatusReplicasPath, "."),
+			SpecExpr: GoExpr(sr.SpecReplicasPath), StatusExpr: GoExpr(sr.StatusReplicasPath),
+		})
+	}
+	return out
+}
+
+// GoExpr turns a JSON path of the scaffolded types (.spec.replicas) into the
+// Go selector of the same field (Spec.Replicas).
+func GoExpr(path string) string {
+	var parts []string
+	for _, p := range strings.Split(strings.TrimPrefix(path, "."), ".") {
+		if p != "" {
+			parts = append(parts, names.UpperCamel(p))
+		}
+	}
+	return strings.Join(parts, ".")
+}
