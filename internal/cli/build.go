@@ -1,15 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
-	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
+	"github.com/apiserver-boot/apiserver-boot/internal/builder"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
@@ -27,7 +26,7 @@ func newBuildCommand(streams IOStreams) *cobra.Command {
 type BuildGeneratedOptions struct {
 	Verify  bool
 	Dir     string
-	project *project.Project
+	model   *model.Project
 	streams IOStreams
 }
 
@@ -64,33 +63,22 @@ func (o *BuildGeneratedOptions) Complete() error {
 		return err
 	}
 	o.Dir = dir
-	o.project, err = project.Load(o.Dir)
-	return err
+	p, err := project.Load(o.Dir)
+	if err != nil {
+		return err
+	}
+	o.model = model.New(p)
+	return nil
 }
 
 // Run generates.
 func (o *BuildGeneratedOptions) Run() error {
-	start := time.Now()
-	res, err := codegen.Generate(codegen.Options{Dir: o.Dir, Project: o.project, Verify: o.Verify, Log: o.streams.ErrOut})
-	if err != nil {
-		return err
-	}
-	elapsed := time.Since(start).Round(10 * time.Millisecond)
-	switch {
-	case res.UpToDate:
-		fmt.Fprintf(o.streams.Out, "generated code is up to date (%s)\n", elapsed)
-	case o.Verify:
-		fmt.Fprintf(o.streams.Out, "generated code is up to date: %d files checked (%s)\n", res.Unchanged, elapsed)
-	default:
-		for _, p := range res.Written {
-			fmt.Fprintf(o.streams.Out, "write   %s\n", p)
-		}
-		for _, p := range res.Removed {
-			fmt.Fprintf(o.streams.Out, "remove  %s\n", p)
-		}
-		fmt.Fprintf(o.streams.Out, "generated: %d written, %d removed, %d unchanged (%s)\n", len(res.Written), len(res.Removed), res.Unchanged, elapsed)
-	}
-	return nil
+	return builder.Generate(o.buildOptions())
+}
+
+// buildOptions is the build operation for the loaded project.
+func (o *BuildGeneratedOptions) buildOptions() builder.Options {
+	return builder.Options{Dir: o.Dir, Project: o.model, Generate: true, Verify: o.Verify, Out: o.streams.Out, Log: o.streams.ErrOut}
 }
 
 // BuildExecutablesOptions are the flags of `build executables`.
@@ -101,7 +89,7 @@ type BuildExecutablesOptions struct {
 	GOARCH   string
 	Targets  []string
 	Generate bool
-	targets  []gobuild.Target
+	targets  []model.Binary
 }
 
 func newBuildExecutablesCommand(streams IOStreams) *cobra.Command {
@@ -124,21 +112,14 @@ compiles the Kubernetes libraries and takes minutes; later builds take seconds.`
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			if o.Generate {
-				if err := o.BuildGeneratedOptions.Run(); err != nil {
-					return err
-				}
-			}
-			return gobuild.Build(cmd.Context(), gobuild.Options{
-				Dir: o.Dir, Output: o.Output, GOOS: o.GOOS, GOARCH: o.GOARCH, Targets: o.targets, Out: o.streams.ErrOut,
-			})
+			return o.Run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Output, "output", "bin", "directory the binaries are written to")
 	f.StringVar(&o.GOOS, "goos", "", "target operating system (default: this machine's)")
 	f.StringVar(&o.GOARCH, "goarch", "", "target architecture (default: this machine's)")
-	f.StringSliceVar(&o.Targets, "targets", []string{"apiserver", "controller-manager"}, "binaries to build")
+	f.StringSliceVar(&o.Targets, "targets", binaryNames(), "binaries to build")
 	f.BoolVar(&o.Generate, "generate", true, "run the code generators first")
 	return cmd
 }
@@ -147,19 +128,26 @@ compiles the Kubernetes libraries and takes minutes; later builds take seconds.`
 func (o *BuildExecutablesOptions) Validate() error {
 	o.targets = nil
 	for _, name := range o.Targets {
-		t, ok := gobuild.Targets[name]
+		b, ok := model.BinaryByName(name)
 		if !ok {
-			var known []string
-			for k := range gobuild.Targets {
-				known = append(known, k)
-			}
-			sort.Strings(known)
-			return fmt.Errorf("unknown target %q: choose from %s", name, strings.Join(known, ", "))
+			return fmt.Errorf("unknown target %q: choose from %s", name, strings.Join(binaryNames(), ", "))
 		}
-		o.targets = append(o.targets, t)
-	}
-	if len(o.targets) == 0 {
-		return fmt.Errorf("--targets is empty: nothing to build")
+		o.targets = append(o.targets, b)
 	}
 	return nil
+}
+
+// Run generates (unless --generate=false) and builds.
+func (o *BuildExecutablesOptions) Run(ctx context.Context) error {
+	b := o.buildOptions()
+	b.Generate, b.Targets, b.Output, b.GOOS, b.GOARCH = o.Generate, o.targets, o.Output, o.GOOS, o.GOARCH
+	return builder.Build(ctx, b)
+}
+
+func binaryNames() []string {
+	var out []string
+	for _, b := range model.Binaries {
+		out = append(out, b.Name)
+	}
+	return out
 }

@@ -40,7 +40,7 @@ func (o *BuildConfigOptions) Complete() error {
 		return err
 	}
 	o.Options.Dir = o.BuildGeneratedOptions.Dir
-	o.Project = o.project
+	o.Project = o.model
 	if o.ServiceAccount == "" {
 		o.ServiceAccount = o.Name
 	}

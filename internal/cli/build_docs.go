@@ -7,7 +7,6 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/docs"
-	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -42,15 +41,15 @@ content does not change are not rewritten.`,
 			default:
 				return fmt.Errorf("invalid --format %q: want markdown, html or both", o.Format)
 			}
-			universe, err := codegen.Load(o.Dir, o.project)
+			universe, err := codegen.Load(o.Dir, o.model)
 			if err != nil {
 				return err
 			}
-			gvs, err := docs.Build(o.Dir, o.project, universe)
+			gvs, err := docs.Build(o.Dir, o.model, universe)
 			if err != nil {
 				return err
 			}
-			files, err := docs.Render(names.ProjectName(o.project.Module), gvs, o.Format)
+			files, err := docs.Render(o.model.Name, gvs, o.Format)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
@@ -32,6 +33,8 @@ type CreateOptions struct {
 	Force   bool
 	Dir     string
 	streams IOStreams
+	// next is the command the report suggests running next.
+	next string
 }
 
 func (o *CreateOptions) addFlags(f *pflag.FlagSet, withVersion bool) {
@@ -50,9 +53,23 @@ func (o *CreateOptions) Complete() error {
 	return err
 }
 
-// run opens the project, makes a change to it and reports the plan.
-func (o *CreateOptions) run(change func(*workspace.Workspace) ([]scaffold.Change, error)) error {
+// Validate checks the names given before anything is read or written.
+func (o *CreateOptions) Validate(withVersion bool) error {
+	if err := names.ValidateGroup(o.Group, "example.com"); err != nil {
+		return err
+	}
+	if withVersion {
+		return names.ValidateVersion(o.Version)
+	}
+	return nil
+}
+
+// run validates, opens the project, makes a change to it and reports the plan.
+func (o *CreateOptions) run(withVersion bool, change func(*workspace.Workspace) ([]scaffold.Change, error)) error {
 	if err := o.Complete(); err != nil {
+		return err
+	}
+	if err := o.Validate(withVersion); err != nil {
 		return err
 	}
 	w, err := o.open()
@@ -77,6 +94,9 @@ func (o *CreateOptions) options() workspace.Options {
 
 func (o *CreateOptions) report(changes []scaffold.Change) {
 	scaffold.Print(o.streams.Out, changes, o.DryRun)
+	if !o.DryRun && len(changes) > 0 && scaffold.Pending(changes) && o.next != "" {
+		fmt.Fprintln(o.streams.Out, "\nNext: "+o.next)
+	}
 }
 
 func newCreateGroupCommand(streams IOStreams) *cobra.Command {
@@ -89,7 +109,7 @@ test. Running it again for the same group changes nothing.`,
 		Example: "  apiserver-boot create group --group insect",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddGroup(o.Group, o.options()) })
+			return o.run(false, func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddGroup(o.Group, o.options()) })
 		},
 	}
 	o.addFlags(cmd.Flags(), false)
@@ -107,7 +127,7 @@ Running it again for the same version changes nothing.`,
 		Example: "  apiserver-boot create group version --group insect --version v1alpha1",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) {
+			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
 				return w.AddVersion(o.Group, o.Version, o.options())
 			})
 		},
@@ -130,7 +150,7 @@ type CreateResourceOptions struct {
 }
 
 func newCreateResourceCommand(streams IOStreams) *cobra.Command {
-	o := &CreateResourceOptions{CreateOptions: CreateOptions{streams: streams}}
+	o := &CreateResourceOptions{CreateOptions: CreateOptions{streams: streams, next: "apiserver-boot build executables   (runs the code generators, then go build)"}}
 	cmd := &cobra.Command{
 		Use:   "resource",
 		Short: "Add a kind: types, validation, defaults, storage, strategy, sample, tests and a controller",
@@ -147,40 +167,12 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
       --non-namespaced --short-names hv --controller=false`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			w, err := o.open()
-			if err != nil {
-				return err
-			}
-			changes, err := w.AddKind(workspace.KindRequest{
-				Group:             o.Group,
-				Version:           o.Version,
-				Kind:              o.Kind,
-				Plural:            o.Resource,
-				ShortNames:        o.ShortNames,
-				Categories:        o.Categories,
-				Namespaced:        !o.NonNamespaced,
-				StatusSubresource: o.Status,
-				Controller:        o.Controller,
-			}, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			if o.DryRun {
-				return nil
-			}
-			// The new kind's tests and storage import packages the project
-			// did not use before; tidy records them in go.mod and go.sum.
-			if !o.SkipTidy {
-				if err := workspace.GoModTidy(cmd.Context(), o.Dir); err != nil {
-					return fmt.Errorf("the kind was created, but %w", err)
-				}
-			}
-			fmt.Fprintln(o.streams.Out, "\nNext: apiserver-boot build executables   (runs the code generators, then go build)")
-			return nil
+			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
+				return w.AddKind(cmd.Context(), o.request(), o.options())
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -194,4 +186,17 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 	f.BoolVar(&o.Controller, "controller", true, "scaffold a controller for the kind in cmd/manager")
 	f.BoolVar(&o.SkipTidy, "skip-go-mod-tidy", false, "do not run \"go mod tidy\" afterwards")
 	return cmd
+}
+
+// Validate checks the kind's name too.
+func (o *CreateResourceOptions) Validate() error {
+	return names.ValidateKind(o.Kind)
+}
+
+func (o *CreateResourceOptions) request() workspace.KindRequest {
+	return workspace.KindRequest{
+		Group: o.Group, Version: o.Version, Kind: o.Kind, Plural: o.Resource,
+		ShortNames: o.ShortNames, Categories: o.Categories, Namespaced: !o.NonNamespaced,
+		StatusSubresource: o.Status, Controller: o.Controller, Tidy: !o.SkipTidy,
+	}
 }

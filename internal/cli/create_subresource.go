@@ -27,7 +27,7 @@ yours; pkg/registry/<group>/<kind>/subresources.go, which wires it, is regenerat
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			req.Group, req.Version = o.Group, o.Version
-			return o.run(func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddSubresource(req, o.options()) })
+			return o.run(false, func(w *workspace.Workspace) ([]scaffold.Change, error) { return w.AddSubresource(req, o.options()) })
 		},
 	}
 	f := cmd.Flags()

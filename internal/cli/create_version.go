@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +16,7 @@ type CreateVersionOptions struct {
 }
 
 func newCreateVersionCommand(streams IOStreams) *cobra.Command {
-	o := &CreateVersionOptions{CreateOptions: CreateOptions{streams: streams}}
+	o := &CreateVersionOptions{CreateOptions: CreateOptions{streams: streams, next: "apiserver-boot build executables   (generates the conversions)"}}
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Add a version to every kind of a group, converted through the internal types",
@@ -32,34 +32,29 @@ with --rename-field gets a scaffolded manual conversion and its test. With
   apiserver-boot create version --group insect --version v1beta1 --rename-field Bee.spec.description=summary --storage-version`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			var renames []workspace.Rename
-			for _, s := range o.Renames {
-				r, err := workspace.ParseRename(s)
-				if err != nil {
-					return err
-				}
-				renames = append(renames, r)
-			}
-			w, err := o.open()
+			renames, err := o.renames()
 			if err != nil {
 				return err
 			}
-			changes, err := w.AddGroupVersion(o.Group, o.Version, o.Storage, renames, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			if !o.DryRun {
-				fmt.Fprintln(streams.Out, "\nNext: apiserver-boot build executables   (generates the conversions)")
-			}
-			return nil
+			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
+				return w.AddGroupVersion(o.Group, o.Version, o.Storage, renames, o.options())
+			})
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
 	cmd.Flags().BoolVar(&o.Storage, "storage-version", false, "store objects in etcd in this version from now on")
 	cmd.Flags().StringArrayVar(&o.Renames, "rename-field", nil, "KIND.spec|status.FIELD=NEWNAME: a field named differently in the new version (repeatable)")
 	return cmd
+}
+
+func (o *CreateVersionOptions) renames() ([]workspace.Rename, error) {
+	var out []workspace.Rename
+	for _, s := range o.Renames {
+		r, err := workspace.ParseRename(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/cluster"
-	"github.com/apiserver-boot/apiserver-boot/internal/container"
-	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
+	"github.com/apiserver-boot/apiserver-boot/internal/deploy"
 )
 
 // RunInClusterOptions are the flags of `run in-cluster`.
@@ -52,56 +50,7 @@ non-zero. The cluster must be able to pull --image.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			if o.BuildImage && !o.DryRun {
-				o.Container.Options.Image, o.Container.Push = o.BuildConfigOptions.Image, true
-				if err := o.Container.Complete(); err != nil {
-					return err
-				}
-				if err := o.BuildGeneratedOptions.Run(); err != nil {
-					return err
-				}
-				digest, err := container.Build(cmd.Context(), o.Container.Options)
-				if err != nil {
-					return err
-				}
-				// Deploy exactly what was built.
-				o.BuildConfigOptions.Image = o.BuildConfigOptions.Image + "@" + digest.String()
-			}
-			if _, err := manifests.Write(o.Options); err != nil {
-				return err
-			}
-			rendered, err := manifests.Render(o.kustomization())
-			if err != nil {
-				return err
-			}
-			if o.DryRun {
-				_, err := streams.Out.Write(rendered)
-				return err
-			}
-			objs, err := manifests.Decode(rendered)
-			if err != nil {
-				return err
-			}
-			cfg, err := cluster.Config(o.Kubeconfig, o.Context)
-			if err != nil {
-				return err
-			}
-			client, err := cluster.New(cfg)
-			if err != nil {
-				return err
-			}
-			if err := client.Apply(cmd.Context(), objs, func(s string) { fmt.Fprintln(streams.Out, "applied", s) }); err != nil {
-				return err
-			}
-			names := cluster.APIServiceNames(objs)
-			fmt.Fprintf(streams.Out, "waiting up to %s for %d APIService(s) to be Available\n", o.WaitTimeout, len(names))
-			if err := client.WaitAvailable(cmd.Context(), names, o.WaitTimeout); err != nil {
-				return err
-			}
-			for _, n := range names {
-				fmt.Fprintf(streams.Out, "apiservice %s: Available\n", n)
-			}
-			return nil
+			return o.Run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
@@ -114,4 +63,28 @@ non-zero. The cluster must be able to pull --image.`,
 	f.BoolVar(&o.BuildImage, "build-image", true, "build the image and push it to --image first")
 	o.Container.addFlags(f, false)
 	return cmd
+}
+
+// Complete fills in the image build from the deployment flags.
+func (o *RunInClusterOptions) Complete() error {
+	if err := o.BuildConfigOptions.Complete(); err != nil {
+		return err
+	}
+	if o.BuildImage && !o.DryRun {
+		o.Container.Options.Image, o.Container.Push = o.BuildConfigOptions.Image, true
+		return o.Container.Complete()
+	}
+	return nil
+}
+
+// Run deploys.
+func (o *RunInClusterOptions) Run(ctx context.Context) error {
+	d := deploy.Options{
+		Generate: o.buildOptions(), Manifests: o.Options, Kustomization: o.kustomization(),
+		Kubeconfig: o.Kubeconfig, Context: o.Context, DryRun: o.DryRun, WaitTimeout: o.WaitTimeout, Out: o.streams.Out,
+	}
+	if o.BuildImage && !o.DryRun {
+		d.Image = &o.Container.Options
+	}
+	return deploy.InCluster(ctx, d)
 }

@@ -7,10 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
 	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
-	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 func newRunCommand(streams IOStreams) *cobra.Command {
@@ -42,7 +41,7 @@ func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 	if o.RegisterInto == "" {
 		return nil, nil
 	}
-	project := names.ProjectName(o.project.Module)
+	project := o.model.Name
 	if o.Name == "" {
 		o.Name = project + "-apiserver"
 	}
@@ -63,7 +62,7 @@ func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 		AdvertiseHost: o.AdvertiseHost,
 		Timeout:       o.RegisterTimeout,
 		Deployment: manifests.Deployment{
-			Name: o.Name, Namespace: o.Namespace, ServiceAccount: o.ServiceAccount, Project: o.project,
+			Name: o.Name, Namespace: o.Namespace, ServiceAccount: o.ServiceAccount, Project: o.model,
 		},
 	}, nil
 }
@@ -109,15 +108,9 @@ APIServices and the Service are removed.`,
 			}
 			o.Register = reg
 			if o.Build {
-				if err := o.BuildGeneratedOptions.Run(); err != nil {
-					return err
-				}
-				if err := gobuild.Build(cmd.Context(), gobuild.Options{
-					Dir: o.BuildGeneratedOptions.Dir, Output: "bin", Out: streams.ErrOut,
-					Targets: []gobuild.Target{gobuild.Targets["apiserver"], gobuild.Targets["controller-manager"]},
-				}); err != nil {
-					return err
-				}
+				b := o.buildOptions()
+				b.Targets = model.Binaries
+				o.Options.Build = &b
 			}
 			o.Options.Dir = o.BuildGeneratedOptions.Dir
 			o.Log, o.Out = streams.ErrOut, streams.Out

@@ -12,8 +12,7 @@ import (
 
 	"k8s.io/gengo/v2/types"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/names"
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 // TypeError is a field of the user's API whose type does not type-check
@@ -127,17 +126,16 @@ func fieldPosition(pkgDir, rel, structName, field string) string {
 // same name, which conversion-gen pairs: a field in one only can only be
 // converted by a hand-written function, and without one the generated
 // conversions do not compile. Such a field is reported where it is declared.
-func checkDrift(dir, module string, u types.Universe, p *project.Project) error {
+func checkDrift(dir string, u types.Universe, m *model.Project) error {
 	var errs TypeErrors
-	for _, g := range p.Groups {
-		gp := names.GroupPackage(g.Name)
-		internalPath := module + "/pkg/apis/" + gp
-		internal, ok := u[internalPath]
+	for _, g := range m.Groups {
+		gp := g.Package
+		internal, ok := u[g.ImportPath()]
 		if !ok {
 			continue
 		}
 		for _, v := range g.Versions {
-			versioned, ok := u[internalPath+"/"+v.Name]
+			versioned, ok := u[v.ImportPath()]
 			if !ok {
 				continue
 			}
@@ -152,15 +150,15 @@ func checkDrift(dir, module string, u types.Universe, p *project.Project) error 
 					fromName       string
 					relDir         string
 				}{
-					{vt, it, v.Name, gp, v.Name, "pkg/apis/" + gp + "/" + v.Name},
-					{it, vt, gp, v.Name, "internal", "pkg/apis/" + gp},
+					{vt, it, v.Name, gp, v.Name, v.Dir()},
+					{it, vt, gp, v.Name, "internal", g.Dir()},
 				} {
 					fn := fmt.Sprintf("Convert_%s_%s_To_%s_%s", side.fromPkg, name, side.toPkg, name)
 					if _, manual := versioned.Functions[fn]; manual {
 						continue
 					}
-					for _, m := range side.from.Members {
-						if !serialized(m) || hasMember(side.to, m.Name) {
+					for _, mem := range side.from.Members {
+						if !serialized(mem) || hasMember(side.to, mem.Name) {
 							continue
 						}
 						other := "internal"
@@ -168,9 +166,9 @@ func checkDrift(dir, module string, u types.Universe, p *project.Project) error 
 							other = v.Name
 						}
 						errs = append(errs, TypeError{
-							Pos: fieldPosition(filepath.Join(dir, side.relDir), side.relDir, name, m.Name),
+							Pos: fieldPosition(filepath.Join(dir, side.relDir), side.relDir, name, mem.Name),
 							Message: fmt.Sprintf("field %s.%s is in the %s type but not in the %s one: add it there too, or convert it by hand in %s (func %s)",
-								name, m.Name, side.fromName, other, "pkg/apis/"+gp+"/"+v.Name, fn),
+								name, mem.Name, side.fromName, other, v.Dir(), fn),
 						})
 					}
 				}

@@ -29,8 +29,7 @@ import (
 	"k8s.io/gengo/v2/parser"
 	"k8s.io/gengo/v2/types"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/names"
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -38,7 +37,7 @@ import (
 type Options struct {
 	// Dir is the project root (where go.mod and PROJECT are).
 	Dir     string
-	Project *project.Project
+	Project *model.Project
 	// Verify generates in memory and reports stale files without writing.
 	Verify bool
 	// Log receives progress lines; may be nil.
@@ -97,7 +96,7 @@ func Generate(opts Options) (*Result, error) {
 		return nil, err
 	}
 	own := sorted(in.groups, in.versions)
-	if err := checkFields(opts.Dir, opts.Project.Module, base.Universe, own); err != nil {
+	if err := checkFields(opts.Dir, in.module, base.Universe, own); err != nil {
 		return nil, err
 	}
 	// What the API reaches beyond its own packages is loaded too (it was
@@ -111,7 +110,7 @@ func Generate(opts Options) (*Result, error) {
 	if err := r.checkOpenAPI(opts.Dir, in.module, base.Universe); err != nil {
 		return nil, err
 	}
-	if err := checkDrift(opts.Dir, in.module, base.Universe, opts.Project); err != nil {
+	if err := checkDrift(opts.Dir, base.Universe, opts.Project); err != nil {
 		return nil, err
 	}
 	logf("loaded %d packages in %s", len(base.Universe), since(start))
@@ -198,7 +197,7 @@ func load(dir string, pkgs ...string) (*parser.Parser, error) {
 // Load returns the types of the project's API packages (every version of
 // every group) and of what they reference, with their doc comments, loaded
 // the way the generators load them. build docs reads the API from it.
-func Load(dir string, p *project.Project) (types.Universe, error) {
+func Load(dir string, p *model.Project) (types.Universe, error) {
 	pr, err := load(dir, newInputs(dir, p).versions...)
 	if err != nil {
 		return nil, err
@@ -261,30 +260,28 @@ type inputs struct {
 	local []string
 }
 
-func newInputs(dir string, p *project.Project) *inputs {
-	in := &inputs{module: p.Module, dir: dir}
-	if _, err := os.Stat(filepath.Join(dir, "hack/boilerplate.go.txt")); err == nil {
-		in.header = filepath.Join(dir, "hack/boilerplate.go.txt")
+func newInputs(dir string, m *model.Project) *inputs {
+	in := &inputs{module: m.Module, dir: dir}
+	if _, err := os.Stat(filepath.Join(dir, model.BoilerplateFile)); err == nil {
+		in.header = filepath.Join(dir, model.BoilerplateFile)
 	}
 	var plurals []string
-	for _, g := range p.Groups {
-		pkg := names.GroupPackage(g.Name)
-		in.groups = append(in.groups, p.Module+"/pkg/apis/"+pkg)
-		for _, v := range g.Versions {
-			in.versions = append(in.versions, p.Module+"/pkg/apis/"+pkg+"/"+v.Name)
-			if len(g.KindsIn(v.Name)) > 0 {
-				in.clients = append(in.clients, p.Module+"/pkg/apis/"+pkg+"/"+v.Name)
-				in.clientGVs = append(in.clientGVs, pkg+"/"+v.Name)
+	for _, g := range m.Groups {
+		in.groups = append(in.groups, g.ImportPath())
+		for _, v := range g.Spec.Versions { // PROJECT order, as the flags always had it
+			mv := g.Version(v.Name)
+			in.versions = append(in.versions, mv.ImportPath())
+			if len(mv.Kinds) > 0 {
+				in.clients = append(in.clients, mv.ImportPath())
+				in.clientGVs = append(in.clientGVs, g.Package+"/"+mv.Name)
 			}
 		}
 		for _, k := range g.Kinds {
-			plurals = append(plurals, k.Kind+":"+names.PluralTypeName(k.Kind, k.Plural))
-			for _, sr := range k.Subresources {
-				if sr.Type == project.ScaleSubresource && len(in.openapiExtra) == 0 {
-					in.openapiExtra = append(in.openapiExtra, autoscalingV1)
-				}
-			}
+			plurals = append(plurals, k.Name+":"+k.PluralType)
 		}
+	}
+	if m.HasScale() {
+		in.openapiExtra = append(in.openapiExtra, autoscalingV1)
 	}
 	sort.Strings(plurals)
 	in.pluralExcep = strings.Join(plurals, ",")
@@ -346,8 +343,8 @@ type invocation struct {
 // invocations returns the generator runs in kube_codegen.sh's order, each with
 // the flags kube_codegen.sh gives it.
 func (in *inputs) invocations(reportFile string) []invocation {
-	gen := filepath.Join(in.dir, "pkg/generated")
-	genPkg := in.module + "/pkg/generated"
+	gen := filepath.Join(in.dir, model.GeneratedDir)
+	genPkg := in.module + "/" + model.GeneratedDir
 	helpers := func(file string, pkgs ...[]string) []string {
 		return append([]string{"--output-file", file, "--go-header-file", in.header}, sorted(pkgs...)...)
 	}

@@ -16,13 +16,13 @@ import (
 	"k8s.io/gengo/v2/namer"
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
 // fixture scaffolds a small project: two groups, a namespaced kind with
 // status, a cluster-scoped kind, and a kind with an irregular plural.
-func fixture(t *testing.T) (string, *project.Project) {
+func fixture(t *testing.T) (string, *model.Project) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bees")
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -46,7 +46,7 @@ func fixture(t *testing.T) (string, *project.Project) {
 		{Group: "insect", Version: "v1alpha1", Kind: "Hive", StatusSubresource: true},
 		{Group: "garden", Version: "v1", Kind: "Person", Namespaced: true},
 	} {
-		if _, err := w.AddKind(k, workspace.Options{}); err != nil {
+		if _, err := w.AddKind(context.Background(), k, workspace.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +54,7 @@ func fixture(t *testing.T) (string, *project.Project) {
 	if err := workspace.GoModTidy(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	return dir, w.Project
+	return dir, model.New(w.Project)
 }
 
 // useForeignTypes edits Bee the way real APIs look: fields of types from

@@ -12,12 +12,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
 // stampPath records the hash of the inputs and outputs of the last run, and
 // the project's shared packages that run found the API to use.
-const stampPath = ".local/codegen.stamp"
+const stampPath = model.LocalDir + "/codegen.stamp"
 
 // stampVersion changes when the generator set or its flags change, so that an
 // upgraded apiserver-boot regenerates.
@@ -77,13 +78,13 @@ func (in *inputs) hash(dir string, local, generated []string) (string, error) {
 		h.Write(data)
 		return nil
 	}
-	for _, rel := range []string{project.FileName, "hack/boilerplate.go.txt", "go.mod", "go.sum"} {
+	for _, rel := range []string{model.ProjectFile, model.BoilerplateFile, "go.mod", "go.sum"} {
 		if err := add(rel); err != nil {
 			return "", err
 		}
 	}
 	var sources []string
-	for _, root := range sorted([]string{"pkg/apis"}, local) {
+	for _, root := range sorted([]string{model.APIsDir}, local) {
 		err := filepath.WalkDir(filepath.Join(dir, root), func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err

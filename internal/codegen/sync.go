@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -59,12 +60,12 @@ func existingGenerated(dir string, local []string) ([]string, error) {
 		}
 		return err
 	}
-	if err := walk("pkg/apis", func(p string) (bool, error) {
+	if err := walk(model.APIsDir, func(p string) (bool, error) {
 		return strings.HasPrefix(filepath.Base(p), "zz_generated."), nil
 	}); err != nil {
 		return nil, err
 	}
-	if err := walk("pkg/generated", isGenerated); err != nil {
+	if err := walk(model.GeneratedDir, isGenerated); err != nil {
 		return nil, err
 	}
 	for _, l := range local {

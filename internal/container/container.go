@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
@@ -161,7 +162,7 @@ func Build(ctx context.Context, o Options) (v1.Hash, error) {
 func (o *Options) platformImage(ctx context.Context, p v1.Platform, dir string) (v1.Image, error) {
 	if err := gobuild.Build(ctx, gobuild.Options{
 		Dir: o.Dir, Output: dir, GOOS: p.OS, GOARCH: p.Architecture, Release: true, Out: o.Out,
-		Targets: []gobuild.Target{gobuild.Targets["apiserver"], gobuild.Targets["controller-manager"]},
+		Targets: model.Binaries,
 	}); err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func (o *Options) platformImage(ctx context.Context, p v1.Platform, dir string) 
 		return nil, err
 	}
 	layerPath := filepath.Join(dir, "layer.tar")
-	if err := writeLayerTar(layerPath, dir, "apiserver", "controller-manager"); err != nil {
+	if err := writeLayerTar(layerPath, dir, model.Binaries...); err != nil {
 		return nil, err
 	}
 	layer, err := tarball.LayerFromFile(layerPath, tarball.WithMediaType(types.OCILayer))
@@ -184,7 +185,7 @@ func (o *Options) platformImage(ctx context.Context, p v1.Platform, dir string) 
 	img, err := mutate.Append(base, mutate.Addendum{
 		Layer:     layer,
 		MediaType: types.OCILayer,
-		History:   v1.History{Created: v1.Time{Time: epoch}, CreatedBy: "apiserver-boot build container", Comment: "apiserver, controller-manager"},
+		History:   v1.History{Created: v1.Time{Time: epoch}, CreatedBy: "apiserver-boot build container", Comment: model.APIServer.Name + ", " + model.Manager.Name},
 	})
 	if err != nil {
 		return nil, err
@@ -196,14 +197,14 @@ func (o *Options) platformImage(ctx context.Context, p v1.Platform, dir string) 
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
 	cf.Created = v1.Time{Time: epoch}
-	cf.Config.Entrypoint = []string{"/apiserver"}
+	cf.Config.Entrypoint = []string{"/" + model.APIServer.Name}
 	cf.Config.Cmd = nil
 	cf.Config.User = User
 	cf.Config.WorkingDir = "/"
 	if cf.Config.Labels == nil {
 		cf.Config.Labels = map[string]string{}
 	}
-	cf.Config.Labels["org.opencontainers.image.description"] = "apiserver (entrypoint) and controller-manager, built by apiserver-boot"
+	cf.Config.Labels["org.opencontainers.image.description"] = model.APIServer.Name + " (entrypoint) and " + model.Manager.Name + ", built by apiserver-boot"
 	return mutate.ConfigFile(img, cf)
 }
 
@@ -224,14 +225,15 @@ func (o *Options) baseImage(ctx context.Context, p v1.Platform) (v1.Image, error
 
 // writeLayerTar writes a tar of the named files in dir, at the image's root,
 // executable, owned by root, with a fixed timestamp.
-func writeLayerTar(path, dir string, files ...string) error {
+func writeLayerTar(path, dir string, bins ...model.Binary) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	tw := tar.NewWriter(f)
-	for _, name := range files {
+	for _, b := range bins {
+		name := b.Name
 		src, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			return err

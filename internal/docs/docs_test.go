@@ -10,7 +10,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden")
 // fixture scaffolds a project whose Bee type (testdata/bee_types.go.txt) has
 // nested structs, a map, slices, an embedded struct, an enum, defaults and
 // validation markers, next to the scaffolded cluster-scoped Hive.
-func fixture(t *testing.T) (string, *project.Project) {
+func fixture(t *testing.T) (string, *model.Project) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bees")
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -39,7 +39,7 @@ func fixture(t *testing.T) (string, *project.Project) {
 		{Group: "insect", Version: "v1alpha1", Kind: "Bee", Namespaced: true, StatusSubresource: true, ShortNames: []string{"bz"}},
 		{Group: "insect", Version: "v1alpha1", Kind: "Hive", StatusSubresource: true},
 	} {
-		if _, err := w.AddKind(k, workspace.Options{}); err != nil {
+		if _, err := w.AddKind(context.Background(), k, workspace.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,10 +50,10 @@ func fixture(t *testing.T) (string, *project.Project) {
 	if err := os.WriteFile(filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go"), types, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return dir, w.Project
+	return dir, model.New(w.Project)
 }
 
-func buildFixture(dir string, p *project.Project) ([]*GroupVersion, error) {
+func buildFixture(dir string, p *model.Project) ([]*GroupVersion, error) {
 	universe, err := codegen.Load(dir, p)
 	if err != nil {
 		return nil, err

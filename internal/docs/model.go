@@ -19,7 +19,7 @@ import (
 
 	"k8s.io/gengo/v2/types"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
@@ -101,36 +101,32 @@ var builtins = map[string]string{
 
 // Build assembles the reference of every group/version of p from universe
 // (see codegen.Load); dir is the project root, for the samples and strategies.
-func Build(dir string, p *project.Project, universe types.Universe) ([]*GroupVersion, error) {
+func Build(dir string, m *model.Project, universe types.Universe) ([]*GroupVersion, error) {
 	var out []*GroupVersion
-	for gi := range p.Groups {
-		g := &p.Groups[gi]
-		pkg := names.GroupPackage(g.Name)
-		for _, v := range g.VersionsByPriority() {
-			full := p.FullGroup(g)
-			gv := &GroupVersion{Group: full, Version: v, File: full + "_" + v + ".md", Anchor: anchor(full + "-" + v)}
-			goPkg := p.Module + "/pkg/apis/" + pkg + "/" + v
-			for _, k := range g.KindsIn(v) {
-				t := universe.Type(types.Name{Package: goPkg, Name: k.Kind})
+	for _, g := range m.Groups {
+		for _, v := range g.Versions {
+			gv := &GroupVersion{Group: g.Full, Version: v.Name, File: g.Full + "_" + v.Name + ".md", Anchor: anchor(g.Full + "-" + v.Name)}
+			for _, k := range v.Kinds {
+				t := universe.Type(types.Name{Package: v.ImportPath(), Name: k.Name})
 				if t.Kind != types.Struct {
-					return nil, fmt.Errorf("type %s.%s not found: is pkg/apis/%s/%s/%s_types.go there?", goPkg, k.Kind, pkg, v, strings.ToLower(k.Kind))
+					return nil, fmt.Errorf("type %s.%s not found: is %s there?", v.ImportPath(), k.Name, k.VersionFile(v.Name, "_types.go"))
 				}
 				kd := &Kind{
-					Name: k.Kind, Anchor: anchor(full + "-" + v + "-" + k.Kind),
+					Name: k.Name, Anchor: anchor(g.Full + "-" + v.Name + "-" + k.Name),
 					Description: description(t.CommentLines),
-					Plural:      k.Plural, Singular: names.Singular(k.Kind), Namespaced: k.Namespaced,
-					ShortNames: k.ShortNames, Categories: k.Categories,
-					Columns: columns(filepath.Join(dir, "pkg/registry", pkg, names.KindPackage(k.Kind), "strategy.go")),
-					Paths:   paths(full, v, &k),
+					Plural:      k.Plural, Singular: k.Singular, Namespaced: k.Spec.Namespaced,
+					ShortNames: k.Spec.ShortNames, Categories: k.Spec.Categories,
+					Columns: columns(filepath.Join(dir, k.RegistryFile("strategy.go"))),
+					Paths:   paths(g.Full, v.Name, k.Spec),
 				}
-				if k.StatusSubresource {
+				if k.Spec.StatusSubresource {
 					kd.Subresources = append(kd.Subresources, "status")
 				}
-				for _, sr := range k.Subresources {
+				for _, sr := range k.Spec.Subresources {
 					kd.Subresources = append(kd.Subresources, sr.Name+" ("+sr.Type+")")
 				}
 				kd.Types = collect(universe, t, kd.Anchor)
-				if data, err := os.ReadFile(filepath.Join(dir, "sample", names.KindPackage(k.Kind)+".yaml")); err == nil {
+				if data, err := os.ReadFile(filepath.Join(dir, k.SampleFile())); err == nil {
 					kd.Sample = strings.TrimSpace(string(data))
 				}
 				gv.Kinds = append(gv.Kinds, kd)

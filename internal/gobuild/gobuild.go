@@ -10,19 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
-
-// Target is a binary of a generated project.
-type Target struct {
-	Name    string // binary name, e.g. apiserver
-	Package string // package to build, relative to the project, e.g. ./cmd/apiserver
-}
-
-// Targets are the binaries of every generated project, by name.
-var Targets = map[string]Target{
-	"apiserver":          {Name: "apiserver", Package: "./cmd/apiserver"},
-	"controller-manager": {Name: "controller-manager", Package: "./cmd/manager"},
-}
 
 // Options configure a build.
 type Options struct {
@@ -30,7 +20,8 @@ type Options struct {
 	Output  string // output directory, relative to Dir or absolute
 	GOOS    string // empty: the host's
 	GOARCH  string
-	Targets []Target
+	// Targets are the binaries to build (model.Binaries: all of them).
+	Targets []model.Binary
 	// Release strips symbol tables and DWARF (-ldflags "-s -w"), for images.
 	Release bool
 	// Out receives progress lines and the go tool's output.

@@ -17,11 +17,14 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/builder"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 // StateDir is where a local run keeps its data, relative to the project
 // (gitignored by the scaffold).
-const StateDir = ".local/run"
+const StateDir = model.LocalDir + "/run"
 
 // Options configure a local run.
 type Options struct {
@@ -50,6 +53,8 @@ type Options struct {
 	// Register, if set, registers the apiserver into an existing cluster
 	// instead of running it standalone.
 	Register *Registration
+	// Build, if set, generates code and builds the binaries before running.
+	Build *builder.Options
 }
 
 // portFlag names the flag for each port, for the "port in use" message.
@@ -61,9 +66,14 @@ type portFlag struct {
 // Run starts the local control plane and blocks until ctx ends (Ctrl-C) or
 // a process dies; either way it stops everything before returning.
 func Run(ctx context.Context, o Options) (err error) {
+	if o.Build != nil {
+		if err := builder.Build(ctx, *o.Build); err != nil {
+			return err
+		}
+	}
 	state := filepath.Join(o.Dir, StateDir)
-	apiserverBin := filepath.Join(o.Dir, "bin", "apiserver")
-	managerBin := filepath.Join(o.Dir, "bin", "controller-manager")
+	apiserverBin := filepath.Join(o.Dir, model.APIServer.Path())
+	managerBin := filepath.Join(o.Dir, model.Manager.Path())
 	for _, b := range []string{apiserverBin, managerBin} {
 		if b == managerBin && !o.Manager {
 			continue
@@ -160,7 +170,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			}
 		}()
 	}
-	apiserver, err := startChild("apiserver", apiserverBin, args, o.Dir, logFor("apiserver"))
+	apiserver, err := startChild(model.APIServer.Name, apiserverBin, args, o.Dir, logFor(model.APIServer.Name))
 	if err != nil {
 		return err
 	}
@@ -175,7 +185,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 		select {
 		case <-apiserver.exited:
-			return &ChildExitError{Name: "apiserver", Err: apiserver.err}
+			return &ChildExitError{Name: model.APIServer.Name, Err: apiserver.err}
 		default:
 			return err
 		}
@@ -194,11 +204,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	var manager *child
 	managerExited := make(<-chan struct{})
 	if o.Manager {
-		manager, err = startChild("controller-manager", managerBin, []string{
+		manager, err = startChild(model.Manager.Name, managerBin, []string{
 			"--kubeconfig", kubeconfig,
 			"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(o.ManagerProbePort),
 			"--metrics-bind-address", "0",
-		}, o.Dir, logFor("controller-manager"))
+		}, o.Dir, logFor(model.Manager.Name))
 		if err != nil {
 			return err
 		}
@@ -216,9 +226,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		say("stopping")
 		return nil
 	case <-apiserver.exited:
-		return &ChildExitError{Name: "apiserver", Err: apiserver.err}
+		return &ChildExitError{Name: model.APIServer.Name, Err: apiserver.err}
 	case <-managerExited:
-		return &ChildExitError{Name: "controller-manager", Err: manager.err}
+		return &ChildExitError{Name: model.Manager.Name, Err: manager.err}
 	case err := <-etcdErr:
 		return &ChildExitError{Name: "etcd", Err: err}
 	}

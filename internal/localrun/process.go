@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 // child is a supervised process.
@@ -77,9 +79,9 @@ func (e *ChildExitError) ExitCode() int {
 	switch e.Name {
 	case "etcd":
 		return 3
-	case "apiserver":
+	case model.APIServer.Name:
 		return 4
-	case "controller-manager":
+	case model.Manager.Name:
 		return 5
 	}
 	return 1
@@ -93,11 +95,11 @@ type prefixWriter struct {
 	buf    []byte
 }
 
-var colours = map[string]string{"etcd": "33", "apiserver": "36", "controller-manager": "35"}
+var colours = map[string]string{"etcd": "33", model.APIServer.Name: "36", model.Manager.Name: "35"}
 
 func newPrefixWriter(mu *sync.Mutex, out io.Writer, name string, colour bool) *prefixWriter {
 	label := fmt.Sprintf("[%s]", name)
-	if name == "controller-manager" {
+	if name == model.Manager.Name {
 		label = "[manager]"
 	}
 	if colour {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
@@ -21,7 +22,7 @@ func options(dir string) Options {
 		}},
 	}
 	return Options{
-		Deployment: Deployment{Name: "bees-apiserver", Namespace: "bees", Image: "bees:dev", ServiceAccount: "bees-sa", EtcdImage: DefaultEtcdImage, Project: p},
+		Deployment: Deployment{Name: "bees-apiserver", Namespace: "bees", Image: "bees:dev", ServiceAccount: "bees-sa", EtcdImage: DefaultEtcdImage, Project: model.New(p)},
 		Dir:        dir, OutputDir: "config", KeyType: certs.ECDSA, ExternalEtcdServers: "https://etcd.example.com:2379",
 	}
 }

@@ -16,7 +16,7 @@ import (
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 // DefaultEtcdImage is the etcd the StatefulSet runs, pinned: the version
@@ -30,7 +30,7 @@ type Deployment struct {
 	Image          string // holds /apiserver and /controller-manager
 	ServiceAccount string
 	EtcdImage      string
-	Project        *project.Project
+	Project        *model.Project
 }
 
 const (
@@ -90,8 +90,8 @@ func (d *Deployment) RBAC() []any {
 	apiserverRole := d.Name + ":apiserver"
 	managerRole := d.Name + ":controller-manager"
 	var groups []string
-	for i := range d.Project.Groups {
-		groups = append(groups, d.Project.FullGroup(&d.Project.Groups[i]))
+	for _, g := range d.Project.Groups {
+		groups = append(groups, g.Full)
 	}
 	return []any{
 		&rbacv1.ClusterRole{
@@ -309,11 +309,10 @@ func (d *Deployment) Etcd() []any {
 // highest versionPriority.
 func (d *Deployment) APIServices(service, namespace string, port int32, caPEM []byte) []any {
 	var out []any
-	for i := range d.Project.Groups {
-		g := &d.Project.Groups[i]
-		versions := g.VersionsByPriority()
-		for j, v := range versions {
-			group := d.Project.FullGroup(g)
+	for _, g := range d.Project.Groups {
+		versions := g.Versions
+		for j, mv := range versions {
+			group, v := g.Full, mv.Name
 			out = append(out, &apiregistrationv1.APIService{
 				TypeMeta:   typeMeta("apiregistration.k8s.io/v1", "APIService"),
 				ObjectMeta: clusterMeta(v+"."+group, d.labels("apiserver")),

@@ -55,10 +55,13 @@ func FormatIfGo(p string, src []byte, local string) ([]byte, error) {
 	if !strings.HasSuffix(p, ".go") {
 		return src, nil
 	}
-	// goimports takes the local prefix as a package variable.
+	// goimports takes the local prefix as a package variable, which the code
+	// generators' formatting reads too: set it for this call only.
 	formatMu.Lock()
 	defer formatMu.Unlock()
+	saved := imports.LocalPrefix
 	imports.LocalPrefix = local
+	defer func() { imports.LocalPrefix = saved }()
 	// FormatOnly: templates name their imports; resolving missing ones would
 	// scan the module cache and make output depend on the machine.
 	out, err := imports.Process(p, src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})

@@ -147,6 +147,9 @@ type KindRequest struct {
 	Namespaced        bool
 	StatusSubresource bool
 	Controller        bool
+	// Tidy runs `go mod tidy` afterwards: the kind's tests and storage
+	// import packages the project did not use before.
+	Tidy bool
 }
 
 // AddGroup adds a group (if it is new) to the project.
@@ -176,7 +179,7 @@ func (w *Workspace) AddVersion(group, version string, opts Options) ([]scaffold.
 }
 
 // AddKind adds a kind (and its group and version if they are new).
-func (w *Workspace) AddKind(req KindRequest, opts Options) ([]scaffold.Change, error) {
+func (w *Workspace) AddKind(ctx context.Context, req KindRequest, opts Options) ([]scaffold.Change, error) {
 	if err := w.validateKind(&req); err != nil {
 		return nil, err
 	}
@@ -197,7 +200,14 @@ func (w *Workspace) AddKind(req KindRequest, opts Options) ([]scaffold.Change, e
 	mg := model.New(next).Group(req.Group)
 	files := append(layout.Group(mg), layout.Version(mg.Version(req.Version))...)
 	kindFiles, inserts := layout.Kind(mg.Kind(req.Kind))
-	return w.apply(next, append(files, kindFiles...), inserts, opts)
+	changes, err := w.apply(next, append(files, kindFiles...), inserts, opts)
+	if err != nil || opts.DryRun || !req.Tidy {
+		return changes, err
+	}
+	if err := GoModTidy(ctx, w.Dir); err != nil {
+		return changes, fmt.Errorf("the kind was created, but %w", err)
+	}
+	return changes, nil
 }
 
 func (w *Workspace) validateKind(req *KindRequest) error {

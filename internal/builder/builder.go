@@ -1,0 +1,75 @@
+// Package builder is the build operation every command shares: run the code
+// generators (or check them, with Verify), then go build the project's
+// binaries. build generated, build executables, run local and the image
+// builds call it, so the steps and their output are the same everywhere.
+package builder
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
+	"github.com/apiserver-boot/apiserver-boot/internal/gobuild"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
+)
+
+// Options say what to build.
+type Options struct {
+	Dir     string
+	Project *model.Project
+	// Generate runs the code generators first; Verify only checks that the
+	// generated code is up to date (and writes nothing).
+	Generate, Verify bool
+	// Targets are the binaries to build; none: only generate.
+	Targets      []model.Binary
+	Output       string // relative to Dir or absolute; default bin
+	GOOS, GOARCH string
+	Release      bool
+	Out, Log     io.Writer // results; progress and the go tool's output
+}
+
+// Build generates (if asked) and builds.
+func Build(ctx context.Context, o Options) error {
+	if o.Generate || o.Verify {
+		if err := Generate(o); err != nil {
+			return err
+		}
+	}
+	if len(o.Targets) == 0 {
+		return nil
+	}
+	out := o.Output
+	if out == "" {
+		out = model.BinDir
+	}
+	return gobuild.Build(ctx, gobuild.Options{
+		Dir: o.Dir, Output: out, GOOS: o.GOOS, GOARCH: o.GOARCH, Targets: o.Targets, Release: o.Release, Out: o.Log,
+	})
+}
+
+// Generate runs the code generators and reports what they changed.
+func Generate(o Options) error {
+	start := time.Now()
+	res, err := codegen.Generate(codegen.Options{Dir: o.Dir, Project: o.Project, Verify: o.Verify, Log: o.Log})
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start).Round(10 * time.Millisecond)
+	switch {
+	case res.UpToDate:
+		fmt.Fprintf(o.Out, "generated code is up to date (%s)\n", elapsed)
+	case o.Verify:
+		fmt.Fprintf(o.Out, "generated code is up to date: %d files checked (%s)\n", res.Unchanged, elapsed)
+	default:
+		for _, p := range res.Written {
+			fmt.Fprintf(o.Out, "write   %s\n", p)
+		}
+		for _, p := range res.Removed {
+			fmt.Fprintf(o.Out, "remove  %s\n", p)
+		}
+		fmt.Fprintf(o.Out, "generated: %d written, %d removed, %d unchanged (%s)\n", len(res.Written), len(res.Removed), res.Unchanged, elapsed)
+	}
+	return nil
+}
