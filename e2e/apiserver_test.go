@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
@@ -28,31 +27,18 @@ import (
 // apiserver runs standalone on an embedded etcd with client-certificate
 // authentication, and real kubectl and client-go use it.
 func TestGeneratedServer(t *testing.T) {
-	kubectlPath(t)
 	bin, dir := newProject(t, createKind("Bee", "--short-names", "bz"), createKind("Hive", "--non-namespaced"), []string{"build", "executables"})
 	if out := boot(t, bin, dir, "build", "generated", "--verify"); !strings.Contains(out, "up to date") {
 		t.Fatalf("build generated --verify after a build: %s", out)
 	}
 
-	t.Run("project tests", func(t *testing.T) {
-		for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
-			cmd := exec.Command("go", args...)
-			cmd.Dir = dir
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("go %s in the generated project: %v\n%s", strings.Join(args, " "), err, out)
-			}
-		}
-		cmd := exec.Command("gofmt", "-l", ".")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
-			t.Fatalf("generated files are not gofmt-clean: %v\n%s", err, out)
-		}
-	})
+	t.Run("project tests", func(t *testing.T) { projectTests(t, dir) })
 
 	kubeconfig := startStandalone(t, dir, startEtcd(t))
 	sample := func(name string) string { return filepath.Join(dir, "sample", name) }
 
 	t.Run("kubectl", func(t *testing.T) {
+		requireTool(t, "kubectl", "the generated server answers real kubectl (columns, apply, explain, watch, validation)")
 		out := mustKubectl(t, kubeconfig, "api-resources", "--api-group", "insect.example.com", "--no-headers")
 		if !containsLine(out, "bees", "bz", "insect.example.com/v1alpha1", "true", "Bee") ||
 			!containsLine(out, "hives", "insect.example.com/v1alpha1", "false", "Hive") {
@@ -186,8 +172,20 @@ func TestGeneratedServer(t *testing.T) {
 				t.Fatalf("defaulting: replicas = %d, want 1", r)
 			}
 		}
-		if ev := <-watcher.ResultChan(); ev.Type != watch.Added {
-			t.Fatalf("first watch event %v, want ADDED", ev.Type)
+		// The three creates arrive as three ADDED events, in order.
+		for i := 0; i < 3; i++ {
+			select {
+			case ev, ok := <-watcher.ResultChan():
+				name := ""
+				if u, isU := ev.Object.(*unstructured.Unstructured); isU {
+					name = u.GetName()
+				}
+				if !ok || ev.Type != watch.Added || name != fmt.Sprintf("bee-%d", i) {
+					t.Fatalf("watch event %d: %v %q (channel open %v), want ADDED bee-%d", i, ev.Type, name, ok, i)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("no watch event %d within 30s", i)
+			}
 		}
 
 		// Pagination: one item per page, three pages.
@@ -311,17 +309,18 @@ func startStandalone(t *testing.T, dir, etcd string) string {
 	return kubeconfig
 }
 
-// containsLine reports whether some line of out contains every field.
+// containsLine reports whether some line of out has every field as a whole
+// column (whitespace-separated), in this order: "1" does not match an AGE of
+// "1s", nor "bee-sample" a "bee-sample-2".
 func containsLine(out string, fields ...string) bool {
 	for _, line := range strings.Split(out, "\n") {
-		ok := true
-		for _, f := range fields {
-			if !strings.Contains(line, f) {
-				ok = false
-				break
+		cols, i := strings.Fields(line), 0
+		for _, c := range cols {
+			if i < len(fields) && c == fields[i] {
+				i++
 			}
 		}
-		if ok {
+		if i == len(fields) {
 			return true
 		}
 	}

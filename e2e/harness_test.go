@@ -89,15 +89,38 @@ func startEtcd(t *testing.T) string {
 	return e.ClientURL
 }
 
-// kubectlPath returns the kubectl binary, or skips the test with a clear
-// message when there is none (the CI machine has one).
-func kubectlPath(t *testing.T) string {
+// requireTool returns the path of a program the rest of the test needs. When
+// it is missing, the test fails under CI (CI=true: a missing prerequisite
+// must not turn a feature's proof into a skip); elsewhere it is skipped,
+// naming what was not proven.
+func requireTool(t *testing.T, name, proves string) string {
 	t.Helper()
-	p, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl is not installed: the kubectl checks of this test need it (install kubectl to run them)")
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
 	}
-	return p
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed, and CI must prove %s: .ci/run installs it", name, proves)
+	}
+	t.Skipf("%s is not installed: NOT PROVEN here: %s", name, proves)
+	return ""
+}
+
+// projectTests runs the generated project's own checks: go vet, go test and gofmt.
+func projectTests(t *testing.T, dir string) {
+	t.Helper()
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s in the generated project: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	cmd := exec.Command("gofmt", "-l", ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("generated files are not gofmt-clean: %v\n%s", err, out)
+	}
 }
 
 // kubectl runs kubectl with the given kubeconfig.

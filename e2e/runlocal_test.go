@@ -22,7 +22,7 @@ import (
 // apiserver-boot — after Ctrl-C (ten times), when a child dies, and when
 // apiserver-boot itself is SIGKILLed.
 func TestRunLocal(t *testing.T) {
-	kubectlPath(t)
+	requireTool(t, "kubectl", "run local serves kubectl and its processes start and stop cleanly")
 	bin, dir := newProject(t, createKind("Bee"), []string{"build", "executables"})
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 
@@ -91,6 +91,10 @@ func TestRunLocal(t *testing.T) {
 	t.Run("SIGKILL of apiserver-boot leaves no child", func(t *testing.T) {
 		r := startRunLocal(t, bin, dir)
 		children := r.children(t)
+		// Without the children found first, "none survived" would prove nothing.
+		if children["apiserver"] == 0 || children["controller-manager"] == 0 {
+			t.Fatalf("want the apiserver and the manager as children before the SIGKILL, got %v", children)
+		}
 		if err := r.cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,6 @@ import (
 // the getter answer, and the same object read and written through either
 // version loses nothing.
 func TestSubresourcesAndVersions(t *testing.T) {
-	kubectlPath(t)
 	sub := func(extra ...string) []string {
 		return append([]string{"create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee"}, extra...)
 	}
@@ -34,6 +33,7 @@ func TestSubresourcesAndVersions(t *testing.T) {
 		}
 	})
 
+	requireTool(t, "kubectl", "scale, connector, getter and two versions served to kubectl")
 	startRunLocal(t, bin, dir)
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	mustKubectl(t, kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
@@ -47,8 +47,14 @@ func TestSubresourcesAndVersions(t *testing.T) {
 		if !strings.Contains(out, `"kind":"Scale"`) || !strings.Contains(out, `"apiVersion":"autoscaling/v1"`) || !strings.Contains(out, `"replicas":3`) {
 			t.Fatalf("GET scale: %s", out)
 		}
-		if out, err := kubectlOut(kubeconfig, "scale", "--replicas=-1", "bee/bee-sample"); err == nil {
-			t.Fatalf("negative replicas accepted: %s", out)
+		// kubectl scale refuses --replicas=-1 itself, so the bad Scale is sent to
+		// the server as a patch of the scale subresource: its validation answers.
+		out, err := kubectlOut(kubeconfig, "patch", "bee", "bee-sample", "--subresource=scale", "--type=merge", "-p", `{"spec":{"replicas":-1}}`)
+		if err == nil || !strings.Contains(out, "spec.replicas: must be greater than or equal to 0, not -1") {
+			t.Fatalf("a negative Scale sent to the server: err %v, want the server's validation message:\n%s", err, out)
+		}
+		if out := mustKubectl(t, kubeconfig, "get", "bee", "bee-sample", "-o", "jsonpath={.spec.replicas}"); out != "3" {
+			t.Fatalf("replicas after the refused Scale: %q, want 3", out)
 		}
 	})
 

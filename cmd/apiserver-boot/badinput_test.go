@@ -76,7 +76,7 @@ func TestBadInput(t *testing.T) {
 		{name: "build container with nothing to do", args: []string{"build", "container", "--image", "bees:dev", "--generate=false"}, want: "give --push, --output, or both"},
 		{name: "build container bad platform", args: []string{"build", "container", "--image", "bees:dev", "--push", "--platform", "linux"}, want: "invalid platform \"linux\""},
 		{name: "build docs bad format", args: []string{"build", "docs", "--format", "pdf"}, want: "invalid --format \"pdf\""},
-		{name: "run local register-into missing file", args: []string{"run", "local", "--build=false", "--register-into", "/nonexistent/kubeconfig"}, want: "--register-into"},
+		{name: "run local register-into missing file", args: []string{"run", "local", "--build=false", "--register-into", "/nonexistent/kubeconfig"}, want: "--register-into: stat /nonexistent/kubeconfig: no such file or directory"},
 		{name: "unwritable directory", prepare: readOnly, args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "cannot write"},
 	}
 	for _, tt := range tests {

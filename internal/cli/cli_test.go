@@ -49,44 +49,68 @@ func TestCommandsAreComplete(t *testing.T) {
 }
 
 // TestConfigDefaults checks that flag defaults come from APISERVER_BOOT_*
-// variables and from --config, and that a flag given on the command line wins.
+// variables and from --config, and that a flag given on the command line
+// wins: each time by reading the value the project was created with.
 func TestConfigDefaults(t *testing.T) {
-	run := func(args ...string) string {
+	// initProject runs init repo in a new directory and returns its PROJECT
+	// and license header.
+	initProject := func(args ...string) (project, header string, err error) {
 		t.Helper()
 		var out bytes.Buffer
 		root := NewRootCommand(IOStreams{Out: &out, ErrOut: &out})
 		dir := t.TempDir()
-		root.SetArgs(append([]string{"init", "repo", "--dry-run"}, args...))
+		root.SetArgs(append([]string{"init", "repo", "--skip-go-mod-tidy", "--module", "example.org/x"}, args...))
 		wd, _ := os.Getwd()
 		if err := os.Chdir(dir); err != nil {
 			t.Fatal(err)
 		}
 		defer os.Chdir(wd)
 		if err := root.Execute(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out.String())
+			return "", "", err
 		}
-		return out.String()
+		p, _ := os.ReadFile(filepath.Join(dir, "PROJECT"))
+		h, _ := os.ReadFile(filepath.Join(dir, "hack/boilerplate.go.txt"))
+		return string(p), string(h), nil
 	}
 
 	t.Setenv("APISERVER_BOOT_DOMAIN", "example.org")
 	t.Setenv("APISERVER_BOOT_LICENSE", "mit")
-	if out := run("--module", "example.org/x"); !strings.Contains(out, "would create go.mod") {
-		t.Fatalf("domain from the environment was not used:\n%s", out)
+	t.Setenv("APISERVER_BOOT_OWNER", "Env Owner")
+	project, header, err := initProject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(project, "domain: example.org\n") || !strings.Contains(project, "license: mit\n") || !strings.Contains(header, "Env Owner") || !strings.Contains(header, "MIT") {
+		t.Fatalf("defaults from the environment were not used:\nPROJECT:\n%s\nheader:\n%s", project, header)
 	}
 
 	config := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(config, []byte("license: bogus\n"), 0o644); err != nil {
+	if err := os.WriteFile(config, []byte("license: apache2\nowner: Config Owner\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	root := NewRootCommand(IOStreams{Out: &out, ErrOut: &out})
-	root.SetArgs([]string{"init", "repo", "--dry-run", "--config", config, "--module", "example.org/x"})
 	t.Setenv("APISERVER_BOOT_LICENSE", "")
-	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), `unknown license "bogus"`) {
-		t.Fatalf("license from --config: %v", err)
+	t.Setenv("APISERVER_BOOT_OWNER", "")
+	project, header, err = initProject("--config", config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(project, "license: apache2\n") || !strings.Contains(header, "Config Owner") || !strings.Contains(header, "Apache License") {
+		t.Fatalf("defaults from --config were not used:\nPROJECT:\n%s\nheader:\n%s", project, header)
 	}
 	// The command line wins over the config file.
-	if out := run("--config", config, "--license", "none", "--module", "example.org/x"); !strings.Contains(out, "would create") {
-		t.Fatalf("--license on the command line did not win:\n%s", out)
+	project, header, err = initProject("--config", config, "--license", "none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(project, "license: none\n") || header != "" {
+		t.Fatalf("--license on the command line did not win:\nPROJECT:\n%s\nheader:\n%q", project, header)
+	}
+	// A bad value from the config file is refused like one on the command line.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("license: bogus\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := initProject("--config", bad); err == nil || !strings.Contains(err.Error(), `unknown license "bogus"`) {
+		t.Fatalf("license from --config: %v", err)
 	}
 }

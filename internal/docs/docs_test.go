@@ -119,12 +119,24 @@ func TestGoldenMarkdown(t *testing.T) {
 func TestWriteIsIdempotent(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string][]byte{"a.md": []byte("a\n"), "index.html": []byte("<html></html>\n")}
-	if _, err := Write(dir, "docs/reference", files); err != nil {
+	first, err := Write(dir, "docs/reference", files)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(first) != len(files) {
+		t.Fatalf("first write: %d changes for %d files", len(first), len(files))
+	}
+	for _, c := range first {
+		if c.Action != "create" {
+			t.Fatalf("first write of %s: %s, want create", c.Path, c.Action)
+		}
 	}
 	changes, err := Write(dir, "docs/reference", files)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(changes) != len(files) {
+		t.Fatalf("second write: %d changes for %d files", len(changes), len(files))
 	}
 	for _, c := range changes {
 		if c.Action != "unchanged" {

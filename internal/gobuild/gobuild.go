@@ -16,10 +16,10 @@ import (
 
 // Options configure a build.
 type Options struct {
-	Dir     string // project root
-	Output  string // output directory, relative to Dir or absolute
-	GOOS    string // empty: the host's
-	GOARCH  string
+	Dir    string // project root
+	Output string // output directory, relative to Dir or absolute
+	GOOS   string // empty: the host's
+	GOARCH string
 	// Targets are the binaries to build (model.Binaries: all of them).
 	Targets []model.Binary
 	// Release strips symbol tables and DWARF (-ldflags "-s -w"), for images.

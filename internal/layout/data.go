@@ -61,7 +61,10 @@ type VersionData struct {
 	Version      string
 	Storage      bool
 	ModelPackage string // OpenAPI model package, reverse-DNS of the Go package
-	Kinds        []KindData
+	// GroupGoName names the group in generated clients when its name is not
+	// an identifier (bee-keeping → BeeKeeping); empty otherwise.
+	GroupGoName string
+	Kinds       []KindData
 }
 
 // KindData is the input of the kind-level templates.
@@ -140,6 +143,7 @@ func versionData(v *model.Version) VersionData {
 		Module: g.Project.Module, Package: g.Package, GroupPackage: g.Package, FullGroup: g.Full,
 		Version: v.Name, Storage: v.Storage, ModelPackage: v.ModelPackage(),
 	}
+	d.GroupGoName = names.GroupGoName(g.Name)
 	for _, k := range v.Kinds {
 		d.Kinds = append(d.Kinds, kindData(k, v))
 	}

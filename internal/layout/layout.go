@@ -64,15 +64,18 @@ func Regenerated(m *model.Project) []scaffold.File {
 	return files
 }
 
-// Subresource returns the file of a new subresource of a kind.
-func Subresource(k *model.Kind, name string) scaffold.File {
+// Subresource returns the file of a new subresource of a kind, and its test.
+func Subresource(k *model.Kind, name string) []scaffold.File {
 	d := SubresourceFileData{KindData: kindData(k, k.FirstVersion())}
 	for _, sr := range d.Subresources {
 		if sr.Name == name {
 			d.Sub = sr
 		}
 	}
-	return scaffold.File{Path: k.SubresourceFile(name), Template: "kind/" + d.Sub.Type + ".go.tmpl", Data: d}
+	return []scaffold.File{
+		{Path: k.SubresourceFile(name, ".go"), Template: "kind/" + d.Sub.Type + ".go.tmpl", Data: d},
+		{Path: k.SubresourceFile(name, "_test.go"), Template: "kind/" + d.Sub.Type + "_test.go.tmpl", Data: d},
+	}
 }
 
 // StatusSubresource returns the file of a kind's status subresource.

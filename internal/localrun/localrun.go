@@ -26,6 +26,9 @@ import (
 // (gitignored by the scaffold).
 const StateDir = model.LocalDir + "/run"
 
+// stopGrace is how long a child may take to stop after SIGTERM.
+const stopGrace = 4 * time.Second
+
 // Options configure a local run.
 type Options struct {
 	// Dir is the project root; binaries are read from Dir/bin.
@@ -140,12 +143,17 @@ func Run(ctx context.Context, o Options) (err error) {
 		etcdURL, etcdErr = etcd.ClientURL, etcd.Err()
 	}
 
-	// Children are stopped in reverse start order on the way out.
+	// Children are stopped together on the way out (SIGTERM, then SIGKILL
+	// after stopGrace): shutting down takes one grace period at most, not one
+	// per child, and etcd (closed after them) outlives its clients.
 	var children []*child
 	defer func() {
-		for i := len(children) - 1; i >= 0; i-- {
-			children[i].stop(4 * time.Second)
+		var wg sync.WaitGroup
+		for _, c := range children {
+			wg.Add(1)
+			go func() { defer wg.Done(); c.stop(stopGrace) }()
 		}
+		wg.Wait()
 	}()
 
 	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)

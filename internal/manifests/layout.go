@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -85,7 +86,7 @@ func Write(o Options) (*Result, error) {
 		{"serviceaccount.yaml", []any{d.ServiceAccountObject()}},
 		{"rbac.yaml", d.RBAC()},
 		{"apiserver.yaml", []any{d.APIServerDeployment(), d.Service()}},
-		{"controller-manager.yaml", []any{d.ManagerDeployment()}},
+		{model.Manager.Name + ".yaml", []any{d.ManagerDeployment()}},
 		{"etcd.yaml", d.Etcd()},
 		{"apiservice.yaml", d.APIServices(d.Name, d.Namespace, 443, ca.CertPEM)},
 	}

@@ -88,7 +88,7 @@ func (d *Deployment) ServiceAccountObject() *corev1.ServiceAccount {
 //   - the manager's ClusterRole: the project's API groups, leases, events.
 func (d *Deployment) RBAC() []any {
 	apiserverRole := d.Name + ":apiserver"
-	managerRole := d.Name + ":controller-manager"
+	managerRole := d.Name + ":" + model.Manager.Name
 	var groups []string
 	for _, g := range d.Project.Groups {
 		groups = append(groups, g.Full)
@@ -137,9 +137,9 @@ func (d *Deployment) RBAC() []any {
 // Service is what the APIServices point at.
 func (d *Deployment) Service() *corev1.Service {
 	return &corev1.Service{
-		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, "apiserver"),
+		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, model.APIServer.Name),
 		Spec: corev1.ServiceSpec{
-			Selector: d.labels("apiserver"),
+			Selector: d.labels(model.APIServer.Name),
 			Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(securePort)}},
 		},
 	}
@@ -151,7 +151,7 @@ func (d *Deployment) Service() *corev1.Service {
 // an ExternalName "localhost" is not.
 func (d *Deployment) ExternalService(host string, port int32) *corev1.Service {
 	return &corev1.Service{
-		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, "apiserver"),
+		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, model.APIServer.Name),
 		Spec: corev1.ServiceSpec{
 			Type:         corev1.ServiceTypeExternalName,
 			ExternalName: host,
@@ -196,7 +196,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 		Containers: []corev1.Container{{
 			Name:    "apiserver",
 			Image:   d.Image,
-			Command: []string{"/apiserver"},
+			Command: []string{"/" + model.APIServer.Name},
 			Args: []string{
 				// The external-etcd overlay replaces this first argument.
 				"--etcd-servers=http://" + d.EtcdName() + "." + d.Namespace + ".svc:2379",
@@ -219,7 +219,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},
 	}
-	return deployment(d.meta(d.Name+"-apiserver", "apiserver"), d.labels("apiserver"), pod)
+	return deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
 }
 
 // ManagerDeployment runs the controller manager, with leader election.
@@ -230,7 +230,7 @@ func (d *Deployment) ManagerDeployment() *appsv1.Deployment {
 		Containers: []corev1.Container{{
 			Name:            "manager",
 			Image:           d.Image,
-			Command:         []string{"/controller-manager"},
+			Command:         []string{"/" + model.Manager.Name},
 			Args:            []string{"--leader-elect", "--health-probe-bind-address=:8081"},
 			Ports:           []corev1.ContainerPort{{Name: "probes", ContainerPort: 8081}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("probes"), corev1.URISchemeHTTP, 5),
@@ -239,7 +239,7 @@ func (d *Deployment) ManagerDeployment() *appsv1.Deployment {
 			SecurityContext: restricted(),
 		}},
 	}
-	return deployment(d.meta(d.Name+"-controller-manager", "controller-manager"), d.labels("controller-manager"), pod)
+	return deployment(d.meta(d.Name+"-"+model.Manager.Name, model.Manager.Name), d.labels(model.Manager.Name), pod)
 }
 
 func deployment(meta metav1.ObjectMeta, selector map[string]string, pod corev1.PodSpec) *appsv1.Deployment {
@@ -315,7 +315,7 @@ func (d *Deployment) APIServices(service, namespace string, port int32, caPEM []
 			group, v := g.Full, mv.Name
 			out = append(out, &apiregistrationv1.APIService{
 				TypeMeta:   typeMeta("apiregistration.k8s.io/v1", "APIService"),
-				ObjectMeta: clusterMeta(v+"."+group, d.labels("apiserver")),
+				ObjectMeta: clusterMeta(v+"."+group, d.labels(model.APIServer.Name)),
 				Spec: apiregistrationv1.APIServiceSpec{
 					Group: group, Version: v,
 					GroupPriorityMinimum: 1000,

@@ -273,8 +273,15 @@ func (k *Kind) RegistryDir() string { return path.Join(k.Group.RegistryDir(), k.
 // RegistryFile is a file of the kind's registry package.
 func (k *Kind) RegistryFile(name string) string { return path.Join(k.RegistryDir(), name) }
 
-// RegistryAlias is the name pkg/apiserver imports the registry package as.
-func (k *Kind) RegistryAlias() string { return k.Group.Package + k.Package }
+// RegistryAlias is the name pkg/apiserver imports the registry package as:
+// <group><kind>, unless that reads like the group's install package or one
+// of its versions (kinds Install, V1), which groups.go imports too.
+func (k *Kind) RegistryAlias() string {
+	if k.Package == "install" || names.ValidateVersion(k.Package) == nil {
+		return k.Group.Package + k.Package + "registry"
+	}
+	return k.Group.Package + k.Package
+}
 
 // SampleFile is the kind's sample object.
 func (k *Kind) SampleFile() string { return path.Join(SampleDir, k.FileStem+".yaml") }
@@ -284,9 +291,9 @@ func (k *Kind) ControllerFile(suffix string) string {
 	return path.Join(k.Group.ControllerDir(), k.FileStem+suffix)
 }
 
-// SubresourceFile is the file of a subresource in the registry package.
-func (k *Kind) SubresourceFile(name string) string {
-	return k.RegistryFile(strings.ReplaceAll(name, "-", "_") + ".go")
+// SubresourceFile is a file of a subresource in the registry package (suffix .go or _test.go).
+func (k *Kind) SubresourceFile(name, suffix string) string {
+	return k.RegistryFile(strings.ReplaceAll(name, "-", "_") + suffix)
 }
 
 // FirstVersion is the version the kind was created in (its types are the model for new versions).

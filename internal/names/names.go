@@ -112,6 +112,9 @@ func ValidateKind(kind string) error {
 	if reservedKinds[kind] {
 		return fmt.Errorf("invalid kind %q: the name is reserved by Kubernetes' API machinery", kind)
 	}
+	if lower := LowerCamel(kind); token.Lookup(lower).IsKeyword() {
+		return fmt.Errorf("invalid kind %q: its lower-case form %q is a Go keyword, which the Kubernetes client generator (client-gen) uses as a variable name; choose another name (e.g. %s)", kind, lower, "Network"+kind)
+	}
 	if apiPackageIdents[kind] {
 		return fmt.Errorf("invalid kind %q: every API package declares %s (register.go); choose another name", kind, kind)
 	}
@@ -210,14 +213,30 @@ func Singular(kind string) string {
 }
 
 // KindPackage returns the Go package name of a kind's registry package:
-// the lower-case kind, with the suffix "registry" when that is a Go keyword
-// or predeclared name (kind Switch → package switchregistry).
+// the lower-case kind, with the suffix "registry" when that is a name the
+// generated code already uses (kind Storage → package storageregistry).
 func KindPackage(kind string) string {
 	pkg := strings.ToLower(kind)
-	if token.Lookup(pkg).IsKeyword() || predeclared[pkg] {
+	if Reserved(pkg) {
 		return pkg + "registry"
 	}
 	return pkg
+}
+
+// GroupGoName is the name generated clients give a group (the clientset's
+// <Group><Version>() methods, its import aliases) when the group's own name
+// would not do: bee-keeping → BeeKeeping, meta (package metaapi) → MetaAPI.
+// It is empty when the group name is fine as it is.
+func GroupGoName(group string) string {
+	pkg := GroupPackage(group)
+	if pkg == group {
+		return ""
+	}
+	name := UpperCamel(group)
+	if pkg == strings.ReplaceAll(group, "-", "")+"api" {
+		name += "API"
+	}
+	return name
 }
 
 // FileStem returns the lower-case kind that names the kind's files

@@ -54,6 +54,9 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 	if err := names.ValidateSubresource(req.Name); err != nil {
 		return nil, err
 	}
+	if req.Type != "status" && slices.Contains([]string{"status", "storage", "strategy", "subresources"}, strings.ReplaceAll(req.Name, "-", "_")) {
+		return nil, fmt.Errorf("invalid --subresource %q: the kind's registry package already has %s.go; choose another name", req.Name, req.Name)
+	}
 
 	next := w.Project.Clone()
 	nk := next.Group(req.Group).Kind(req.Kind)
@@ -83,7 +86,7 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 		nk.Subresources = append(nk.Subresources, project.Subresource{
 			Name: req.Name, Type: req.Type, SpecReplicasPath: req.SpecReplicasPath, StatusReplicasPath: req.StatusReplicasPath,
 		})
-		files = append(files, layout.Subresource(kindIn(), req.Name))
+		files = append(files, layout.Subresource(kindIn(), req.Name)...)
 	}
 	return w.apply(next, files, nil, opts)
 }

@@ -48,15 +48,11 @@ func init() {
 	)
 }
 
-// ExtraConfig holds configuration of this server beyond the generic apiserver's.
-type ExtraConfig struct {
-	// Add your own configuration here (clients of other services, feature switches, …).
-}
-
-// Config is the configuration of the server.
+// Config is the configuration of the server. Add fields for your own
+// configuration here (clients of other services, feature switches, …), set
+// them in pkg/cmd/server/start.go and carry them through completedConfig.
 type Config struct {
 	GenericConfig *genericapiserver.RecommendedConfig
-	ExtraConfig   ExtraConfig
 }
 
 // Server is the running server.
@@ -66,7 +62,6 @@ type Server struct {
 
 type completedConfig struct {
 	GenericConfig genericapiserver.CompletedConfig
-	ExtraConfig   *ExtraConfig
 }
 
 // CompletedConfig is a Config with defaults filled in; only Complete makes one.
@@ -76,10 +71,7 @@ type CompletedConfig struct {
 
 // Complete fills in the fields not set that are required to have valid data.
 func (cfg *Config) Complete() CompletedConfig {
-	return CompletedConfig{&completedConfig{
-		GenericConfig: cfg.GenericConfig.Complete(),
-		ExtraConfig:   &cfg.ExtraConfig,
-	}}
+	return CompletedConfig{&completedConfig{GenericConfig: cfg.GenericConfig.Complete()}}
 }
 
 // New returns a server with every API group installed.

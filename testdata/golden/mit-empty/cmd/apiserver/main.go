@@ -36,7 +36,7 @@ import (
 
 func main() {
 	ctx := genericapiserver.SetupSignalContext()
-	options := server.NewOptions(os.Stdout, os.Stderr)
+	options := server.NewOptions()
 	cmd := server.NewCommandStartServer(ctx, options)
 	os.Exit(cli.Run(cmd))
 }

@@ -22,7 +22,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 
 	"github.com/spf13/cobra"
@@ -53,13 +52,10 @@ type Options struct {
 
 	// Standalone serves without a kube-apiserver: see the --standalone flag.
 	Standalone bool
-
-	StdOut io.Writer
-	StdErr io.Writer
 }
 
 // NewOptions returns the default options.
-func NewOptions(out, errOut io.Writer) *Options {
+func NewOptions() *Options {
 	storageVersions := apiserver.StorageVersions()
 	o := &Options{
 		RecommendedOptions: genericoptions.NewRecommendedOptions(
@@ -67,8 +63,6 @@ func NewOptions(out, errOut io.Writer) *Options {
 			apiserver.Codecs.LegacyCodec(storageVersions...),
 		),
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
-		StdOut:                   out,
-		StdErr:                   errOut,
 	}
 	// Objects are written to etcd in each group's storage version.
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
@@ -167,10 +161,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
-	return &apiserver.Config{
-		GenericConfig: serverConfig,
-		ExtraConfig:   apiserver.ExtraConfig{},
-	}, nil
+	return &apiserver.Config{GenericConfig: serverConfig}, nil
 }
 
 // Run starts the server and blocks until ctx is done.

@@ -28,7 +28,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 
 	"github.com/spf13/cobra"
@@ -59,13 +58,10 @@ type Options struct {
 
 	// Standalone serves without a kube-apiserver: see the --standalone flag.
 	Standalone bool
-
-	StdOut io.Writer
-	StdErr io.Writer
 }
 
 // NewOptions returns the default options.
-func NewOptions(out, errOut io.Writer) *Options {
+func NewOptions() *Options {
 	storageVersions := apiserver.StorageVersions()
 	o := &Options{
 		RecommendedOptions: genericoptions.NewRecommendedOptions(
@@ -73,8 +69,6 @@ func NewOptions(out, errOut io.Writer) *Options {
 			apiserver.Codecs.LegacyCodec(storageVersions...),
 		),
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
-		StdOut:                   out,
-		StdErr:                   errOut,
 	}
 	// Objects are written to etcd in each group's storage version.
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
@@ -173,10 +167,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
-	return &apiserver.Config{
-		GenericConfig: serverConfig,
-		ExtraConfig:   apiserver.ExtraConfig{},
-	}, nil
+	return &apiserver.Config{GenericConfig: serverConfig}, nil
 }
 
 // Run starts the server and blocks until ctx is done.

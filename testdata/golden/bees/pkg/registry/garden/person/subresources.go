@@ -24,10 +24,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 )
 
-// statusSubresource says whether the status of people is written only
-// through people/status (the strategy of the main resource then keeps it).
-const statusSubresource = false
-
 // subresources returns the storage of each subresource of people, by path.
 func subresources(store *genericregistry.Store, s strategy) map[string]rest.Storage {
 	storage := map[string]rest.Storage{}

@@ -24,13 +24,12 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 )
 
-// statusSubresource says whether the status of bees is written only
-// through bees/status (the strategy of the main resource then keeps it).
-const statusSubresource = true
-
 // subresources returns the storage of each subresource of bees, by path.
 func subresources(store *genericregistry.Store, s strategy) map[string]rest.Storage {
 	storage := map[string]rest.Storage{}
+	// The status is written through bees/status only (status.go).
+	main := newMainStrategy(s)
+	store.CreateStrategy, store.UpdateStrategy, store.ResetFieldsStrategy = main, main, main
 	storage["bees/status"] = newStatusREST(store, s)
 	return storage
 }

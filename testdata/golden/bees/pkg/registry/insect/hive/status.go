@@ -30,16 +30,49 @@ import (
 	"example.com/bees/pkg/apis/insect/validation"
 )
 
+// mainStrategy is the strategy of hives themselves once they have a
+// status subresource: the status is written only through hives/status,
+// so a create starts with an empty status and an update keeps the stored one.
+type mainStrategy struct {
+	strategy
+	resetFields map[fieldpath.APIVersion]*fieldpath.Set
+}
+
+// newMainStrategy returns the strategy of hives (see subresources.go).
+func newMainStrategy(s strategy) mainStrategy {
+	return mainStrategy{s, fieldsPerVersion(s.ObjectTyper.(*runtime.Scheme), "status")}
+}
+
+// PrepareForCreate clears the status.
+func (s mainStrategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
+	s.strategy.PrepareForCreate(ctx, obj)
+	obj.(*insect.Hive).Status = insect.HiveStatus{}
+}
+
+// PrepareForUpdate keeps the stored status.
+func (s mainStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
+	s.strategy.PrepareForUpdate(ctx, obj, old)
+	obj.(*insect.Hive).Status = old.(*insect.Hive).Status
+}
+
+// GetResetFields tells server-side apply that the main resource does not set the status.
+func (s mainStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set { return s.resetFields }
+
 // statusStrategy is the strategy of hives/status: it changes only the
 // status, and validates only what the status may hold.
 type statusStrategy struct {
 	strategy
+	resetFields map[fieldpath.APIVersion]*fieldpath.Set
 }
 
 // newStatusStrategy returns the strategy of hives/status.
 func newStatusStrategy(s strategy) statusStrategy {
-	s.resetFields = fieldsPerVersion(s.ObjectTyper.(*runtime.Scheme), "spec")
-	return statusStrategy{s}
+	return statusStrategy{s, fieldsPerVersion(s.ObjectTyper.(*runtime.Scheme), "spec")}
+}
+
+// GetResetFields tells server-side apply that the status subresource does not set the spec.
+func (s statusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return s.resetFields
 }
 
 // PrepareForUpdate keeps everything but the status (and metadata) as it was.
@@ -102,4 +135,18 @@ func (r *StatusREST) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 // ConvertToTable renders the object as a table.
 func (r *StatusREST) ConvertToTable(ctx context.Context, object runtime.Object, tableOptions runtime.Object) (*metav1.Table, error) {
 	return r.store.ConvertToTable(ctx, object, tableOptions)
+}
+
+// fieldsPerVersion returns, for every version of the group known to scheme,
+// the set of the given top-level fields.
+func fieldsPerVersion(scheme *runtime.Scheme, paths ...string) map[fieldpath.APIVersion]*fieldpath.Set {
+	out := map[fieldpath.APIVersion]*fieldpath.Set{}
+	for _, gv := range scheme.PrioritizedVersionsForGroup(insect.GroupName) {
+		set := fieldpath.NewSet()
+		for _, p := range paths {
+			set.Insert(fieldpath.MakePathOrDie(p))
+		}
+		out[fieldpath.APIVersion(gv.String())] = set
+	}
+	return out
 }

@@ -31,7 +31,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/storage/names"
-	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"example.com/bees/pkg/apis/insect"
 	"example.com/bees/pkg/apis/insect/validation"
@@ -42,20 +41,11 @@ import (
 type strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
-	// resetFields are the fields a request to the main resource may not set
-	// (the status, when it belongs to the status subresource), per served version.
-	resetFields map[fieldpath.APIVersion]*fieldpath.Set
 }
 
 // NewStrategy returns the strategy of hives.
 func NewStrategy(scheme *runtime.Scheme) strategy {
-	s := strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
-	if statusSubresource {
-		s.resetFields = fieldsPerVersion(scheme, "status")
-	} else {
-		s.resetFields = fieldsPerVersion(scheme)
-	}
-	return s
+	return strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
 }
 
 // NamespaceScoped is false: hives are cluster-scoped.
@@ -64,19 +54,12 @@ func (strategy) NamespaceScoped() bool { return false }
 // PrepareForCreate normalizes a new object before validation: the place for
 // defaults that depend on more than one field or on the request context.
 func (strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
-	o := obj.(*insect.Hive)
-	if statusSubresource {
-		o.Status = insect.HiveStatus{}
-	}
-	o.Generation = 1
+	obj.(*insect.Hive).Generation = 1
 }
 
 // PrepareForUpdate normalizes an updated object before validation.
 func (strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	o, oldObj := obj.(*insect.Hive), old.(*insect.Hive)
-	if statusSubresource {
-		o.Status = oldObj.Status
-	}
 	// The generation counts changes of the spec, so controllers can tell
 	// whether they have acted on the latest one (status.observedGeneration).
 	if !apiequality.Semantic.DeepEqual(o.Spec, oldObj.Spec) {
@@ -114,28 +97,11 @@ func (strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) [
 // AllowUnconditionalUpdate is true: an update without resourceVersion overwrites.
 func (strategy) AllowUnconditionalUpdate(context.Context) bool { return true }
 
-// GetResetFields returns the fields server-side apply must not let the main resource set.
-func (s strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set { return s.resetFields }
-
 func warnings(o *insect.Hive) []string {
 	if o.Spec.Replicas != nil && *o.Spec.Replicas == 0 {
 		return []string{"spec.replicas is 0: nothing will run for this Hive"}
 	}
 	return nil
-}
-
-// fieldsPerVersion returns, for every version of the group known to scheme,
-// the set of the given top-level fields.
-func fieldsPerVersion(scheme *runtime.Scheme, paths ...string) map[fieldpath.APIVersion]*fieldpath.Set {
-	out := map[fieldpath.APIVersion]*fieldpath.Set{}
-	for _, gv := range scheme.PrioritizedVersionsForGroup(insect.GroupName) {
-		set := fieldpath.NewSet()
-		for _, p := range paths {
-			set.Insert(fieldpath.MakePathOrDie(p))
-		}
-		out[fieldpath.APIVersion(gv.String())] = set
-	}
-	return out
 }
 
 // GetAttrs returns the labels and fields of an object, for label and field selectors.

@@ -45,13 +45,16 @@ func TestStrategyCreate(t *testing.T) {
 	s := newTestStrategy()
 	ctx := context.Background()
 	obj := newHive()
-	obj.Status.ObservedGeneration = 7
 	s.PrepareForCreate(ctx, obj)
 	if obj.Generation != 1 {
 		t.Errorf("generation = %d, want 1", obj.Generation)
 	}
-	if obj.Status.ObservedGeneration != 0 {
-		t.Errorf("status was not cleared on create: %+v", obj.Status)
+
+	withStatus := newHive()
+	withStatus.Status.ObservedGeneration = 7
+	newMainStrategy(s).PrepareForCreate(ctx, withStatus)
+	if withStatus.Status.ObservedGeneration != 0 || withStatus.Generation != 1 {
+		t.Errorf("a create through the main resource kept the status or lost the generation: %+v", withStatus)
 	}
 	if errs := s.Validate(ctx, obj); len(errs) != 0 {
 		t.Errorf("valid object rejected: %v", errs)
@@ -91,6 +94,14 @@ func TestStrategyUpdate(t *testing.T) {
 	newStatusStrategy(s).PrepareForUpdate(ctx, status, old)
 	if status.Spec.Description != "" || status.Status.ObservedGeneration != 1 {
 		t.Errorf("status update changed the spec or lost the status: %+v", status)
+	}
+
+	main := old.DeepCopy()
+	main.Spec.Description = "changed"
+	main.Status.ObservedGeneration = 5
+	newMainStrategy(s).PrepareForUpdate(ctx, main, old)
+	if main.Status.ObservedGeneration != 0 || main.Generation != 2 {
+		t.Errorf("an update through the main resource changed the status or missed the spec change: %+v", main)
 	}
 }
 

@@ -24,13 +24,12 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 )
 
-// statusSubresource says whether the status of hives is written only
-// through hives/status (the strategy of the main resource then keeps it).
-const statusSubresource = true
-
 // subresources returns the storage of each subresource of hives, by path.
 func subresources(store *genericregistry.Store, s strategy) map[string]rest.Storage {
 	storage := map[string]rest.Storage{}
+	// The status is written through hives/status only (status.go).
+	main := newMainStrategy(s)
+	store.CreateStrategy, store.UpdateStrategy, store.ResetFieldsStrategy = main, main, main
 	storage["hives/status"] = newStatusREST(store, s)
 	return storage
 }

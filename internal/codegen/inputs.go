@@ -1,0 +1,204 @@
+package codegen
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
+)
+
+// inputs are the packages and flags derived from PROJECT.
+type inputs struct {
+	module      string
+	dir         string
+	header      string   // path of the boilerplate file, or ""
+	groups      []string // internal packages
+	versions    []string // versioned packages
+	clients     []string // versioned packages with kinds (+genclient)
+	clientGVs   []string // group/version of clients, relative to pkg/apis
+	pluralExcep string   // Kind:Plural,… so clients use the PROJECT's plurals
+	// openapiExtra are packages outside the project whose types the served
+	// API uses: autoscaling/v1 Scale for scale subresources, and whatever
+	// the types reach (see reach); they are read-only for openapi-gen.
+	openapiExtra []string
+	// local are the project's own packages, besides groups and versions,
+	// that the types reach: they get deep-copy functions and OpenAPI too.
+	local []string
+}
+
+func newInputs(dir string, m *model.Project) *inputs {
+	in := &inputs{module: m.Module, dir: dir}
+	if _, err := os.Stat(filepath.Join(dir, model.BoilerplateFile)); err == nil {
+		in.header = filepath.Join(dir, model.BoilerplateFile)
+	}
+	var plurals []string
+	for _, g := range m.Groups {
+		in.groups = append(in.groups, g.ImportPath())
+		for _, v := range g.Spec.Versions { // PROJECT order, as the flags always had it
+			mv := g.Version(v.Name)
+			in.versions = append(in.versions, mv.ImportPath())
+			if len(mv.Kinds) > 0 {
+				in.clients = append(in.clients, mv.ImportPath())
+				in.clientGVs = append(in.clientGVs, g.Package+"/"+mv.Name)
+			}
+		}
+		for _, k := range g.Kinds {
+			plurals = append(plurals, k.Name+":"+k.PluralType)
+		}
+	}
+	if m.HasScale() {
+		in.openapiExtra = append(in.openapiExtra, autoscalingV1)
+	}
+	sort.Strings(plurals)
+	in.pluralExcep = strings.Join(plurals, ",")
+	return in
+}
+
+// setReached adds what the API's types reach to the generators' inputs.
+func (in *inputs) setReached(r *reached) {
+	for _, pkg := range r.external {
+		if !slices.Contains(openapiExtraPkgs, pkg) {
+			in.openapiExtra = sorted(in.openapiExtra, []string{pkg})
+		}
+	}
+	in.local = r.local
+}
+
+// localDirs are the shared packages' directories, relative to the project.
+func (in *inputs) localDirs() []string {
+	var out []string
+	for _, l := range in.local {
+		out = append(out, strings.TrimPrefix(l, in.module+"/"))
+	}
+	return out
+}
+
+// autoscalingV1 holds the Scale type of scale subresources.
+const autoscalingV1 = "k8s.io/api/autoscaling/v1"
+
+// readonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS, and
+// autoscaling/v1: packages in the module cache that openapi-gen must not
+// write model-name files into.
+var readonlyPkgs = []string{
+	autoscalingV1,
+	"k8s.io/apimachinery/pkg/apis/meta/v1",
+	"k8s.io/apimachinery/pkg/api/resource",
+	"k8s.io/apimachinery/pkg/runtime",
+	"k8s.io/apimachinery/pkg/types",
+	"k8s.io/apimachinery/pkg/util/intstr",
+	"k8s.io/apimachinery/pkg/version",
+	"time",
+}
+
+// openapiExtraPkgs are the apimachinery packages kube_codegen.sh passes to
+// openapi-gen, for the types most API types reference.
+var openapiExtraPkgs = []string{
+	"k8s.io/apimachinery/pkg/apis/meta/v1",
+	"k8s.io/apimachinery/pkg/runtime",
+	"k8s.io/apimachinery/pkg/version",
+	"k8s.io/apimachinery/pkg/api/resource",
+}
+
+// invocation is one generator run as a command line: the binary's name and
+// its arguments, exactly what kube_codegen.sh would execute.
+type invocation struct {
+	name string
+	argv []string
+}
+
+// invocations returns the generator runs in kube_codegen.sh's order, each with
+// the flags kube_codegen.sh gives it.
+func (in *inputs) invocations(reportFile string) []invocation {
+	gen := filepath.Join(in.dir, model.GeneratedDir)
+	genPkg := in.module + "/" + model.GeneratedDir
+	helpers := func(file string, pkgs ...[]string) []string {
+		return append([]string{"--output-file", file, "--go-header-file", in.header}, sorted(pkgs...)...)
+	}
+	invs := []invocation{
+		{"deepcopy-gen", helpers("zz_generated.deepcopy.go", in.groups, in.versions, in.local)},
+		{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
+		{"conversion-gen", helpers("zz_generated.conversion.go", in.versions)},
+	}
+	openapi := []string{
+		"--output-file", "zz_generated.openapi.go",
+		"--go-header-file", in.header,
+		"--output-dir", filepath.Join(gen, "openapi"),
+		"--output-pkg", genPkg + "/openapi",
+		"--report-filename", reportFile,
+		"--output-model-name-file=zz_generated.model_name.go",
+	}
+	for _, p := range sorted(readonlyPkgs, in.openapiExtra) {
+		openapi = append(openapi, "--readonly-pkg", p)
+	}
+	invs = append(invs, invocation{"openapi-gen", append(append(openapi, openapiExtraPkgs...), sorted(in.openapiExtra, in.local, in.versions)...)})
+	if len(in.clients) == 0 {
+		return invs
+	}
+	clientArgv := []string{
+		"--go-header-file", in.header,
+		"--output-dir", filepath.Join(gen, "clientset"),
+		"--output-pkg", genPkg + "/clientset",
+		"--clientset-name", "versioned",
+		"--apply-configuration-package", genPkg + "/applyconfiguration",
+		"--input-base", in.module + "/pkg/apis",
+		"--plural-exceptions", in.pluralExcep,
+		"--prefers-protobuf=false",
+	}
+	for _, gv := range sorted(in.clientGVs) {
+		clientArgv = append(clientArgv, "--input", gv)
+	}
+	return append(invs,
+		invocation{"applyconfiguration-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "applyconfiguration"),
+			"--output-pkg", genPkg + "/applyconfiguration",
+			"--external-applyconfigurations", "",
+			"--openapi-schema", "",
+		}, sorted(in.clients)...)},
+		invocation{"client-gen", clientArgv},
+		invocation{"lister-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "listers"),
+			"--output-pkg", genPkg + "/listers",
+			"--plural-exceptions", in.pluralExcep,
+		}, sorted(in.clients)...)},
+		invocation{"informer-gen", append([]string{
+			"--go-header-file", in.header,
+			"--output-dir", filepath.Join(gen, "informers"),
+			"--output-pkg", genPkg + "/informers",
+			"--versioned-clientset-package", genPkg + "/clientset/versioned",
+			"--listers-package", genPkg + "/listers",
+			"--plural-exceptions", in.pluralExcep,
+		}, sorted(in.clients)...)},
+	)
+}
+
+// steps turns the invocations into in-process generator runs.
+func (in *inputs) steps(reportFile string) ([]step, error) {
+	var steps []step
+	for _, inv := range in.invocations(reportFile) {
+		var s []step
+		var err error
+		switch inv.name {
+		case "openapi-gen":
+			s, err = openapiSteps(inv.argv)
+		default:
+			var one step
+			one, err = stepFuncs[inv.name](inv.argv)
+			s = []step{one}
+		}
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, s...)
+	}
+	return steps, nil
+}
+
+// all returns every package any generator reads, for the one shared load.
+func (in *inputs) all() []string {
+	return sorted(openapiExtraPkgs, in.openapiExtra, in.groups, in.versions)
+}
