@@ -1,8 +1,13 @@
 package e2e
+
 import "testing"
+
 func TestContainsLine(t *testing.T) {
 	out := "NAME         REPLICAS   READY     AGE\nbee-sample   3          Unknown   1s\n"
-	for _, c := range []struct{ f []string; want bool }{
+	for _, c := range []struct {
+		f    []string
+		want bool
+	}{
 		{[]string{"bee-sample", "1"}, false},
 		{[]string{"bee-sample", "3", "Unknown"}, true},
 		{[]string{"bee", "3"}, false},

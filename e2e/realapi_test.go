@@ -49,14 +49,14 @@ func TestRealAPI(t *testing.T) {
 	t.Run("explain", func(t *testing.T) {
 		for path, want := range map[string][]string{
 			"workloads.spec.template.spec.containers.resources": {"ResourceRequirements", "claims", "limits"},
-			"workloads.spec.port":                              {"IntOrString", "Port the workload serves on"},
-			"workloads.spec.budget":                            {"Quantity", "Budget is the memory"},
-			"workloads.spec.tolerations":                       {"Toleration", "tolerationSeconds"},
-			"workloads.spec.placement.zones":                   {"Zones the replicas spread over"},
-			"workloads.spec.endpoints":                         {"map[string]Endpoint", "Endpoints by name"},
-			"workloads.spec.config":                            {"Config is free-form configuration"},
-			"workloads.spec.strategy":                          {"RollingUpdate", "Recreate"},
-			"workloads.spec.team":                              {"Team that owns the workload"},
+			"workloads.spec.port":                               {"IntOrString", "Port the workload serves on"},
+			"workloads.spec.budget":                             {"Quantity", "Budget is the memory"},
+			"workloads.spec.tolerations":                        {"Toleration", "tolerationSeconds"},
+			"workloads.spec.placement.zones":                    {"Zones the replicas spread over"},
+			"workloads.spec.endpoints":                          {"map[string]Endpoint", "Endpoints by name"},
+			"workloads.spec.config":                             {"Config is free-form configuration"},
+			"workloads.spec.strategy":                           {"RollingUpdate", "Recreate"},
+			"workloads.spec.team":                               {"Team that owns the workload"},
 		} {
 			out := mustKubectl(t, kubeconfig, "explain", path)
 			for _, w := range want {
