@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
@@ -72,4 +73,28 @@ func Generate(o Options) error {
 		fmt.Fprintf(o.Out, "generated: %d written, %d removed, %d unchanged (%s)\n", len(res.Written), len(res.Removed), res.Unchanged, elapsed)
 	}
 	return nil
+}
+
+// PrintCommands writes the generator command lines Generate runs, one per
+// line, shell-quoted, as the upstream binaries would be run.
+func PrintCommands(o Options, reportFile string) error {
+	commands, err := codegen.Commands(codegen.Options{Dir: o.Dir, Project: o.Project}, reportFile)
+	if err != nil {
+		return err
+	}
+	for _, c := range commands {
+		quoted := make([]string, len(c))
+		for i, a := range c {
+			quoted[i] = shellQuote(a)
+		}
+		fmt.Fprintln(o.Out, strings.Join(quoted, " "))
+	}
+	return nil
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,@+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,10 +25,12 @@ func newBuildCommand(streams IOStreams) *cobra.Command {
 
 // BuildGeneratedOptions are the flags of `build generated`.
 type BuildGeneratedOptions struct {
-	Verify  bool
-	Dir     string
-	model   *model.Project
-	streams IOStreams
+	Verify bool
+	// PrintCommands prints the upstream generators' command lines instead.
+	PrintCommands bool
+	Dir           string
+	model         *model.Project
+	streams       IOStreams
 }
 
 func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
@@ -53,6 +56,7 @@ the generators read has changed since the last run, nothing is generated at all.
 		},
 	}
 	cmd.Flags().BoolVar(&o.Verify, "verify", false, "generate in memory, write nothing, and fail listing every missing, stale or left-over generated file")
+	cmd.Flags().BoolVar(&o.PrintCommands, "print-commands", false, "print the equivalent command lines of the upstream generator binaries (deepcopy-gen, openapi-gen, client-gen …) and generate nothing")
 	return cmd
 }
 
@@ -73,6 +77,9 @@ func (o *BuildGeneratedOptions) Complete() error {
 
 // Run generates.
 func (o *BuildGeneratedOptions) Run() error {
+	if o.PrintCommands {
+		return builder.PrintCommands(o.buildOptions(), filepath.Join(o.Dir, model.LocalDir, "api-violations.list"))
+	}
 	return builder.Generate(o.buildOptions())
 }
 

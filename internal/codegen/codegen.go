@@ -183,6 +183,27 @@ func Generate(opts Options) (*Result, error) {
 	return res, writeStamp(opts.Dir, in, localDirs, sortedKeys(generated))
 }
 
+// Commands returns the command lines Generate runs in-process, as the
+// upstream generator binaries take them (reportFile receives openapi-gen's
+// API rule report): what to run to reproduce or compare the output.
+func Commands(opts Options, reportFile string) ([][]string, error) {
+	in := newInputs(opts.Dir, opts.Project)
+	p, err := load(opts.Dir, in.all()...)
+	if err != nil {
+		return nil, err
+	}
+	base, err := generator.NewContext(p, namer.NameSystems{}, "")
+	if err != nil {
+		return nil, err
+	}
+	in.setReached(reach(base.Universe, in.module, in.versions, sorted(in.groups, in.versions)))
+	var out [][]string
+	for _, inv := range in.invocations(reportFile) {
+		out = append(out, append([]string{inv.name}, inv.argv...))
+	}
+	return out, nil
+}
+
 // load parses and type-checks packages of the module in dir once, as the
 // generators see them (generated files excluded by their build tag).
 func load(dir string, pkgs ...string) (*parser.Parser, error) {

@@ -188,8 +188,8 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
 	generatedopenapi generic genericapirequest genericapiserver genericoptions genericregistry groups
-	healthz http info install io json labels log logf merge meta metafuzzer metainternalversion metav1
-	metricsserver names net netutils obj old openapi options optsGetter ptr r rand randfill reflect req rest
+	healthz http httptest info install io json labels log logf merge meta metafuzzer metainternalversion metav1
+	metricsserver names net netutils obj old openapi options optsGetter os ptr r rand randfill reflect req rest
 	roundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
 	testing time types utilerrors utilfeature utilruntime validation wait zap`)
 
