@@ -51,15 +51,23 @@ func boot(t *testing.T, bin, dir string, args ...string) string {
 func newProject(t *testing.T, commands ...[]string) (bin, dir string) {
 	t.Helper()
 	bin = buildCLI(t)
-	dir = filepath.Join(t.TempDir(), "bees")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	dir = initProject(t, bin, "bees")
 	for _, args := range commands {
 		boot(t, bin, dir, args...)
 	}
 	return bin, dir
+}
+
+// initProject scaffolds an empty project called name (domain example.com,
+// module example.com/<name>) in a temporary directory and returns it.
+func initProject(t *testing.T, bin, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/"+name)
+	return dir
 }
 
 // createKind is the create command line of a kind of group insect, v1alpha1.

@@ -43,11 +43,7 @@ const long = "AVeryLongKindNameThatKeepsGoingAndGoingUntilItIsSixtyCharsXy"
 // and its own go vet, go test and gofmt pass.
 func TestAwkwardNamesAndVariants(t *testing.T) {
 	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "awkward")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/awkward")
+	dir := initProject(t, bin, "awkward")
 
 	works := []nameCase{
 		kindCase("net", "Router"),

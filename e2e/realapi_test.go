@@ -23,11 +23,7 @@ import (
 // and a lossless round trip of every field.
 func TestRealAPI(t *testing.T) {
 	bin := buildCLI(t)
-	dir := filepath.Join(t.TempDir(), "fleet")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	boot(t, bin, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/fleet")
+	dir := initProject(t, bin, "fleet")
 	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "fleet", "--version", "v1alpha1", "--kind", "Workload")
 	// Edit the API as a user would: copy the realistic types over the scaffolded ones.
 	copyTree(t, "../testdata/realapi", dir)

@@ -123,7 +123,7 @@ compiles the Kubernetes libraries and takes minutes; later builds take seconds.`
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Output, "output", "bin", "directory the binaries are written to")
+	f.StringVar(&o.Output, "output", model.BinDir, "directory the binaries are written to")
 	f.StringVar(&o.GOOS, "goos", "", "target operating system (default: this machine's)")
 	f.StringVar(&o.GOARCH, "goarch", "", "target architecture (default: this machine's)")
 	f.StringSliceVar(&o.Targets, "targets", binaryNames(), "binaries to build")

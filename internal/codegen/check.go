@@ -28,12 +28,15 @@ func (e TypeError) String() string { return e.Pos + ": " + e.Message }
 // TypeErrors lists them.
 type TypeErrors []TypeError
 
-func (e TypeErrors) Error() string {
-	var lines []string
+func (e TypeErrors) Error() string { return e.under("the API types do not compile:") }
+
+// under lists the errors, one per line, below a heading.
+func (e TypeErrors) under(heading string) string {
+	lines := []string{heading}
 	for _, te := range e {
 		lines = append(lines, te.String())
 	}
-	return "the API types do not compile:\n" + strings.Join(lines, "\n")
+	return strings.Join(lines, "\n")
 }
 
 // checkFields finds struct fields of invalid type in the project's packages.
@@ -186,11 +189,7 @@ func checkDrift(dir string, u types.Universe, m *model.Project) error {
 type driftErrors struct{ TypeErrors }
 
 func (e *driftErrors) Error() string {
-	var lines []string
-	for _, te := range e.TypeErrors {
-		lines = append(lines, te.String())
-	}
-	return "the internal and versioned types differ (conversion would lose these fields):\n" + strings.Join(lines, "\n")
+	return e.under("the internal and versioned types differ (conversion would lose these fields):")
 }
 
 func hasMember(t *types.Type, name string) bool {

@@ -86,25 +86,9 @@ func Generate(opts Options) (*Result, error) {
 	}
 
 	start := time.Now()
-	p, err := load(opts.Dir, in.all()...)
+	base, r, err := in.loadAll(opts.Dir)
 	if err != nil {
 		return nil, err
-	}
-	base, err := generator.NewContext(p, namer.NameSystems{}, "")
-	if err != nil {
-		return nil, err
-	}
-	own := sorted(in.groups, in.versions)
-	if err := checkFields(opts.Dir, in.module, base.Universe, own); err != nil {
-		return nil, err
-	}
-	// What the API reaches beyond its own packages is loaded too (it was
-	// type-checked already, so this only reads its comments), and given to
-	// openapi-gen, so that every referenced type has a definition.
-	r := reach(base.Universe, in.module, in.versions, own)
-	in.setReached(r)
-	if _, err := base.LoadPackages(sorted(in.openapiExtra, r.local)...); err != nil {
-		return nil, fmt.Errorf("loading the packages the API references: %w", err)
 	}
 	if err := r.checkOpenAPI(opts.Dir, in.module, base.Universe); err != nil {
 		return nil, err
@@ -188,20 +172,39 @@ func Generate(opts Options) (*Result, error) {
 // API rule report): what to run to reproduce or compare the output.
 func Commands(opts Options, reportFile string) ([][]string, error) {
 	in := newInputs(opts.Dir, opts.Project)
-	p, err := load(opts.Dir, in.all()...)
-	if err != nil {
+	if _, _, err := in.loadAll(opts.Dir); err != nil {
 		return nil, err
 	}
-	base, err := generator.NewContext(p, namer.NameSystems{}, "")
-	if err != nil {
-		return nil, err
-	}
-	in.setReached(reach(base.Universe, in.module, in.versions, sorted(in.groups, in.versions)))
 	var out [][]string
 	for _, inv := range in.invocations(reportFile) {
 		out = append(out, append([]string{inv.name}, inv.argv...))
 	}
 	return out, nil
+}
+
+// loadAll loads the API packages once, checks their fields, and adds what
+// their types reach to the inputs and to the load (those packages were
+// type-checked already, so this only reads their comments), so that every
+// referenced type gets a definition.
+func (in *inputs) loadAll(dir string) (*generator.Context, *reached, error) {
+	p, err := load(dir, in.all()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := generator.NewContext(p, namer.NameSystems{}, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	own := sorted(in.groups, in.versions)
+	if err := checkFields(dir, in.module, base.Universe, own); err != nil {
+		return nil, nil, err
+	}
+	r := reach(base.Universe, in.module, in.versions, own)
+	in.setReached(r)
+	if _, err := base.LoadPackages(sorted(in.openapiExtra, r.local)...); err != nil {
+		return nil, nil, fmt.Errorf("loading the packages the API references: %w", err)
+	}
+	return base, r, nil
 }
 
 // load parses and type-checks packages of the module in dir once, as the

@@ -148,11 +148,7 @@ func (r *reached) checkOpenAPI(dir, module string, u types.Universe) error {
 type openAPIErrors struct{ TypeErrors }
 
 func (e *openAPIErrors) Error() string {
-	var lines []string
-	for _, te := range e.TypeErrors {
-		lines = append(lines, te.String())
-	}
-	return "the API uses types without OpenAPI definitions (the server would not start):\n" + strings.Join(lines, "\n")
+	return e.under("the API uses types without OpenAPI definitions (the server would not start):")
 }
 
 // ownSchema reports whether a type defines its OpenAPI schema itself.

@@ -143,7 +143,7 @@ func versionData(v *model.Version) VersionData {
 		Module: g.Project.Module, Package: g.Package, GroupPackage: g.Package, FullGroup: g.Full,
 		Version: v.Name, Storage: v.Storage, ModelPackage: v.ModelPackage(),
 	}
-	d.GroupGoName = names.GroupGoName(g.Name)
+	d.GroupGoName = g.GoName
 	for _, k := range v.Kinds {
 		d.Kinds = append(d.Kinds, kindData(k, v))
 	}

@@ -84,6 +84,9 @@ type Group struct {
 	// Package is the Go package name of the internal types; it names the
 	// group's directories too (names.GroupPackage keeps it safe to import).
 	Package string
+	// GoName is how generated clients name the group when its own name will
+	// not do (bee-keeping → BeeKeeping); empty otherwise.
+	GoName string
 	// Versions, most preferred first.
 	Versions []*Version
 	// Storage is the storage version, nil while the group has none.
@@ -124,7 +127,7 @@ func New(p *project.Project) *Project {
 	m := &Project{Spec: p, Module: p.Module, Domain: p.Domain, Name: names.ProjectName(p.Module)}
 	for i := range p.Groups {
 		g := &p.Groups[i]
-		mg := &Group{Project: m, Spec: g, Name: g.Name, Full: p.FullGroup(g), Package: names.GroupPackage(g.Name)}
+		mg := &Group{Project: m, Spec: g, Name: g.Name, Full: p.FullGroup(g), Package: names.GroupPackage(g.Name), GoName: names.GroupGoName(g.Name)}
 		byName := map[string]*Version{}
 		for _, v := range g.VersionsByPriority() {
 			mv := &Version{Group: mg, Name: v, Storage: g.StorageVersion() == v}
