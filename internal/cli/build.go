@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -78,7 +78,7 @@ func (o *BuildGeneratedOptions) Complete() error {
 // Run generates.
 func (o *BuildGeneratedOptions) Run() error {
 	if o.PrintCommands {
-		return builder.PrintCommands(o.buildOptions(), filepath.Join(o.Dir, model.LocalDir, "api-violations.list"))
+		return builder.PrintCommands(o.buildOptions(), os.DevNull)
 	}
 	return builder.Generate(o.buildOptions())
 }
