@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -83,17 +84,7 @@ The generated project's Dockerfile builds the same image with docker build.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			if o.Generate {
-				if err := o.BuildGeneratedOptions.Run(); err != nil {
-					return err
-				}
-			}
-			digest, err := container.Build(cmd.Context(), o.Options)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(streams.Out, "%s@%s\n", o.Image, digest)
-			return nil
+			return o.Run(cmd.Context())
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
@@ -101,4 +92,19 @@ The generated project's Dockerfile builds the same image with docker build.`,
 	cmd.Flags().StringVar(&o.Output, "output", "", "write the image locally: oci-layout:PATH or tarball:PATH (tarball: one platform)")
 	cmd.Flags().BoolVar(&o.Generate, "generate", true, "run the code generators first")
 	return cmd
+}
+
+// Run generates code (unless --generate=false) and builds the image.
+func (o *BuildContainerOptions) Run(ctx context.Context) error {
+	if o.Generate {
+		if err := o.BuildGeneratedOptions.Run(); err != nil {
+			return err
+		}
+	}
+	digest, err := container.Build(ctx, o.Options)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.streams.Out, "%s@%s\n", o.Image, digest)
+	return nil
 }

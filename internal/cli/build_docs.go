@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/docs"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
@@ -33,35 +32,35 @@ content does not change are not rewritten.`,
   apiserver-boot build docs --format html --output-dir site/api`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
 			if err := o.Complete(); err != nil {
 				return err
 			}
-			switch o.Format {
-			case docs.Markdown, docs.HTML, docs.Both:
-			default:
-				return fmt.Errorf("invalid --format %q: want markdown, html or both", o.Format)
-			}
-			universe, err := codegen.Load(o.Dir, o.model)
-			if err != nil {
-				return err
-			}
-			gvs, err := docs.Build(o.Dir, o.model, universe)
-			if err != nil {
-				return err
-			}
-			files, err := docs.Render(o.model.Name, gvs, o.Format)
-			if err != nil {
-				return err
-			}
-			changes, err := docs.Write(o.Dir, o.OutputDir, files)
-			if err != nil {
-				return err
-			}
-			scaffold.Print(streams.Out, changes, false)
-			return nil
+			return o.Run()
 		},
 	}
 	cmd.Flags().StringVar(&o.OutputDir, "output-dir", "docs/reference", "directory of the reference, relative to the project")
 	cmd.Flags().StringVar(&o.Format, "format", docs.Both, "markdown, html or both")
 	return cmd
+}
+
+// Validate checks the format.
+func (o *BuildDocsOptions) Validate() error {
+	switch o.Format {
+	case docs.Markdown, docs.HTML, docs.Both:
+		return nil
+	}
+	return fmt.Errorf("invalid --format %q: want markdown, html or both", o.Format)
+}
+
+// Run writes the reference.
+func (o *BuildDocsOptions) Run() error {
+	changes, err := docs.Generate(o.Dir, o.model, o.Format, o.OutputDir)
+	if err != nil {
+		return err
+	}
+	scaffold.Print(o.streams.Out, changes, false)
+	return nil
 }

@@ -36,6 +36,27 @@ type RunLocalOptions struct {
 	RegisterTimeout time.Duration
 }
 
+// Complete loads the project and turns the flags into the run: the build
+// first (unless --build=false), the registration (with --register-into).
+func (o *RunLocalOptions) Complete() error {
+	if err := o.BuildGeneratedOptions.Complete(); err != nil {
+		return err
+	}
+	reg, err := o.registration()
+	if err != nil {
+		return err
+	}
+	o.Register = reg
+	if o.Build {
+		b := o.buildOptions()
+		b.Targets = model.Binaries
+		o.Options.Build = &b
+	}
+	o.Options.Dir = o.BuildGeneratedOptions.Dir
+	o.Log, o.Out = o.streams.ErrOut, o.streams.Out
+	return nil
+}
+
 // registration builds the --register-into request, or nil.
 func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 	if o.RegisterInto == "" {
@@ -99,21 +120,9 @@ APIServices and the Service are removed.`,
   apiserver-boot run local --build=false --etcd-servers http://127.0.0.1:2379 --quiet`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.BuildGeneratedOptions.Complete(); err != nil {
+			if err := o.Complete(); err != nil {
 				return err
 			}
-			reg, err := o.registration()
-			if err != nil {
-				return err
-			}
-			o.Register = reg
-			if o.Build {
-				b := o.buildOptions()
-				b.Targets = model.Binaries
-				o.Options.Build = &b
-			}
-			o.Options.Dir = o.BuildGeneratedOptions.Dir
-			o.Log, o.Out = streams.ErrOut, streams.Out
 			return localrun.Run(cmd.Context(), o.Options)
 		},
 	}

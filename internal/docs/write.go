@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/templates"
 )
@@ -84,4 +86,22 @@ func Write(dir, outDir string, files map[string][]byte) ([]scaffold.Change, erro
 		return nil, err
 	}
 	return changes, scaffold.Apply(dir, changes)
+}
+
+// Generate loads the project's API the way the code generators do, builds
+// its reference and writes it (Markdown, HTML or both) under outDir.
+func Generate(dir string, m *model.Project, format, outDir string) ([]scaffold.Change, error) {
+	universe, err := codegen.Load(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	gvs, err := Build(dir, m, universe)
+	if err != nil {
+		return nil, err
+	}
+	files, err := Render(m.Name, gvs, format)
+	if err != nil {
+		return nil, err
+	}
+	return Write(dir, outDir, files)
 }
