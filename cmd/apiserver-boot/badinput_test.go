@@ -76,6 +76,11 @@ func TestBadInput(t *testing.T) {
 		{name: "build container with nothing to do", args: []string{"build", "container", "--image", "bees:dev", "--generate=false"}, want: "give --push, --output, or both"},
 		{name: "build container bad platform", args: []string{"build", "container", "--image", "bees:dev", "--push", "--platform", "linux"}, want: "invalid platform \"linux\""},
 		{name: "build docs bad format", args: []string{"build", "docs", "--format", "pdf"}, want: "invalid --format \"pdf\""},
+		{name: "doctor unknown output", args: []string{"doctor", "-o", "yaml"}, want: `invalid --output "yaml": want text or json`},
+		{name: "doctor version without group", args: []string{"doctor", "--version", "v1"}, want: "--version goes with --group"},
+		{name: "doctor invalid version", args: []string{"doctor", "--group", "insect.example.com", "--version", "one"}, want: `invalid version "one"`},
+		{name: "doctor name without namespace", args: []string{"doctor", "--name", "bees-apiserver"}, want: "--namespace and --name (or --service-account) go together"},
+		{name: "doctor outside a project", empty: true, args: []string{"doctor"}, want: "or name the API with --group and --version"},
 		{name: "run local register-into missing file", args: []string{"run", "local", "--build=false", "--register-into", "/nonexistent/kubeconfig"}, want: "--register-into: stat /nonexistent/kubeconfig: no such file or directory"},
 		{name: "unwritable directory", prepare: readOnly, args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Ant"), want: "cannot write"},
 	}

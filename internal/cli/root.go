@@ -49,6 +49,7 @@ APISERVER_BOOT_OWNER) or from a YAML config file given with --config.`,
 		newCreateCommand(streams),
 		newBuildCommand(streams),
 		newRunCommand(streams),
+		newDoctorCommand(streams),
 		newVersionCommand(streams),
 	)
 	return root

@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/certs"
+	"github.com/apiserver-boot/apiserver-boot/internal/doctor"
+)
+
+// TestDoctor is the proof of the doctor issue: a generated server registered
+// into a real kube-apiserver with run local --register-into is healthy (exit
+// 0); then one thing at a time is broken — the server stopped, the
+// APIService pointed at a missing Service, a wrong caBundle, a serving
+// certificate without the <service>.<namespace>.svc name, the auth-delegator
+// binding deleted, the auth-reader RoleBinding deleted — and for each, doctor
+// exits 1 and names that cause first; restored, it exits 0 again. A cluster
+// that cannot be reached is exit 2.
+func TestDoctor(t *testing.T) {
+	requireTool(t, "kubectl", "doctor's diagnoses against a real kube-apiserver")
+	cp := startKubeAPIServer(t, startEtcd(t))
+	admin := cp.kubeconfigs["admin"]
+	bin, dir := newProject(t, createKind("Bee"), []string{"build", "executables"})
+	const apiservice = "v1alpha1.insect.example.com"
+
+	runDoctor := func() (int, *doctor.Report, string) {
+		t.Helper()
+		cmd := exec.Command(bin, "doctor", "--kubeconfig", admin, "-o", "json")
+		cmd.Dir = dir
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		_ = cmd.Run()
+		var r doctor.Report
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil && cmd.ProcessState.ExitCode() != 2 {
+			t.Fatalf("doctor -o json is not JSON: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		}
+		return cmd.ProcessState.ExitCode(), &r, stdout.String() + stderr.String()
+	}
+	firstError := func(r *doctor.Report) *doctor.Finding {
+		for i := range r.Findings {
+			if r.Findings[i].Severity == doctor.Error {
+				return &r.Findings[i]
+			}
+		}
+		return nil
+	}
+	healthy := func(t *testing.T) {
+		t.Helper()
+		var code int
+		var out string
+		waitFor(t, 2*time.Minute, func() bool { code, _, out = runDoctor(); return code == 0 },
+			func() string { return "doctor did not report healthy (exit " + strconv.Itoa(code) + "):\n" + out })
+	}
+	// diagnose breaks something, requires doctor to exit 1 naming the cause
+	// first (check and words), and restores it.
+	diagnose := func(t *testing.T, check, words string, breakIt, restore func()) {
+		t.Helper()
+		breakIt()
+		var code int
+		var r *doctor.Report
+		var out string
+		waitFor(t, time.Minute, func() bool {
+			code, r, out = runDoctor()
+			f := firstError(r)
+			return code == 1 && f != nil && f.Check == check && strings.Contains(f.Message, words)
+		}, func() string {
+			return "doctor (exit " + strconv.Itoa(code) + ") did not name " + check + " \"" + words + "\" first:\n" + out
+		})
+		if f := firstError(r); f.Fix == "" {
+			t.Errorf("the finding has no fix: %+v", f)
+		}
+		restore()
+		healthy(t)
+	}
+
+	reg := startRegistered(t, bin, dir, admin)
+	t.Run("healthy", func(t *testing.T) {
+		healthy(t)
+		cmd := exec.Command(bin, "doctor", "--kubeconfig", admin)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "✓ apiservice") || !strings.Contains(string(out), "healthy") {
+			t.Fatalf("doctor (text): %v\n%s", err, out)
+		}
+	})
+
+	t.Run("missing Service", func(t *testing.T) {
+		diagnose(t, "service", "does not exist",
+			func() {
+				mustKubectl(t, admin, "patch", "apiservice", apiservice, "--type=merge", "-p", `{"spec":{"service":{"name":"missing"}}}`)
+			},
+			func() {
+				mustKubectl(t, admin, "patch", "apiservice", apiservice, "--type=merge", "-p", `{"spec":{"service":{"name":"bees-apiserver"}}}`)
+			})
+	})
+
+	t.Run("wrong caBundle", func(t *testing.T) {
+		original := mustKubectl(t, admin, "get", "apiservice", apiservice, "-o", "jsonpath={.spec.caBundle}")
+		other, err := certs.NewCA("another-ca", certs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		patch := func(caBundle string) {
+			mustKubectl(t, admin, "patch", "apiservice", apiservice, "--type=merge", "-p", `{"spec":{"caBundle":"`+caBundle+`"}}`)
+		}
+		diagnose(t, "certificate", "caBundle does not verify",
+			func() { patch(base64.StdEncoding.EncodeToString(other.CertPEM)) }, func() { patch(original) })
+	})
+
+	t.Run("certificate without the service name", func(t *testing.T) {
+		pki := filepath.Join(dir, ".local", "run", "pki")
+		ca, err := certs.Load(filepath.Join(pki, "ca.crt"), filepath.Join(pki, "ca.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		crt, key := filepath.Join(pki, "apiserver.crt"), filepath.Join(pki, "apiserver.key")
+		origCrt, _ := os.ReadFile(crt)
+		origKey, _ := os.ReadFile(key)
+		noSAN, err := ca.NewServing("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, certs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The server reloads its serving certificate from disk.
+		serve := func(certPEM, keyPEM []byte, wantSAN bool) {
+			writeFile(t, key, string(keyPEM))
+			writeFile(t, crt, string(certPEM))
+			waitFor(t, 2*time.Minute, func() bool { return servesSAN(reg.securePort, "bees-apiserver.bees-system.svc") == wantSAN },
+				func() string { return "the server did not reload its serving certificate" })
+		}
+		diagnose(t, "certificate", "not valid for bees-apiserver.bees-system.svc",
+			func() { serve(noSAN.CertPEM, noSAN.KeyPEM, false) }, func() { serve(origCrt, origKey, true) })
+	})
+
+	// The RBAC cases restore with the command doctor gives as the fix.
+	fixWith := func(t *testing.T, check, words, deleteArgs string) {
+		var fix string
+		diagnose(t, check, words,
+			func() { mustKubectl(t, admin, strings.Fields(deleteArgs)...) },
+			func() {
+				_, r, _ := runDoctor()
+				fix = firstError(r).Fix
+				args := strings.Fields(fix)
+				if len(args) == 0 || args[0] != "kubectl" {
+					t.Fatalf("the fix is not a kubectl command: %q", fix)
+				}
+				mustKubectl(t, admin, args[1:]...)
+			})
+	}
+	t.Run("auth-delegator binding deleted", func(t *testing.T) {
+		fixWith(t, "rbac", "lacks system:auth-delegator", "delete clusterrolebinding bees-apiserver:system:auth-delegator")
+	})
+	t.Run("auth-reader RoleBinding deleted", func(t *testing.T) {
+		fixWith(t, "rbac", "lacks extension-apiserver-authentication-reader", "-n kube-system delete rolebinding bees-apiserver:extension-apiserver-authentication-reader")
+	})
+
+	t.Run("server stopped", func(t *testing.T) {
+		// SIGKILL: run local cannot unregister, so the APIService and the
+		// Service stay while nothing serves behind them.
+		diagnose(t, "certificate", "nothing answers at",
+			func() {
+				if err := reg.cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				<-reg.exited
+			},
+			func() { reg = startRegistered(t, bin, dir, admin) })
+	})
+
+	t.Run("cluster unreachable", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "kubeconfig")
+		writeFile(t, bad, "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:"+strconv.Itoa(freePort(t))+"\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: x\ncurrent-context: c\n")
+		cmd := exec.Command(bin, "doctor", "--kubeconfig", bad)
+		cmd.Dir = dir
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "the cluster cannot be reached") {
+			t.Fatalf("doctor against a closed port: exit %d, want 2:\n%s", code, out)
+		}
+	})
+}
+
+// servesSAN reports whether the server on port serves a certificate valid for host.
+func servesSAN(port int, host string) bool {
+	conn, err := tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only the certificate's names are read
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	return conn.ConnectionState().PeerCertificates[0].VerifyHostname(host) == nil
+}
