@@ -10,6 +10,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -31,7 +32,7 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URL of the external-etcd overlay")
 	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
 	f.BoolVar(&o.RotateCerts, "rotate-certs", false, "replace the existing CA and serving certificate")
-	f.StringVar(&o.OutputDir, "output-dir", "config", "directory of the kustomize layout, relative to the project")
+	f.StringVar(&o.OutputDir, "output-dir", model.ConfigDir, "directory of the kustomize layout, relative to the project")
 }
 
 // Complete loads the project and fills in defaults.

@@ -247,9 +247,10 @@ func (w *Workspace) validateKind(req *KindRequest) error {
 				return fmt.Errorf("kind %s already exists in group %s", k.Kind, p.FullGroup(&g))
 			case strings.EqualFold(k.Kind, req.Kind):
 				return fmt.Errorf("kind %s already exists in group %s: kind names must be unique in a project (they name its samples and controllers)", k.Kind, p.FullGroup(&g))
-			case g.Name == req.Group && (strings.EqualFold(req.Kind, k.Kind+"Spec") || strings.EqualFold(req.Kind, k.Kind+"Status") ||
-				strings.EqualFold(k.Kind, req.Kind+"Spec") || strings.EqualFold(k.Kind, req.Kind+"Status")):
-				return fmt.Errorf("invalid kind %q: it would clash with the Go types of kind %s (%sSpec, %sStatus) in group %s; choose another name", req.Kind, k.Kind, k.Kind, k.Kind, p.FullGroup(&g))
+			case g.Name == req.Group && (strings.EqualFold(req.Kind, k.Kind+"Spec") || strings.EqualFold(req.Kind, k.Kind+"Status")):
+				return fmt.Errorf("invalid kind %q: it would clash with the Go types of kind %s, which declares %s in group %s; choose another name", req.Kind, k.Kind, req.Kind, p.FullGroup(&g))
+			case g.Name == req.Group && (strings.EqualFold(k.Kind, req.Kind+"Spec") || strings.EqualFold(k.Kind, req.Kind+"Status")):
+				return fmt.Errorf("invalid kind %q: its type %s would clash with kind %s in group %s; choose another name", req.Kind, k.Kind, k.Kind, p.FullGroup(&g))
 			case g.Name == req.Group && k.Plural == req.Plural:
 				return fmt.Errorf("resource %q is already used by kind %s in group %s (use --resource)", req.Plural, k.Kind, p.FullGroup(&g))
 			}
