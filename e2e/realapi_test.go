@@ -39,6 +39,19 @@ func TestRealAPI(t *testing.T) {
 
 	t.Run("project tests", func(t *testing.T) { projectTests(t, dir) })
 
+	t.Run("docs", func(t *testing.T) {
+		boot(t, bin, dir, "build", "docs", "--format", "markdown")
+		data, err := os.ReadFile(filepath.Join(dir, "docs", "reference", "fleet.example.com_v1alpha1.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"`template` | PodTemplateSpec", "`port` | integer or string", "Port the workload serves on", "`ports`", "`tags`"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("the reference lacks %q", want)
+			}
+		}
+	})
+
 	requireTool(t, "kubectl", "explain, server-side apply, strict validation and the round trip through kubectl")
 	kubeconfig := startStandalone(t, dir, startEtcd(t))
 

@@ -27,6 +27,9 @@ type inputs struct {
 	// local are the project's own packages, besides groups and versions,
 	// that the types reach: they get deep-copy functions and OpenAPI too.
 	local []string
+	// applyExternals map the k8s.io/api types the fields use to client-go's
+	// apply configurations (type:package, applyconfiguration-gen's form).
+	applyExternals []string
 }
 
 func newInputs(dir string, m *model.Project) *inputs {
@@ -65,6 +68,7 @@ func (in *inputs) setReached(r *reached) {
 		}
 	}
 	in.local = r.local
+	in.applyExternals = r.externalApplyConfigurations()
 }
 
 // localDirs are the shared packages' directories, relative to the project.
@@ -155,7 +159,7 @@ func (in *inputs) invocations(reportFile string) []invocation {
 			"--go-header-file", in.header,
 			"--output-dir", filepath.Join(gen, "applyconfiguration"),
 			"--output-pkg", genPkg + "/applyconfiguration",
-			"--external-applyconfigurations", "",
+			"--external-applyconfigurations", strings.Join(in.applyExternals, ","),
 			"--openapi-schema", "",
 		}, sorted(in.clients)...)},
 		invocation{"client-gen", clientArgv},

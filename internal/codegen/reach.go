@@ -23,6 +23,9 @@ type reached struct {
 	// via remembers, for each reached type, the project field that first led
 	// to it, so that a type without OpenAPI can be reported where it is used.
 	via map[*types.Type]fieldRef
+	// direct are the types of other modules that fields of the project's own
+	// structs use (through pointers, slices and maps).
+	direct map[*types.Type]bool
 }
 
 // fieldRef is a field of a project struct, by package and names.
@@ -35,7 +38,7 @@ type fieldRef struct {
 // Standard-library packages (time) are left out: their types come with
 // their own OpenAPI handling (metav1.Time) or have none to generate.
 func reach(u types.Universe, module string, roots, own []string) *reached {
-	r := &reached{via: map[*types.Type]fieldRef{}}
+	r := &reached{via: map[*types.Type]fieldRef{}, direct: map[*types.Type]bool{}}
 	isOwn := map[string]bool{}
 	for _, p := range own {
 		isOwn[p] = true
@@ -66,6 +69,9 @@ func reach(u types.Universe, module string, roots, own []string) *reached {
 				next := from
 				if isOwn[t.Name.Package] || strings.HasPrefix(t.Name.Package, module+"/") {
 					next = fieldRef{t.Name.Package, t.Name.Name, m.Name}
+					if e := elem(m.Type); e.Kind == types.Struct && e.Name.Package != "" && !strings.HasPrefix(e.Name.Package, module+"/") {
+						r.direct[e] = true
+					}
 				}
 				walk(m.Type, next)
 			}
@@ -97,6 +103,40 @@ func reach(u types.Universe, module string, roots, own []string) *reached {
 	sort.Strings(r.local)
 	sort.Strings(r.external)
 	return r
+}
+
+// elem is the named type under pointers, slices, arrays and map values.
+func elem(t *types.Type) *types.Type {
+	for t != nil && (t.Kind == types.Pointer || t.Kind == types.Slice || t.Kind == types.Array || t.Kind == types.Map) {
+		t = t.Elem
+	}
+	if t == nil {
+		return &types.Type{}
+	}
+	return t
+}
+
+// apiPkgPrefix is where Kubernetes' own API types live; client-go carries
+// their apply configurations under applyconfigPrefix, same path below.
+const (
+	apiPkgPrefix      = "k8s.io/api/"
+	applyconfigPrefix = "k8s.io/client-go/applyconfigurations/"
+)
+
+// externalApplyConfigurations maps the k8s.io/api types the project's
+// fields use to client-go's apply configurations of them, as
+// applyconfiguration-gen's --external-applyconfigurations takes them, so that
+// an apply configuration of a project type holds a PodTemplateSpecApplyConfiguration
+// (which sets only what the caller sets), not a PodTemplateSpec.
+func (r *reached) externalApplyConfigurations() []string {
+	var out []string
+	for t := range r.direct {
+		if strings.HasPrefix(t.Name.Package, apiPkgPrefix) {
+			out = append(out, t.Name.Package+"."+t.Name.Name+":"+applyconfigPrefix+strings.TrimPrefix(t.Name.Package, apiPkgPrefix))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func sortedTypeNames(pkg *types.Package) []string {
