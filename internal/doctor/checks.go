@@ -105,7 +105,7 @@ func (d *doctor) checkEndpoints(ctx context.Context, subject string, ref *apireg
 // checkCertificate dials the server and checks the certificate it serves:
 // signed by the caBundle, valid for <service>.<namespace>.svc (the name
 // kube-apiserver verifies), not about to expire.
-func (d *doctor) checkCertificate(name string, svc *apiregistrationv1.APIService, t target) {
+func (d *doctor) checkCertificate(ctx context.Context, name string, svc *apiregistrationv1.APIService, t target) {
 	ref := svc.Spec.Service
 	host := ref.Name + "." + ref.Namespace + ".svc"
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", t.addr, &tls.Config{InsecureSkipVerify: true, ServerName: host}) //nolint:gosec // the chain is verified below, against the caBundle
@@ -116,9 +116,7 @@ func (d *doctor) checkCertificate(name string, svc *apiregistrationv1.APIService
 				Evidence: err.Error(),
 				Fix:      "start the server (apiserver-boot run local --register-into …) or fix the ExternalName and the port"})
 		} else {
-			d.add(Finding{Check: "certificate", Subject: name, Severity: Info,
-				Message:  "the endpoint " + t.addr + " is not reachable from this machine; the served certificate was not checked here",
-				Evidence: err.Error()})
+			d.checkThroughProxy(ctx, name, ref, err)
 		}
 		return
 	}
@@ -171,6 +169,28 @@ func (d *doctor) checkCertificate(name string, svc *apiregistrationv1.APIService
 		d.add(Finding{Check: "certificate", Subject: name, Severity: OK,
 			Message: "signed by the caBundle, valid for " + host + " until " + leaf.NotAfter.UTC().Format(time.DateOnly)})
 	}
+}
+
+// checkThroughProxy asks kube-apiserver's service proxy for the server's
+// /healthz when the endpoints are not reachable from here (pod addresses seen
+// from outside the cluster): it tells whether the control plane reaches the
+// server, though not which certificate it serves.
+func (d *doctor) checkThroughProxy(ctx context.Context, name string, ref *apiregistrationv1.ServiceReference, direct error) {
+	port := "443"
+	if ref.Port != nil {
+		port = strconv.Itoa(int(*ref.Port))
+	}
+	_, err := d.kube.CoreV1().Services(ref.Namespace).ProxyGet("https", ref.Name, port, "/healthz", nil).DoRaw(ctx)
+	if err != nil && !apierrors.IsUnauthorized(err) && !apierrors.IsForbidden(err) {
+		d.add(Finding{Check: "certificate", Subject: name, Severity: Error,
+			Message:  "kube-apiserver cannot reach the server through Service " + ref.Namespace + "/" + ref.Name,
+			Evidence: err.Error(),
+			Fix:      "check that the control plane can reach the pods' port (firewall rules of private clusters, NetworkPolicies)"})
+		return
+	}
+	d.add(Finding{Check: "certificate", Subject: name, Severity: Info,
+		Message:  "the server answers through kube-apiserver's service proxy; its endpoints are not reachable from this machine, so the served certificate was not checked here (x509 errors show in the APIService condition)",
+		Evidence: direct.Error()})
 }
 
 // checkAggregation checks that kube-apiserver publishes what extension

@@ -149,7 +149,7 @@ func (d *doctor) checkAPIService(ctx context.Context, gv GroupVersion) {
 		sa = svc.Spec.Service.Namespace + "/" + svc.Spec.Service.Name
 	}
 	if target, ok := d.checkService(ctx, name, svc.Spec.Service); ok {
-		d.checkCertificate(name, svc, target)
+		d.checkCertificate(ctx, name, svc, target)
 	}
 	d.checkRBAC(ctx, name, sa)
 	d.checkCondition(name, svc)
