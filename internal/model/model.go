@@ -127,7 +127,7 @@ func New(p *project.Project) *Project {
 	m := &Project{Spec: p, Module: p.Module, Domain: p.Domain, Name: names.ProjectName(p.Module)}
 	for i := range p.Groups {
 		g := &p.Groups[i]
-		mg := &Group{Project: m, Spec: g, Name: g.Name, Full: p.FullGroup(g), Package: names.GroupPackage(g.Name), GoName: names.GroupGoName(g.Name)}
+		mg := &Group{Project: m, Spec: g, Name: g.Name, Full: p.FullGroup(g), Package: g.GoPackage(), GoName: names.GroupGoName(g.Name, g.GoPackage())}
 		byName := map[string]*Version{}
 		for _, v := range g.VersionsByPriority() {
 			mv := &Version{Group: mg, Name: v, Storage: g.StorageVersion() == v}
@@ -142,7 +142,7 @@ func New(p *project.Project) *Project {
 			mk := &Kind{
 				Group: mg, Spec: k, Name: k.Kind,
 				Plural: k.Plural, Singular: names.Singular(k.Kind), PluralType: names.PluralTypeName(k.Kind, k.Plural),
-				FileStem: names.FileStem(k.Kind), Package: names.KindPackage(k.Kind), Var: names.Var(k.Kind),
+				FileStem: names.FileStem(k.Kind), Package: k.GoPackage(), Var: names.Var(k.Kind),
 			}
 			for _, v := range k.Versions {
 				if mv := byName[v]; mv != nil {

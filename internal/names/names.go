@@ -226,9 +226,8 @@ func KindPackage(kind string) string {
 // GroupGoName is the name generated clients give a group (the clientset's
 // <Group><Version>() methods, its import aliases) when the group's own name
 // would not do: bee-keeping → BeeKeeping, meta (package metaapi) → MetaAPI.
-// It is empty when the group name is fine as it is.
-func GroupGoName(group string) string {
-	pkg := GroupPackage(group)
+// pkg is the group's Go package. It is empty when the group name is fine as it is.
+func GroupGoName(group, pkg string) string {
 	if pkg == group {
 		return ""
 	}

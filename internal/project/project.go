@@ -41,7 +41,12 @@ type Project struct {
 
 // Group is an API group <Name>.<Domain> with its versions and kinds.
 type Group struct {
-	Name     string    `json:"name"`
+	Name string `json:"name"`
+	// Package is the Go package (and folder under pkg/apis) of the group,
+	// recorded when the group is created so that later versions of
+	// apiserver-boot, whose naming rules may differ, keep using it. Empty in
+	// projects from before it was recorded: the group name without hyphens.
+	Package  string    `json:"package,omitempty"`
 	Versions []Version `json:"versions,omitempty"`
 	Kinds    []Kind    `json:"kinds,omitempty"`
 }
@@ -57,7 +62,10 @@ type Version struct {
 // Kind is an API kind of a group. Its internal (hub) type lives in the group
 // package and it is served in every version listed in Versions.
 type Kind struct {
-	Kind              string   `json:"kind"`
+	Kind string `json:"kind"`
+	// Package is the Go package of the kind's registry code, recorded like
+	// the group's. Empty in older projects: the lower-case kind.
+	Package           string   `json:"package,omitempty"`
 	Plural            string   `json:"plural"`
 	Namespaced        bool     `json:"namespaced"`
 	ShortNames        []string `json:"shortNames,omitempty"`
@@ -137,10 +145,10 @@ func (p *Project) Validate() error {
 		if err := names.ValidateGroup(g.Name, p.Domain); err != nil {
 			return err
 		}
-		if groups[names.GroupPackage(g.Name)] {
-			return fmt.Errorf("group %q is listed twice", g.Name)
+		if groups[g.GoPackage()] {
+			return fmt.Errorf("group %q is listed twice (or shares its Go package %s with another)", g.Name, g.GoPackage())
 		}
-		groups[names.GroupPackage(g.Name)] = true
+		groups[g.GoPackage()] = true
 		versions := map[string]bool{}
 		storage := 0
 		for _, v := range g.Versions {
@@ -202,6 +210,24 @@ func (p *Project) Validate() error {
 
 // FullGroup returns the API group name of g, e.g. insect.example.com.
 func (p *Project) FullGroup(g *Group) string { return names.FullGroup(g.Name, p.Domain) }
+
+// GoPackage is the group's Go package: the recorded one, or in older
+// projects the group name without hyphens (what it was then).
+func (g *Group) GoPackage() string {
+	if g.Package != "" {
+		return g.Package
+	}
+	return strings.ReplaceAll(g.Name, "-", "")
+}
+
+// GoPackage is the kind's registry package: the recorded one, or in older
+// projects the lower-case kind (what it was then).
+func (k *Kind) GoPackage() string {
+	if k.Package != "" {
+		return k.Package
+	}
+	return strings.ToLower(k.Kind)
+}
 
 // Group returns the group with the given short name, or nil.
 func (p *Project) Group(name string) *Group {
@@ -269,7 +295,7 @@ func (p *Project) AddGroup(name string) bool {
 	if p.Group(name) != nil {
 		return false
 	}
-	p.Groups = append(p.Groups, Group{Name: name})
+	p.Groups = append(p.Groups, Group{Name: name, Package: names.GroupPackage(name)})
 	slices.SortFunc(p.Groups, func(a, b Group) int { return strings.Compare(a.Name, b.Name) })
 	return true
 }

@@ -189,6 +189,7 @@ func (w *Workspace) AddKind(ctx context.Context, req KindRequest, opts Options) 
 	g := next.Group(req.Group)
 	g.Kinds = append(g.Kinds, project.Kind{
 		Kind:              req.Kind,
+		Package:           names.KindPackage(req.Kind),
 		Plural:            req.Plural,
 		Namespaced:        req.Namespaced,
 		ShortNames:        req.ShortNames,
