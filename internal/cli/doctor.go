@@ -56,8 +56,7 @@ Exit code: 0 healthy, 1 something is wrong, 2 the cluster cannot be reached.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)")
-	f.StringVar(&o.Context, "context", "", "kubeconfig context to use (default: the current one)")
+	addClusterFlags(f, &o.Kubeconfig, &o.Context)
 	f.StringVar(&o.Group, "group", "", "examine this API group (full name, e.g. insect.example.com) instead of the project's")
 	f.StringVar(&o.Version, "version", "", "with --group: the version")
 	f.StringVar(&o.Namespace, "namespace", "", "namespace of the server's ServiceAccount (default: the APIService's Service namespace)")

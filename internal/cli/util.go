@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/spf13/pflag"
+
 	"os"
 	"strconv"
 	"time"
@@ -24,4 +26,10 @@ func currentYear() int {
 		}
 	}
 	return time.Now().UTC().Year()
+}
+
+// addClusterFlags adds the flags that choose a cluster, as kubectl names them.
+func addClusterFlags(f *pflag.FlagSet, kubeconfig, kubeContext *string) {
+	f.StringVar(kubeconfig, "kubeconfig", "", "kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(kubeContext, "context", "", "kubeconfig context to use (default: the current one)")
 }
