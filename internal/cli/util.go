@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"github.com/spf13/pflag"
-
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // projectDir is the project directory: dir, or the working directory.
