@@ -25,7 +25,7 @@ import (
 )
 
 // subresources returns the storage of each subresource of people, by path.
-func subresources(store *genericregistry.Store, s strategy) map[string]rest.Storage {
+func subresources(_ *genericregistry.Store, _ strategy) map[string]rest.Storage {
 	storage := map[string]rest.Storage{}
 	return storage
 }
