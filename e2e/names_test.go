@@ -39,7 +39,8 @@ const long = "AVeryLongKindNameThatKeepsGoingAndGoingUntilItIsSixtyCharsXy"
 // imports, groups named like imported packages and versions, irregular
 // plurals, digits, long names — each builds and serves, or is refused in one
 // line with the tree unchanged. The same project holds every variant the tool
-// emits (without status, without controller, cluster-scoped, two versions),
+// emits (without status, without controller, cluster-scoped, two versions, a
+// group without kinds),
 // and its own go vet, go test and gofmt pass.
 func TestAwkwardNamesAndVariants(t *testing.T) {
 	bin := buildCLI(t)
@@ -111,8 +112,10 @@ func TestAwkwardNamesAndVariants(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	// A second version of a group: every kind is copied to it.
+	// A second version of a group: every kind is copied to it. And a group
+	// with a version but no kind yet: the project must still build.
 	boot(t, bin, dir, "create", "version", "--group", "bee-keeping", "--version", "v2")
+	boot(t, bin, dir, "create", "group", "version", "--group", "pond", "--version", "v1")
 	tidy := exec.Command("go", "mod", "tidy", "-e")
 	tidy.Dir = dir
 	if out, err := tidy.CombinedOutput(); err != nil {

@@ -89,6 +89,8 @@ func Group(g *model.Group) []scaffold.File {
 	return []scaffold.File{
 		{Path: g.Dir() + "/doc.go", Template: "group/doc.go.tmpl", Data: d, IfExists: scaffold.Skip},
 		{Path: g.SubDir("fuzzer") + "/fuzzer.go", Template: "group/fuzzer.go.tmpl", Data: d, IfExists: scaffold.Skip},
+		// What every group's round-trip test uses, once per project.
+		{Path: model.RoundTripDir + "/roundtrip.go", Template: "shared/roundtrip.go.tmpl", Data: d, IfExists: scaffold.Skip},
 	}
 }
 

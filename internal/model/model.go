@@ -26,6 +26,7 @@ const (
 	GeneratedDir    = "pkg/generated"
 	APIServerDir    = "pkg/apiserver"
 	ServerCmdDir    = "pkg/cmd/server"
+	RoundTripDir    = "pkg/roundtrip"
 	SampleDir       = "sample"
 	ConfigDir       = "config"
 	BinDir          = "bin"

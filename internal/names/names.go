@@ -190,7 +190,7 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	generatedopenapi generic genericapirequest genericapiserver genericoptions genericregistry groups
 	healthz http httptest info install io json labels log logf merge meta metafuzzer metainternalversion metav1
 	metricsserver names net netutils obj old openapi options optsGetter os ptr r rand randfill reflect req rest
-	roundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
+	roundtrip apiroundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
 	testing time types utilerrors utilfeature utilruntime validation wait zap`)
 
 func setOf(words string) map[string]bool {

@@ -31,17 +31,14 @@ import (
 	"example.com/bees/pkg/apis/garden"
 	gardeninstall "example.com/bees/pkg/apis/garden/install"
 	gardenv1beta1 "example.com/bees/pkg/apis/garden/v1beta1"
-	gardenperson "example.com/bees/pkg/registry/garden/person"
-
 	"example.com/bees/pkg/apis/insect"
 	insectinstall "example.com/bees/pkg/apis/insect/install"
 	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
-	insectbee "example.com/bees/pkg/registry/insect/bee"
-	insecthive "example.com/bees/pkg/registry/insect/hive"
-
-	"example.com/bees/pkg/apis/pond"
 	pondinstall "example.com/bees/pkg/apis/pond/install"
 	pondv1 "example.com/bees/pkg/apis/pond/v1"
+	gardenperson "example.com/bees/pkg/registry/garden/person"
+	insectbee "example.com/bees/pkg/registry/insect/bee"
+	insecthive "example.com/bees/pkg/registry/insect/hive"
 )
 
 // installGroups adds every API group of the server to scheme.

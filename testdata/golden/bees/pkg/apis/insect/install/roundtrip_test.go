@@ -17,25 +17,22 @@ limitations under the License.
 package install_test
 
 import (
-	encodingjson "encoding/json"
 	"math/rand"
 	"os"
-	"reflect"
 	"strconv"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/apitesting/fuzzer"
-	"k8s.io/apimachinery/pkg/api/apitesting/roundtrip"
+	apiroundtrip "k8s.io/apimachinery/pkg/api/apitesting/roundtrip"
 	metafuzzer "k8s.io/apimachinery/pkg/apis/meta/fuzzer"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	runtimeserializer "k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
-	"k8s.io/apimachinery/pkg/util/diff"
 
 	insectfuzzer "example.com/bees/pkg/apis/insect/fuzzer"
 	"example.com/bees/pkg/apis/insect/install"
+	"example.com/bees/pkg/roundtrip"
 )
 
 // TestRoundTripTypes fills every kind of the group with random data and checks
@@ -58,7 +55,7 @@ func TestRoundTripTypes(t *testing.T) {
 	f := fuzzer.FuzzerFor(fuzzer.MergeFuzzerFuncs(metafuzzer.Funcs, insectfuzzer.Funcs), rand.NewSource(seed), codecs)
 
 	t.Run("json", func(t *testing.T) {
-		roundtrip.RoundTripTypesWithoutProtobuf(t, scheme, codecs, f, nil)
+		apiroundtrip.RoundTripTypesWithoutProtobuf(t, scheme, codecs, f, nil)
 	})
 	t.Run("yaml", func(t *testing.T) {
 		yaml := json.NewSerializerWithOptions(json.DefaultMetaFactory, scheme, scheme, json.SerializerOptions{Yaml: true})
@@ -70,49 +67,11 @@ func TestRoundTripTypes(t *testing.T) {
 			}
 			kinds++
 			for _, gv := range scheme.PrioritizedVersionsForGroup(gvk.Group) {
-				roundTripYAML(t, scheme, codecs, yaml, f, gvk, gv)
+				roundtrip.YAML(t, scheme, codecs, yaml, f, gvk, gv)
 			}
 		}
 		if kinds == 0 {
 			t.Fatal("the scheme has no kind of the group")
 		}
 	})
-}
-
-// roundTripYAML fills an internal object, encodes it as YAML in gv, decodes it
-// back to the internal version and requires the two to be equal.
-func roundTripYAML(t *testing.T, scheme *runtime.Scheme, codecs runtimeserializer.CodecFactory, yaml runtime.Serializer, f interface{ Fill(any) }, gvk schema.GroupVersionKind, gv schema.GroupVersion) {
-	t.Helper()
-	obj, err := scheme.New(gvk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Fill(obj)
-	data, err := runtime.Encode(codecs.EncoderForVersion(yaml, gv), obj)
-	if err != nil {
-		t.Fatalf("%s as YAML in %s: %v", gvk.Kind, gv, err)
-	}
-	back, err := runtime.Decode(codecs.UniversalDecoder(), data)
-	if err != nil {
-		t.Fatalf("decoding %s from YAML in %s: %v\n%s", gvk.Kind, gv, err, data)
-	}
-	// Compared as JSON documents: YAML keeps what an object means, not the
-	// bytes of its embedded raw objects (runtime.RawExtension).
-	if sent, received := asJSON(t, codecs, gv, obj), asJSON(t, codecs, gv, back); !reflect.DeepEqual(sent, received) {
-		t.Errorf("%s changed in a YAML round trip through %s (- sent, + received):\n%s", gvk.Kind, gv, diff.Diff(sent, received))
-	}
-}
-
-// asJSON is obj in version gv as a generic JSON document.
-func asJSON(t *testing.T, codecs runtimeserializer.CodecFactory, gv schema.GroupVersion, obj runtime.Object) map[string]any {
-	t.Helper()
-	data, err := runtime.Encode(codecs.LegacyCodec(gv), obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := encodingjson.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
 }
