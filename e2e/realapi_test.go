@@ -98,7 +98,11 @@ func TestRealAPI(t *testing.T) {
 	})
 
 	t.Run("server-side apply merges a list-map", func(t *testing.T) {
-		for manager, ports := range map[string]string{"team-a": "  - name: http\n    port: 80\n", "team-b": "  - name: grpc\n    port: 9000\n"} {
+		for _, m := range []struct{ manager, ports string }{
+			{"team-a", "  - name: http\n    port: 80\n"},
+			{"team-b", "  - name: grpc\n    port: 9000\n"},
+		} {
+			manager, ports := m.manager, m.ports
 			f := filepath.Join(t.TempDir(), manager+".yaml")
 			writeFile(t, f, "apiVersion: fleet.example.com/v1alpha1\nkind: Workload\nmetadata:\n  name: shared\nspec:\n  ports:\n"+ports)
 			mustKubectl(t, kubeconfig, "apply", "--server-side", "--field-manager", manager, "-f", f)
