@@ -1,23 +1,14 @@
 package manifests
 
 import (
-	"bytes"
-	"crypto/x509"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"path/filepath"
 	"time"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/resid"
-	"sigs.k8s.io/yaml"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
@@ -189,59 +180,6 @@ func (o *Options) externalEtcdOverlay(add func(string, ...any) error) error {
 	})
 }
 
-// ensureCerts loads the CA and serving certificate in dir, or makes them when
-// missing or when rotate is set. Reused certificates must still fit: a
-// serving certificate for other names, or expiring within 30 days, is an
-// error that names --rotate-certs.
-func ensureCerts(dir string, o Options) (ca *certs.KeyPair, created bool, err error) {
-	var serving *certs.KeyPair
-	paths := func(n string) (string, string) { return filepath.Join(dir, n+".crt"), filepath.Join(dir, n+".key") }
-	caCrt, caKey := paths("ca")
-	tlsCrt, tlsKey := paths("tls")
-	if !o.RotateCerts {
-		ca, err = certs.Load(caCrt, caKey)
-		if err == nil {
-			serving, err = certs.Load(tlsCrt, tlsKey)
-		}
-		switch {
-		case err == nil:
-			if verr := checkServing(ca, serving, o.ServiceHosts()); verr != nil {
-				return nil, false, fmt.Errorf("%s/tls.crt: %w; run with --rotate-certs to make new certificates", dir, verr)
-			}
-			return ca, false, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, false, fmt.Errorf("reading the certificates in %s (fix them or run with --rotate-certs): %w", dir, err)
-		}
-	}
-	ca, err = certs.NewCA(o.Name+"-ca", certs.Options{KeyType: o.KeyType, Validity: caValidity})
-	if err != nil {
-		return nil, false, err
-	}
-	hosts := o.ServiceHosts()
-	serving, err = ca.NewServing(hosts[0], hosts, nil, certs.Options{KeyType: o.KeyType, Validity: leafValidity})
-	if err != nil {
-		return nil, false, err
-	}
-	if err := ca.Write(caCrt, caKey); err != nil {
-		return nil, false, err
-	}
-	if err := serving.Write(tlsCrt, tlsKey); err != nil {
-		return nil, false, err
-	}
-	return ca, true, nil
-}
-
-func checkServing(ca, serving *certs.KeyPair, hosts []string) error {
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.Cert)
-	for _, h := range hosts {
-		if _, err := serving.Cert.Verify(x509.VerifyOptions{DNSName: h, Roots: pool, CurrentTime: time.Now().Add(rotateBefore)}); err != nil {
-			return fmt.Errorf("not valid for %s for the next 30 days: %w", h, err)
-		}
-	}
-	return nil
-}
-
 // Render builds a kustomization directory in-process, as `kubectl kustomize` does.
 func Render(dir string) ([]byte, error) {
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
@@ -250,94 +188,6 @@ func Render(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
 	return m.AsYaml()
-}
-
-// Decode splits rendered YAML into objects.
-func Decode(data []byte) ([]*unstructured.Unstructured, error) {
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	var out []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, err
-		}
-		if len(m) > 0 {
-			out = append(out, &unstructured.Unstructured{Object: m})
-		}
-	}
-}
-
-// ToUnstructured converts typed objects for a dynamic client.
-func ToUnstructured(objs ...any) ([]*unstructured.Unstructured, error) {
-	var out []*unstructured.Unstructured
-	for _, obj := range objs {
-		m, err := toMap(obj)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &unstructured.Unstructured{Object: m})
-	}
-	return out, nil
-}
-
-// toMap converts an object through JSON, so that each type's own marshalling
-// (json tags, omitempty, custom marshallers) decides what appears, and drops
-// the status and null values typed objects carry.
-func toMap(obj any) (map[string]any, error) {
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	prune(m)
-	return m, nil
-}
-
-// toYAML serializes objects as a multi-document YAML stream, without the
-// empty status and null timestamps typed objects carry.
-func toYAML(objs ...any) ([]byte, error) {
-	var buf bytes.Buffer
-	for i, obj := range objs {
-		m, err := toMap(obj)
-		if err != nil {
-			return nil, err
-		}
-		data, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.Write(data)
-	}
-	return buf.Bytes(), nil
-}
-
-// prune removes null values (e.g. creationTimestamp), recursively. Empty
-// maps stay: some mean something (emptyDir: {}).
-func prune(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if e == nil {
-				delete(t, k)
-			} else {
-				prune(e)
-			}
-		}
-	case []any:
-		for _, e := range t {
-			prune(e)
-		}
-	}
 }
 
 func resIDKind(group, kind string) resid.ResId {
