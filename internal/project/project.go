@@ -23,7 +23,18 @@ import (
 const FileName = "PROJECT"
 
 // Layout identifies the version of the PROJECT format and project layout.
-const Layout = "apiserver-boot.io/v1"
+// v2: the status subresource's behaviour lives in status.go (wired by the
+// regenerated subresources.go), and PROJECT records Go package names.
+const Layout = "apiserver-boot.io/v2"
+
+// LayoutV1 is the layout of projects made before v2. Such a project builds,
+// runs and deploys as it is; create, which regenerates files for the current
+// layout, refuses it (see ErrOlderLayout).
+const LayoutV1 = "apiserver-boot.io/v1"
+
+// ErrOlderLayout is returned by the commands that would rewrite a v1
+// project's files for the current layout.
+var ErrOlderLayout = errors.New("this project was created by an earlier apiserver-boot (layout " + LayoutV1 + "): create would regenerate its subresources.go for layout " + Layout + ", which its strategy.go does not match; use the apiserver-boot that created it to add to it")
 
 // ErrNotFound is returned by Load when there is no PROJECT file.
 var ErrNotFound = errors.New("no PROJECT file found: run this command in a project created by `apiserver-boot init repo`")
@@ -112,8 +123,8 @@ func Parse(data []byte) (*Project, error) {
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
 		return nil, fmt.Errorf("PROJECT: %w", err)
 	}
-	if p.Layout != Layout {
-		return nil, fmt.Errorf("PROJECT: unsupported layout %q (this apiserver-boot understands %q)", p.Layout, Layout)
+	if p.Layout != Layout && p.Layout != LayoutV1 {
+		return nil, fmt.Errorf("PROJECT: unsupported layout %q (this apiserver-boot understands %q and %q)", p.Layout, Layout, LayoutV1)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("PROJECT: %w", err)

@@ -268,6 +268,9 @@ func (w *Workspace) validateKind(req *KindRequest) error {
 // apply plans the change from the current PROJECT to next — the given files
 // plus every file regenerated from PROJECT — and writes it unless DryRun.
 func (w *Workspace) apply(next *project.Project, files []scaffold.File, inserts []scaffold.Insertion, opts Options) ([]scaffold.Change, error) {
+	if w.Project.Layout == project.LayoutV1 {
+		return nil, project.ErrOlderLayout
+	}
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
