@@ -164,13 +164,10 @@ type registered struct {
 // the APIServices are Available.
 func startRegistered(t *testing.T, bin, dir, kubeconfig string) *registered {
 	t.Helper()
-	r := &registered{out: &syncBuffer{}, exited: make(chan struct{}), securePort: freePort(t)}
-	etcdPort := freePort(t)
-	for isListening(etcdPort + 1) {
-		etcdPort = freePort(t)
-	}
+	etcdPort, ports := runLocalPorts(t, 2)
+	r := &registered{out: &syncBuffer{}, exited: make(chan struct{}), securePort: ports[0]}
 	r.cmd = exec.Command(bin, "run", "local", "--build=false", "--register-into", kubeconfig,
-		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(r.securePort), "--manager-probe-port", strconv.Itoa(freePort(t)))
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(r.securePort), "--manager-probe-port", strconv.Itoa(ports[1]))
 	r.cmd.Dir = dir
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
 	if err := r.cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,24 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// runLocalPorts returns an etcd client port whose peer port (+1) is free too,
+// and n more free ports that are neither: the kernel hands out ephemeral
+// ports in sequence, so a port picked next is often the etcd port + 1.
+func runLocalPorts(t *testing.T, n int) (etcd int, others []int) {
+	t.Helper()
+	etcd = freePort(t)
+	for isListening(etcd + 1) {
+		etcd = freePort(t)
+	}
+	for len(others) < n {
+		p := freePort(t)
+		if p != etcd && p != etcd+1 && !slices.Contains(others, p) {
+			others = append(others, p)
+		}
+	}
+	return etcd, others
 }
 
 // startEtcd runs an embedded etcd on loopback for the test and returns its client URL.

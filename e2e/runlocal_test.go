@@ -153,12 +153,9 @@ func (r *runLocal) logs() string { return r.out.String() }
 // flags, and waits for its "ready" line.
 func startRunLocal(t *testing.T, bin, dir string, extra ...string) *runLocal {
 	t.Helper()
-	etcdPort := freePort(t)
-	for isListening(etcdPort + 1) {
-		etcdPort = freePort(t)
-	}
+	etcdPort, ports := runLocalPorts(t, 2)
 	cmd := exec.Command(bin, append([]string{"run", "local", "--build=false",
-		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(freePort(t)), "--manager-probe-port", strconv.Itoa(freePort(t))}, extra...)...)
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(ports[0]), "--manager-probe-port", strconv.Itoa(ports[1])}, extra...)...)
 	cmd.Dir = dir
 	r := &runLocal{cmd: cmd, out: &syncBuffer{}, exited: make(chan struct{}), etcdPort: etcdPort}
 	cmd.Stdout, cmd.Stderr = r.out, r.out
