@@ -16,19 +16,70 @@ limitations under the License.
 
 // Package roundtrip holds what the round-trip tests of every API group share
 // (pkg/apis/<group>/install/roundtrip_test.go and pkg/apis/<group>/fuzzer):
-// making random objects a fixed point of defaulting, and the YAML round trip.
+// the test itself (JSON and YAML, with a seed that replays a failure) and
+// making random objects a fixed point of defaulting.
 package roundtrip
 
 import (
 	encodingjson "encoding/json"
+	"math/rand"
+	"os"
 	"reflect"
+	"strconv"
 	"testing"
+	"time"
 
+	"k8s.io/apimachinery/pkg/api/apitesting/fuzzer"
+	apiroundtrip "k8s.io/apimachinery/pkg/api/apitesting/roundtrip"
+	metafuzzer "k8s.io/apimachinery/pkg/apis/meta/fuzzer"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	runtimeserializer "k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/apimachinery/pkg/util/diff"
 )
+
+// Test fills every kind of a group (the types of its internal package
+// internalPkg, installed by install) with random data, using the group's
+// fuzzer functions, and checks that converting it to each version and back,
+// through JSON and through YAML, loses nothing. A failure names its seed:
+// ROUNDTRIP_SEED=<seed> go test replays it.
+func Test(t *testing.T, install func(*runtime.Scheme), funcs fuzzer.FuzzerFuncs, internalPkg string) {
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("ROUNDTRIP_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseInt(s, 10, 64); err != nil {
+			t.Fatalf("ROUNDTRIP_SEED=%q: %v", s, err)
+		}
+	}
+	t.Logf("seed %d (ROUNDTRIP_SEED=%d go test … reproduces this run)", seed, seed)
+
+	scheme := runtime.NewScheme()
+	install(scheme)
+	codecs := runtimeserializer.NewCodecFactory(scheme)
+	f := fuzzer.FuzzerFor(fuzzer.MergeFuzzerFuncs(metafuzzer.Funcs, funcs), rand.NewSource(seed), codecs)
+
+	t.Run("json", func(t *testing.T) {
+		apiroundtrip.RoundTripTypesWithoutProtobuf(t, scheme, codecs, f, nil)
+	})
+	t.Run("yaml", func(t *testing.T) {
+		yaml := json.NewSerializerWithOptions(json.DefaultMetaFactory, scheme, scheme, json.SerializerOptions{Yaml: true})
+		kinds := 0
+		for gvk, goType := range scheme.AllKnownTypes() {
+			// The group's own kinds, not the meta types every version registers.
+			if gvk.Version != runtime.APIVersionInternal || goType.PkgPath() != internalPkg {
+				continue
+			}
+			kinds++
+			for _, gv := range scheme.PrioritizedVersionsForGroup(gvk.Group) {
+				roundTripYAML(t, scheme, codecs, yaml, f, gvk, gv)
+			}
+		}
+		if kinds == 0 {
+			t.Fatalf("the scheme has no kind of package %s", internalPkg)
+		}
+	})
+}
 
 // WithDefaults sets in obj (an internal object of scheme) exactly the fields that
 // defaulting in some version would set: decoding fills them in, so random
@@ -120,9 +171,9 @@ func settable(v reflect.Value) bool {
 	return true
 }
 
-// YAML fills an internal object, encodes it as YAML in gv, decodes it
+// roundTripYAML fills an internal object, encodes it as YAML in gv, decodes it
 // back to the internal version and requires the two to be equal.
-func YAML(t *testing.T, scheme *runtime.Scheme, codecs runtimeserializer.CodecFactory, yaml runtime.Serializer, f interface{ Fill(any) }, gvk schema.GroupVersionKind, gv schema.GroupVersion) {
+func roundTripYAML(t *testing.T, scheme *runtime.Scheme, codecs runtimeserializer.CodecFactory, yaml runtime.Serializer, f interface{ Fill(any) }, gvk schema.GroupVersionKind, gv schema.GroupVersion) {
 	t.Helper()
 	obj, err := scheme.New(gvk)
 	if err != nil {
