@@ -23,6 +23,9 @@ var goldenProjects = map[string][][]string{
 		{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Hive", "--non-namespaced", "--skip-go-mod-tidy"},
 		// A second group: a kind without status subresource or controller, an irregular plural.
 		{"create", "group", "version", "resource", "--group", "garden", "--version", "v1beta1", "--kind", "Person", "--with-status-subresource=false", "--controller=false", "--skip-go-mod-tidy"},
+		// Kinds kept by the user's own backend: read-write with status, and read-only (computed).
+		{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Sighting", "--storage", "custom", "--controller=false", "--skip-go-mod-tidy"},
+		{"create", "group", "version", "resource", "--group", "metrics", "--version", "v1beta1", "--kind", "NodeUsage", "--storage", "custom", "--read-only", "--non-namespaced", "--skip-go-mod-tidy"},
 		// A group and a version without kinds yet.
 		{"create", "group", "version", "--group", "pond", "--version", "v1"},
 	},

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
@@ -147,6 +148,8 @@ type CreateResourceOptions struct {
 	NonNamespaced bool
 	Status        bool
 	Controller    bool
+	Storage       string
+	ReadOnly      bool
 }
 
 func newCreateResourceCommand(streams IOStreams) *cobra.Command {
@@ -164,9 +167,17 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 
   # A cluster-scoped kind with short names, no controller
   apiserver-boot create group version resource --group insect --version v1alpha1 --kind Hive \
-      --non-namespaced --short-names hv --controller=false`,
+      --non-namespaced --short-names hv --controller=false
+
+  # A kind kept by your own code (a database, an external API), in memory to start with
+  apiserver-boot create group version resource --group insect --version v1alpha1 --kind Sighting --storage custom
+
+  # A read-only kind computed on request, like metrics-server's (get, list, watch; writes get 405)
+  apiserver-boot create group version resource --group metrics --version v1beta1 --kind NodeUsage \
+      --storage custom --read-only --non-namespaced`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Complete(cmd.Flags())
 			if err := o.Validate(); err != nil {
 				return err
 			}
@@ -184,13 +195,42 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 	f.BoolVar(&o.NonNamespaced, "non-namespaced", false, "make the kind cluster-scoped")
 	f.BoolVar(&o.Status, "with-status-subresource", true, "serve status through a /status subresource with its own strategy")
 	f.BoolVar(&o.Controller, "controller", true, "scaffold a controller for the kind in cmd/manager")
+	f.StringVar(&o.Storage, "storage", project.StorageRegistry, "where objects are kept: etcd (the generic registry: etcd, or SQL through kine; see run local --storage) or custom (a backend you write in the kind's backend.go, in memory to start with)")
+	f.BoolVar(&o.ReadOnly, "read-only", false, "with --storage custom: serve get, list and watch only, for objects computed or kept elsewhere (no status subresource, no controller)")
 	f.BoolVar(&o.SkipTidy, "skip-go-mod-tidy", false, "do not run \"go mod tidy\" afterwards")
 	return cmd
 }
 
-// Validate checks the kind's name too.
+// Complete turns off what a read-only kind cannot have, unless asked for
+// (then Validate says why not).
+func (o *CreateResourceOptions) Complete(flags *pflag.FlagSet) {
+	if o.ReadOnly {
+		if !flags.Changed("with-status-subresource") {
+			o.Status = false
+		}
+		if !flags.Changed("controller") {
+			o.Controller = false
+		}
+	}
+}
+
+// Validate checks the kind's name and storage.
 func (o *CreateResourceOptions) Validate() error {
-	return names.ValidateKind(o.Kind)
+	if err := names.ValidateKind(o.Kind); err != nil {
+		return err
+	}
+	switch o.Storage {
+	case project.StorageRegistry, project.StorageCustom:
+	default:
+		return fmt.Errorf("unknown --storage %q: use %s or %s", o.Storage, project.StorageRegistry, project.StorageCustom)
+	}
+	if o.ReadOnly && o.Storage != project.StorageCustom {
+		return fmt.Errorf("--read-only needs --storage %s: the generic registry's objects are written through the API", project.StorageCustom)
+	}
+	if o.ReadOnly && (o.Status || o.Controller) {
+		return fmt.Errorf("--read-only kinds have no status subresource and no controller writing them: drop --with-status-subresource and --controller")
+	}
+	return nil
 }
 
 func (o *CreateResourceOptions) request() workspace.KindRequest {
@@ -198,5 +238,6 @@ func (o *CreateResourceOptions) request() workspace.KindRequest {
 		Group: o.Group, Version: o.Version, Kind: o.Kind, Plural: o.Resource,
 		ShortNames: o.ShortNames, Categories: o.Categories, Namespaced: !o.NonNamespaced,
 		StatusSubresource: o.Status, Controller: o.Controller, Tidy: !o.SkipTidy,
+		Storage: o.Storage, ReadOnly: o.ReadOnly,
 	}
 }

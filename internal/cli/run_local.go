@@ -101,7 +101,9 @@ process are prefixed ([etcd], [apiserver], [manager]). Ctrl-C stops everything i
 reverse order; if one process dies, the others are stopped and the exit code says
 which died (3 etcd, 4 apiserver, 5 controller-manager).
 
-Data (etcd, certificates) is kept in .local/run between runs; --reset wipes it.
+Data (etcd or SQLite, certificates) is kept in .local/run between runs; --reset
+wipes it. With --storage sqlite|postgres|mysql no etcd is started: the apiserver
+keeps its objects in that database through the kine it embeds.
 
 With --register-into KUBECONFIG the apiserver is registered into that cluster's
 aggregation layer instead of running standalone: the namespace, ServiceAccount and
@@ -116,6 +118,10 @@ APIServices and the Service are removed.`,
   apiserver-boot run local --register-into ~/.kube/config
   kubectl get bees
 
+  # No etcd at all: objects in .local/run/kine/state.db, or in a Postgres database
+  apiserver-boot run local --storage sqlite
+  apiserver-boot run local --storage postgres --storage-dsn postgres://me@127.0.0.1/bees?sslmode=disable
+
   # Without rebuilding, against an external etcd, quietly
   apiserver-boot run local --build=false --etcd-servers http://127.0.0.1:2379 --quiet`,
 		Args: cobra.NoArgs,
@@ -128,6 +134,8 @@ APIServices and the Service are removed.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.Build, "build", true, "generate code and build the binaries first")
+	f.StringVar(&o.Storage, "storage", "etcd", "the apiserver's backend: etcd (embedded, or --etcd-servers), or sqlite, postgres, mysql through kine inside the apiserver (no etcd started)")
+	f.StringVar(&o.StorageDSN, "storage-dsn", "", "the database of --storage postgres|mysql (a URL); for sqlite a file (default .local/run/kine/state.db)")
 	f.StringVar(&o.EtcdServers, "etcd-servers", "", "use this etcd (URL) instead of the embedded one")
 	f.IntVar(&o.EtcdPort, "etcd-port", 23790, "client port of the embedded etcd (its peer port is this + 1)")
 	f.IntVar(&o.SecurePort, "secure-port", 9443, "HTTPS port of the apiserver on 127.0.0.1")

@@ -85,8 +85,11 @@ type KindData struct {
 	Namespaced    bool
 	Status        bool
 	Controller    bool
-	ShortNames    []string
-	Categories    []string
+	// Custom kinds are kept by a backend in backend.go, not the generic
+	// registry; ReadOnly ones serve only get, list and watch.
+	Custom, ReadOnly bool
+	ShortNames       []string
+	Categories       []string
 	// Subresources besides status.
 	Subresources []SubresourceData
 }
@@ -167,6 +170,8 @@ func kindData(k *model.Kind, v *model.Version) KindData {
 		Namespaced:    k.Spec.Namespaced,
 		Status:        k.Spec.StatusSubresource,
 		Controller:    k.Spec.Controller,
+		Custom:        k.Spec.Custom(),
+		ReadOnly:      k.Spec.ReadOnly,
 		ShortNames:    k.Spec.ShortNames,
 		Categories:    k.Spec.Categories,
 		Subresources:  subresourceData(k.Spec),

@@ -32,6 +32,7 @@ func Repo(m *model.Project, boilerplate string) []scaffold.File {
 		{Path: model.APIServerMain, Template: "repo/main_apiserver.go.tmpl", Data: d},
 		{Path: model.ManagerMain, Template: "repo/main_manager.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/start.go", Template: "repo/start.go.tmpl", Data: d},
+		{Path: model.ServerCmdDir + "/storage.go", Template: "repo/storage.go.tmpl", Data: d},
 		{Path: model.APIServerDir + "/apiserver.go", Template: "repo/apiserver.go.tmpl", Data: d},
 	}
 	if d.Boilerplate != "" {
@@ -58,6 +59,9 @@ func Regenerated(m *model.Project) []scaffold.File {
 			files = append(files, scaffold.File{Path: v.Dir() + "/register.go", Template: "version/register.go.tmpl", Data: gd.Versions[j], IfExists: scaffold.Overwrite})
 		}
 		for j, k := range g.Kinds {
+			if k.Spec.ReadOnly {
+				continue // nothing to serve but the objects
+			}
 			files = append(files, scaffold.File{Path: k.RegistryFile("subresources.go"), Template: "kind/subresources.go.tmpl", Data: gd.Kinds[j], IfExists: scaffold.Overwrite})
 		}
 	}
@@ -114,11 +118,25 @@ func Kind(k *model.Kind) ([]scaffold.File, []scaffold.Insertion) {
 		{Path: k.GroupFile("fuzzer", ".go"), Template: "kind/fuzzer.go.tmpl", Data: d},
 		{Path: k.RegistryFile("strategy.go"), Template: "kind/strategy.go.tmpl", Data: d},
 		{Path: k.RegistryFile("strategy_test.go"), Template: "kind/strategy_test.go.tmpl", Data: d},
-		{Path: k.RegistryFile("storage.go"), Template: "kind/storage.go.tmpl", Data: d},
-		{Path: k.RegistryFile("storage_test.go"), Template: "kind/storage_test.go.tmpl", Data: d},
 		{Path: k.SampleFile(), Template: "kind/sample.yaml.tmpl", Data: d},
 		// The group's round-trip test comes with its first kind: without one it tests nothing.
 		{Path: g.SubDir("install") + "/roundtrip_test.go", Template: "group/roundtrip_test.go.tmpl", Data: groupData(g), IfExists: scaffold.Skip},
+	}
+	if k.Spec.Custom() {
+		files = append(files,
+			scaffold.File{Path: k.RegistryFile("storage.go"), Template: "kind/storage_custom.go.tmpl", Data: d},
+			scaffold.File{Path: k.RegistryFile("storage_test.go"), Template: "kind/storage_custom_test.go.tmpl", Data: d},
+			scaffold.File{Path: k.RegistryFile("backend.go"), Template: "kind/backend.go.tmpl", Data: d},
+		)
+		// What every custom kind's storage uses, once per project.
+		for _, name := range []string{"backend.go", "memory.go", "memory_test.go", "store.go"} {
+			files = append(files, scaffold.File{Path: model.CustomStorageDir + "/" + name, Template: "shared/custom/" + name + ".tmpl", Data: d, IfExists: scaffold.Skip})
+		}
+	} else {
+		files = append(files,
+			scaffold.File{Path: k.RegistryFile("storage.go"), Template: "kind/storage.go.tmpl", Data: d},
+			scaffold.File{Path: k.RegistryFile("storage_test.go"), Template: "kind/storage_test.go.tmpl", Data: d},
+		)
 	}
 	for _, ver := range k.Versions {
 		vd := kindData(k, ver)

@@ -33,6 +33,13 @@ const stopGrace = 4 * time.Second
 type Options struct {
 	// Dir is the project root; binaries are read from Dir/bin.
 	Dir string
+	// Storage is the apiserver's backend: "" or etcd (embedded, or
+	// EtcdServers), or sqlite, postgres or mysql through the kine the
+	// apiserver embeds (no etcd is started).
+	Storage string
+	// StorageDSN is the database of a SQL Storage; for sqlite it defaults to
+	// a file in the run's state directory.
+	StorageDSN string
 	// EtcdServers, if set, is an external etcd; otherwise one is embedded.
 	EtcdServers string
 	// EtcdPort is the embedded etcd's client port; its peer port is EtcdPort+1.
@@ -60,6 +67,43 @@ type Options struct {
 	Build *builder.Options
 }
 
+// Storage backends of the apiserver (--storage of the generated server).
+const (
+	StorageEtcd     = "etcd"
+	StorageSQLite   = "sqlite"
+	StoragePostgres = "postgres"
+	StorageMySQL    = "mysql"
+)
+
+// Validate checks the storage flags before anything starts.
+func (o *Options) Validate() error {
+	switch o.Storage {
+	case "", StorageEtcd:
+		if o.StorageDSN != "" {
+			return fmt.Errorf("--storage-dsn is for --storage sqlite|postgres|mysql")
+		}
+	case StorageSQLite:
+	case StoragePostgres, StorageMySQL:
+		if o.StorageDSN == "" {
+			return fmt.Errorf("--storage %s needs --storage-dsn, the database URL (e.g. %s)", o.Storage, dsnExample[o.Storage])
+		}
+	default:
+		return fmt.Errorf("unknown --storage %q: use etcd, sqlite, postgres or mysql", o.Storage)
+	}
+	if o.sql() && o.EtcdServers != "" {
+		return fmt.Errorf("--etcd-servers cannot be used with --storage %s", o.Storage)
+	}
+	return nil
+}
+
+var dsnExample = map[string]string{
+	StoragePostgres: "postgres://user:password@127.0.0.1:5432/db?sslmode=disable",
+	StorageMySQL:    "mysql://user:password@tcp(127.0.0.1:3306)/db",
+}
+
+// sql reports whether the apiserver keeps its objects in SQL through kine.
+func (o *Options) sql() bool { return o.Storage != "" && o.Storage != StorageEtcd }
+
 // portFlag names the flag for each port, for the "port in use" message.
 type portFlag struct {
 	port int
@@ -69,6 +113,9 @@ type portFlag struct {
 // Run starts the local control plane and blocks until ctx ends (Ctrl-C) or
 // a process dies; either way it stops everything before returning.
 func Run(ctx context.Context, o Options) (err error) {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	if o.Build != nil {
 		if err := builder.Build(ctx, *o.Build); err != nil {
 			return err
@@ -86,7 +133,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}
 	ports := []portFlag{{o.SecurePort, "--secure-port"}}
-	if o.EtcdServers == "" {
+	if o.EtcdServers == "" && !o.sql() {
 		ports = append(ports, portFlag{o.EtcdPort, "--etcd-port"}, portFlag{o.EtcdPort + 1, "--etcd-port (peer port, --etcd-port + 1)"})
 	}
 	if o.Manager {
@@ -134,7 +181,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	etcdURL := o.EtcdServers
 	var etcd *Etcd
 	etcdErr := make(<-chan error)
-	if etcdURL == "" {
+	if etcdURL == "" && !o.sql() {
 		etcd, err = StartEtcd(filepath.Join(state, "etcd"), o.EtcdPort, o.EtcdPort+1, logFor("etcd"))
 		if err != nil {
 			return &ChildExitError{Name: "etcd", Err: err}
@@ -157,13 +204,22 @@ func Run(ctx context.Context, o Options) (err error) {
 	}()
 
 	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)
-	args := []string{
-		"--etcd-servers", etcdURL,
+	var args []string
+	if o.sql() {
+		dsn := o.StorageDSN
+		if dsn == "" { // sqlite
+			dsn = filepath.Join(state, "kine", "state.db")
+		}
+		args = append(args, "--storage", o.Storage, "--storage-dsn", dsn)
+	} else {
+		args = append(args, "--etcd-servers", etcdURL)
+	}
+	args = append(args,
 		"--bind-address", "127.0.0.1",
 		"--secure-port", strconv.Itoa(o.SecurePort),
 		"--tls-cert-file", pki.Path(servingCert),
 		"--tls-private-key-file", pki.Path(servingKey),
-	}
+	)
 	if reg == nil {
 		args = append(args, "--standalone", "--client-ca-file", pki.Path(caCert))
 	} else {

@@ -27,11 +27,13 @@ const (
 	APIServerDir    = "pkg/apiserver"
 	ServerCmdDir    = "pkg/cmd/server"
 	RoundTripDir    = "pkg/roundtrip"
-	SampleDir       = "sample"
-	ConfigDir       = "config"
-	BinDir          = "bin"
-	ManagerMain     = "cmd/manager/main.go"
-	APIServerMain   = "cmd/apiserver/main.go"
+	// CustomStorageDir holds the REST storage every custom-storage kind uses.
+	CustomStorageDir = "pkg/storage/custom"
+	SampleDir        = "sample"
+	ConfigDir        = "config"
+	BinDir           = "bin"
+	ManagerMain      = "cmd/manager/main.go"
+	APIServerMain    = "cmd/apiserver/main.go"
 	// LocalDir holds what apiserver-boot keeps between runs (code generation
 	// stamp, run local's data); it is gitignored.
 	LocalDir = ".local"

@@ -84,9 +84,23 @@ type Kind struct {
 	StatusSubresource bool     `json:"statusSubresource"`
 	Controller        bool     `json:"controller"`
 	Versions          []string `json:"versions"`
+	// Storage is where objects are kept: empty for the generic registry
+	// (etcd, or SQL through kine), StorageCustom for a backend the user writes.
+	Storage string `json:"storage,omitempty"`
+	// ReadOnly kinds (custom storage only) serve get, list and watch.
+	ReadOnly bool `json:"readOnly,omitempty"`
 	// Subresources besides status, added with `create subresource`.
 	Subresources []Subresource `json:"subresources,omitempty"`
 }
+
+// Kind storage: the generic registry (the default) or the user's own.
+const (
+	StorageRegistry = "etcd"
+	StorageCustom   = "custom"
+)
+
+// Custom reports whether the kind's objects are kept by a backend the user writes.
+func (k *Kind) Custom() bool { return k.Storage == StorageCustom }
 
 // Subresource types.
 const (
@@ -181,6 +195,20 @@ func (p *Project) Validate() error {
 		for _, k := range g.Kinds {
 			if err := names.ValidateKind(k.Kind); err != nil {
 				return err
+			}
+			switch k.Storage {
+			case "", StorageRegistry, StorageCustom:
+			default:
+				return fmt.Errorf("kind %s has unknown storage %q: use %s or %s", k.Kind, k.Storage, StorageRegistry, StorageCustom)
+			}
+			if k.ReadOnly && !k.Custom() {
+				return fmt.Errorf("kind %s: read-only needs --storage %s (a generic registry kind is written through the API)", k.Kind, StorageCustom)
+			}
+			if k.ReadOnly && (k.StatusSubresource || k.Controller) {
+				return fmt.Errorf("kind %s is read-only: it has no status subresource and no controller writing it (use --with-status-subresource=false --controller=false)", k.Kind)
+			}
+			if k.Custom() && len(k.Subresources) > 0 {
+				return fmt.Errorf("kind %s keeps its objects in custom storage: its subresources are status only (scale, getter and connector are scaffolded for etcd kinds)", k.Kind)
 			}
 			subs := map[string]bool{"status": true}
 			for _, sr := range k.Subresources {

@@ -147,6 +147,9 @@ type KindRequest struct {
 	Namespaced        bool
 	StatusSubresource bool
 	Controller        bool
+	// Storage is project.StorageCustom for a kind kept by the user's backend.
+	Storage  string
+	ReadOnly bool
 	// Tidy runs `go mod tidy` afterwards: the kind's tests and storage
 	// import packages the project did not use before.
 	Tidy bool
@@ -197,7 +200,11 @@ func (w *Workspace) AddKind(ctx context.Context, req KindRequest, opts Options) 
 		StatusSubresource: req.StatusSubresource,
 		Controller:        req.Controller,
 		Versions:          []string{req.Version},
+		ReadOnly:          req.ReadOnly,
 	})
+	if req.Storage == project.StorageCustom {
+		g.Kinds[len(g.Kinds)-1].Storage = project.StorageCustom
+	}
 	mg := model.New(next).Group(req.Group)
 	files := append(layout.Group(mg), layout.Version(mg.Version(req.Version))...)
 	kindFiles, inserts := layout.Kind(mg.Kind(req.Kind))

@@ -40,6 +40,7 @@ import (
 
 	gardenv1beta1 "example.com/bees/pkg/apis/garden/v1beta1"
 	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
+	metricsv1beta1 "example.com/bees/pkg/apis/metrics/v1beta1"
 	insectcontroller "example.com/bees/pkg/controller/insect"
 	// +apiserver-boot:scaffold:imports
 )
@@ -53,6 +54,7 @@ func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(insectv1alpha1.AddToScheme(scheme))
 	utilruntime.Must(gardenv1beta1.AddToScheme(scheme))
+	utilruntime.Must(metricsv1beta1.AddToScheme(scheme))
 	// +apiserver-boot:scaffold:scheme
 }
 
@@ -62,6 +64,7 @@ func init() {
 var servedAPIs = []schema.GroupVersion{
 	insectv1alpha1.SchemeGroupVersion,
 	gardenv1beta1.SchemeGroupVersion,
+	metricsv1beta1.SchemeGroupVersion,
 	// +apiserver-boot:scaffold:apis
 }
 

@@ -34,17 +34,23 @@ import (
 	"example.com/bees/pkg/apis/insect"
 	insectinstall "example.com/bees/pkg/apis/insect/install"
 	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
+	"example.com/bees/pkg/apis/metrics"
+	metricsinstall "example.com/bees/pkg/apis/metrics/install"
+	metricsv1beta1 "example.com/bees/pkg/apis/metrics/v1beta1"
 	pondinstall "example.com/bees/pkg/apis/pond/install"
 	pondv1 "example.com/bees/pkg/apis/pond/v1"
 	gardenperson "example.com/bees/pkg/registry/garden/person"
 	insectbee "example.com/bees/pkg/registry/insect/bee"
 	insecthive "example.com/bees/pkg/registry/insect/hive"
+	insectsighting "example.com/bees/pkg/registry/insect/sighting"
+	metricsnodeusage "example.com/bees/pkg/registry/metrics/nodeusage"
 )
 
 // installGroups adds every API group of the server to scheme.
 func installGroups(scheme *runtime.Scheme) {
 	gardeninstall.Install(scheme)
 	insectinstall.Install(scheme)
+	metricsinstall.Install(scheme)
 	pondinstall.Install(scheme)
 }
 
@@ -53,6 +59,7 @@ func StorageVersions() []schema.GroupVersion {
 	return []schema.GroupVersion{
 		gardenv1beta1.SchemeGroupVersion,
 		insectv1alpha1.SchemeGroupVersion,
+		metricsv1beta1.SchemeGroupVersion,
 		pondv1.SchemeGroupVersion,
 	}
 }
@@ -85,7 +92,22 @@ func newAPIGroups(scheme *runtime.Scheme, codecs serializer.CodecFactory, optsGe
 		if err != nil {
 			return nil, err
 		}
-		info.VersionedResourcesStorageMap["v1alpha1"] = merge(bee, hive)
+		sighting, err := insectsighting.NewStorage(scheme, optsGetter)
+		if err != nil {
+			return nil, err
+		}
+		info.VersionedResourcesStorageMap["v1alpha1"] = merge(bee, hive, sighting)
+		groups = append(groups, &info)
+	}
+
+	// metrics.example.com
+	{
+		info := genericapiserver.NewDefaultAPIGroupInfo(metrics.GroupName, scheme, metav1.ParameterCodec, codecs)
+		nodeUsage, err := metricsnodeusage.NewStorage(scheme, optsGetter)
+		if err != nil {
+			return nil, err
+		}
+		info.VersionedResourcesStorageMap["v1beta1"] = merge(nodeUsage)
 		groups = append(groups, &info)
 	}
 	return groups, nil

@@ -53,6 +53,8 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&BeeList{},
 		&Hive{},
 		&HiveList{},
+		&Sighting{},
+		&SightingList{},
 	)
 	return nil
 }

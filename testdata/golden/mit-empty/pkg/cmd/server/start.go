@@ -56,6 +56,9 @@ type Options struct {
 	// ComponentGlobalsRegistry holds the effective version and feature gates.
 	ComponentGlobalsRegistry basecompatibility.ComponentGlobalsRegistry
 
+	// Storage chooses where objects are kept: etcd or a SQL database (storage.go).
+	Storage *StorageOptions
+
 	// Standalone serves without a kube-apiserver: see the --standalone flag.
 	Standalone bool
 }
@@ -69,6 +72,7 @@ func NewOptions() *Options {
 			apiserver.Codecs.LegacyCodec(storageVersions...),
 		),
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
+		Storage:                  NewStorageOptions(),
 	}
 	// Objects are written to etcd in each group's storage version.
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
@@ -100,6 +104,7 @@ func NewCommandStartServer(ctx context.Context, defaults *Options) *cobra.Comman
 
 	flags := cmd.Flags()
 	o.RecommendedOptions.AddFlags(flags)
+	o.Storage.AddFlags(flags)
 	flags.BoolVar(&o.Standalone, "standalone", o.Standalone, ""+
 		"Serve without a kube-apiserver, for local development and tests: clients authenticate with "+
 		"certificates signed by --client-ca-file, members of the group system:masters may do anything and "+
@@ -124,6 +129,9 @@ func (o *Options) Complete() error {
 		o.RecommendedOptions.Admission = nil
 		o.RecommendedOptions.Features.EnablePriorityAndFairness = false
 	}
+	if err := o.Storage.Complete(o.RecommendedOptions.Etcd); err != nil {
+		return err
+	}
 	// Register your own admission plugins here, e.g.
 	//   myplugin.Register(o.RecommendedOptions.Admission.Plugins)
 	// and add them to o.RecommendedOptions.Admission.RecommendedPluginOrder.
@@ -139,6 +147,7 @@ func (o *Options) Validate(args []string) error {
 	if o.Standalone && o.RecommendedOptions.Authentication.ClientCert.ClientCA == "" {
 		errs = append(errs, fmt.Errorf("--standalone needs --client-ca-file: without it nobody could authenticate"))
 	}
+	errs = append(errs, o.Storage.Validate()...)
 	errs = append(errs, o.RecommendedOptions.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
 	return utilerrors.NewAggregate(errs)
@@ -172,6 +181,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 
 // Run starts the server and blocks until ctx is done.
 func (o *Options) Run(ctx context.Context) error {
+	if err := o.Storage.Start(ctx); err != nil {
+		return err
+	}
 	config, err := o.Config()
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&BeeList{},
 		&Hive{},
 		&HiveList{},
+		&Sighting{},
+		&SightingList{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 	return nil
