@@ -1,7 +1,9 @@
 package manifests
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -27,7 +29,12 @@ type Options struct {
 	RotateCerts bool
 	// ExternalEtcdServers is the etcd the external-etcd overlay points at.
 	ExternalEtcdServers string
+	// StorageDSN is the first content of the postgres or mysql DSN Secret.
+	StorageDSN string
 }
+
+// storageEnvFile holds the DSN of a postgres or mysql backend, in base/.
+const storageEnvFile = "storage.env"
 
 // Result says what Write did.
 type Result struct {
@@ -79,6 +86,7 @@ func Write(o Options) (*Result, error) {
 		{"apiserver.yaml", []any{d.APIServerDeployment(), d.Service()}},
 		{model.Manager.Name + ".yaml", []any{d.ManagerDeployment()}},
 		{"etcd.yaml", d.Etcd()},
+		{"storage.yaml", d.storageObjects()},
 		{"apiservice.yaml", d.APIServices(d.Name, d.Namespace, 443, ca.CertPEM)},
 	}
 	var resources []string
@@ -91,16 +99,33 @@ func Write(o Options) (*Result, error) {
 		}
 		resources = append(resources, f.file)
 	}
+	secrets := []types.SecretArgs{{
+		GeneratorArgs: types.GeneratorArgs{
+			Name: d.ServingSecretName(), Namespace: d.Namespace,
+			KvPairSources: types.KvPairSources{FileSources: []string{"tls.crt=certificates/tls.crt", "tls.key=certificates/tls.key"}},
+		},
+		Type: "kubernetes.io/tls",
+	}}
+	if d.Storage == StoragePostgres || d.Storage == StorageMySQL {
+		// The DSN is the user's to write (it holds a password): written once
+		// with a placeholder, never overwritten; keep it out of git.
+		envFile := filepath.Join(out, basePath, storageEnvFile)
+		content, err := os.ReadFile(envFile)
+		if errors.Is(err, os.ErrNotExist) {
+			content = []byte("dsn=" + o.StorageDSN + "\n")
+		} else if err != nil {
+			return nil, err
+		}
+		files[basePath+"/"+storageEnvFile] = content
+		secrets = append(secrets, types.SecretArgs{GeneratorArgs: types.GeneratorArgs{
+			Name: d.StorageSecretName(), Namespace: d.Namespace,
+			KvPairSources: types.KvPairSources{EnvSources: []string{storageEnvFile}},
+		}})
+	}
 	if err := add(basePath+"/kustomization.yaml", &types.Kustomization{
-		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
-		Resources: resources,
-		SecretGenerator: []types.SecretArgs{{
-			GeneratorArgs: types.GeneratorArgs{
-				Name: d.ServingSecretName(), Namespace: d.Namespace,
-				KvPairSources: types.KvPairSources{FileSources: []string{"tls.crt=certificates/tls.crt", "tls.key=certificates/tls.key"}},
-			},
-			Type: "kubernetes.io/tls",
-		}},
+		TypeMeta:        types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
+		Resources:       resources,
+		SecretGenerator: secrets,
 		// A stable Secret name, so that the cert-manager overlay can replace it.
 		GeneratorOptions: &types.GeneratorOptions{DisableNameSuffixHash: true},
 	}); err != nil {
@@ -109,8 +134,10 @@ func Write(o Options) (*Result, error) {
 	if err := o.certManagerOverlay(add); err != nil {
 		return nil, err
 	}
-	if err := o.externalEtcdOverlay(add); err != nil {
-		return nil, err
+	if !d.SQL() {
+		if err := o.externalEtcdOverlay(add); err != nil {
+			return nil, err
+		}
 	}
 
 	rel := map[string][]byte{}
@@ -125,6 +152,14 @@ func Write(o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Changes: changes, CertsCreated: created, CA: ca}, nil
+}
+
+// storageObjects are the objects of the apiserver's storage besides etcd.
+func (d *Deployment) storageObjects() []any {
+	if d.Storage == StorageSQLite {
+		return []any{d.DataClaim()}
+	}
+	return nil
 }
 
 func (o *Options) certManagerOverlay(add func(string, ...any) error) error {

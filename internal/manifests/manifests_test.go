@@ -134,3 +134,54 @@ func TestCertificatesAreReusedUntilRotated(t *testing.T) {
 		t.Fatalf("serving certificate after rotation: %v %v", err, loaded.Cert.DNSNames)
 	}
 }
+
+// TestSQLStorage: with SQLite the apiserver is one replica on a volume and
+// there is no etcd; with Postgres its DSN comes from a Secret made from
+// base/storage.env, which build config writes once and then leaves alone.
+func TestSQLStorage(t *testing.T) {
+	dir := t.TempDir()
+	o := options(dir)
+	o.Storage = StorageSQLite
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	base := render(t, dir, "base")
+	for _, want := range []string{"kind: PersistentVolumeClaim", "name: bees-apiserver-data", "--storage=sqlite", "--storage-dsn=/var/lib/apiserver/state.db", "type: Recreate", "claimName: bees-apiserver-data"} {
+		if !strings.Contains(base, want) {
+			t.Errorf("sqlite base lacks %q", want)
+		}
+	}
+	if strings.Contains(base, "StatefulSet") || strings.Contains(base, "--etcd-servers") {
+		t.Errorf("sqlite base still has etcd:\n%s", base)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config", "overlays", "external-etcd")); err == nil {
+		t.Error("an external-etcd overlay was written for sqlite")
+	}
+
+	dir = t.TempDir()
+	o = options(dir)
+	o.Storage, o.StorageDSN = StoragePostgres, "postgres://kine@db:5432/bees"
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	base = render(t, dir, "base")
+	for _, want := range []string{"name: bees-apiserver-storage", "--storage=postgres", "--storage-dsn=$(STORAGE_DSN)", "name: STORAGE_DSN", "key: dsn"} {
+		if !strings.Contains(base, want) {
+			t.Errorf("postgres base lacks %q", want)
+		}
+	}
+	envFile := filepath.Join(dir, "config", "base", "storage.env")
+	if err := os.WriteFile(envFile, []byte("dsn=postgres://kine:secret@prod:5432/bees\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o.StorageDSN = "postgres://other@elsewhere/bees"
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(envFile); string(got) != "dsn=postgres://kine:secret@prod:5432/bees\n" {
+		t.Errorf("build config overwrote the user's storage.env: %q", got)
+	}
+	if base = render(t, dir, "base"); !strings.Contains(base, "cG9zdGdyZXM6Ly9raW5lOnNlY3JldEBwcm9kOjU0MzIvYmVlcw==") {
+		t.Errorf("the Secret does not hold the DSN of storage.env:\n%s", base)
+	}
+}

@@ -30,8 +30,31 @@ type Deployment struct {
 	Image          string // holds /apiserver and /controller-manager
 	ServiceAccount string
 	EtcdImage      string
-	Project        *model.Project
+	// Storage is the apiserver's backend: etcd (a StatefulSet here, or the
+	// external-etcd overlay), sqlite (a file on a PersistentVolumeClaim, one
+	// replica) or postgres/mysql (a DSN from the Secret StorageSecretName).
+	Storage string
+	Project *model.Project
 }
+
+// Storage backends of the apiserver (its --storage flag).
+const (
+	StorageEtcd     = "etcd"
+	StorageSQLite   = "sqlite"
+	StoragePostgres = "postgres"
+	StorageMySQL    = "mysql"
+)
+
+// SQL reports whether the apiserver keeps objects in SQL through kine.
+func (d *Deployment) SQL() bool { return d.Storage != "" && d.Storage != StorageEtcd }
+
+// StorageSecretName is the Secret holding the DSN of postgres or mysql.
+func (d *Deployment) StorageSecretName() string { return d.Name + "-storage" }
+
+// DataClaimName is the PersistentVolumeClaim of the SQLite file.
+func (d *Deployment) DataClaimName() string { return d.Name + "-data" }
+
+const sqliteDir = "/var/lib/apiserver"
 
 const (
 	servingSecretSuffix = "-serving-cert"
@@ -197,13 +220,11 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 			Name:    "apiserver",
 			Image:   d.Image,
 			Command: []string{"/" + model.APIServer.Name},
-			Args: []string{
-				// The external-etcd overlay replaces this first argument.
-				"--etcd-servers=http://" + d.EtcdName() + "." + d.Namespace + ".svc:2379",
+			Args: append(d.storageArgs(),
 				fmt.Sprintf("--secure-port=%d", securePort),
-				"--tls-cert-file=" + certMount + "/tls.crt",
-				"--tls-private-key-file=" + certMount + "/tls.key",
-			},
+				"--tls-cert-file="+certMount+"/tls.crt",
+				"--tls-private-key-file="+certMount+"/tls.key",
+			),
 			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),
 			LivenessProbe:   probe("/livez", intstr.FromString("https"), corev1.URISchemeHTTPS, 10),
@@ -219,7 +240,47 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},
 	}
-	return deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
+	dep := deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
+	switch d.Storage {
+	case StorageSQLite:
+		// One process writes a SQLite file: one replica, and the old pod gone
+		// before the new one opens it.
+		dep.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+		pod := &dep.Spec.Template.Spec
+		pod.SecurityContext.FSGroup = ptr.To[int64](65532)
+		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.DataClaimName()}}})
+		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "data", MountPath: sqliteDir})
+	case StoragePostgres, StorageMySQL:
+		pod := &dep.Spec.Template.Spec
+		pod.Containers[0].Env = []corev1.EnvVar{{Name: "STORAGE_DSN", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: d.StorageSecretName()}, Key: "dsn"}}}}
+	}
+	return dep
+}
+
+// storageArgs are the apiserver's storage flags; for etcd the first is
+// --etcd-servers, which the external-etcd overlay replaces.
+func (d *Deployment) storageArgs() []string {
+	switch d.Storage {
+	case StorageSQLite:
+		return []string{"--storage=sqlite", "--storage-dsn=" + sqliteDir + "/state.db"}
+	case StoragePostgres, StorageMySQL:
+		// The kubelet expands $(STORAGE_DSN) from the Secret.
+		return []string{"--storage=" + d.Storage, "--storage-dsn=$(STORAGE_DSN)"}
+	}
+	return []string{"--etcd-servers=http://" + d.EtcdName() + "." + d.Namespace + ".svc:2379"}
+}
+
+// DataClaim is the volume of the SQLite file.
+func (d *Deployment) DataClaim() *corev1.PersistentVolumeClaim {
+	return &corev1.PersistentVolumeClaim{
+		TypeMeta: typeMeta("v1", "PersistentVolumeClaim"), ObjectMeta: d.meta(d.DataClaimName(), model.APIServer.Name),
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+		},
+	}
 }
 
 // ManagerDeployment runs the controller manager, with leader election.
@@ -256,6 +317,9 @@ func deployment(meta metav1.ObjectMeta, selector map[string]string, pod corev1.P
 // Etcd returns a one-member etcd StatefulSet with a PersistentVolumeClaim and
 // its headless Service. For production, use the external-etcd overlay.
 func (d *Deployment) Etcd() []any {
+	if d.SQL() {
+		return nil
+	}
 	name := d.EtcdName()
 	labels := d.labels("etcd")
 	return []any{
