@@ -33,6 +33,7 @@ func Repo(m *model.Project, boilerplate string) []scaffold.File {
 		{Path: model.ManagerMain, Template: "repo/main_manager.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/start.go", Template: "repo/start.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/storage.go", Template: "repo/storage.go.tmpl", Data: d},
+		{Path: model.ServerCmdDir + "/storage_test.go", Template: "repo/storage_test.go.tmpl", Data: d},
 		{Path: model.APIServerDir + "/apiserver.go", Template: "repo/apiserver.go.tmpl", Data: d},
 	}
 	if d.Boilerplate != "" {

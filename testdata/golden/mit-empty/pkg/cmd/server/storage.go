@@ -35,7 +35,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver, to check --storage-dsn
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to check --storage-dsn
 	"github.com/k3s-io/kine/pkg/drivers/generic"
 	"github.com/k3s-io/kine/pkg/endpoint"
@@ -203,8 +204,16 @@ func (o *StorageOptions) ping(ctx context.Context) error {
 	defer cancel()
 	for {
 		err := db.PingContext(ctx)
-		if err == nil {
+		var pgErr *pgconn.PgError
+		var myErr *mysql.MySQLError
+		switch {
+		case err == nil:
 			return nil
+		case errors.As(err, &pgErr) && pgErr.Code == "3D000", errors.As(err, &myErr) && myErr.Number == 1049:
+			return nil // the server answers; the database does not exist yet, and kine creates it
+		case errors.As(err, &pgErr), errors.As(err, &myErr):
+			// The server answers and refuses (a wrong password, say): waiting will not help.
+			return fmt.Errorf("the %s server of --storage-dsn (%s) refuses: %v", o.Backend, redact(o.DSN), err)
 		}
 		select {
 		case <-ctx.Done():
