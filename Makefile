@@ -2,7 +2,7 @@
 GO ?= go
 BIN ?= bin/apiserver-boot
 
-.PHONY: all build install demo test unit golden bench-codegen bench-runlocal vet fmt
+.PHONY: all build install demo test unit golden bench-codegen bench-runlocal bench-storage vet fmt
 
 all: build
 
@@ -40,6 +40,10 @@ bench-codegen:
 ## bench-runlocal: run local --build=false to the first kubectl get, median of 5
 bench-runlocal:
 	bench/runlocal.sh
+
+## bench-storage: the storage backends side by side (etcd, kine/SQLite, kine/Postgres, custom)
+bench-storage:
+	bench/storage.sh
 
 vet:
 	$(GO) vet ./...

@@ -10,6 +10,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-5}
 TIMEOUT=${TIMEOUT:-60}
 WORK=$(mktemp -d)
+# kubectl caches discovery per host:port: another project served on the same
+# port earlier must not answer for this one.
+export KUBECACHEDIR="$WORK/kube-cache"
 cleanup() { [ -n "${PID:-}" ] && kill -INT "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 fail() { echo "bench/runlocal.sh: $*" >&2; [ -n "${PID:-}" ] && kill -INT "$PID" 2>/dev/null; exit 1; }

@@ -32,7 +32,7 @@ import (
 // same real-kubectl matrix, a watch-list and an informer run against each.
 func TestGeneratedServer(t *testing.T) {
 	bin, dir := newProject(t, createKind("Bee", "--short-names", "bz"), createKind("Hive", "--non-namespaced"),
-		createKind("Sighting", "--storage", "custom", "--controller=false"),
+		createKind("Sighting", "--storage", "custom"),
 		[]string{"create", "group", "version", "resource", "--group", "metrics", "--version", "v1beta1", "--kind", "NodeUsage",
 			"--storage", "custom", "--read-only", "--non-namespaced"})
 	// The user computes NodeUsages, as the scaffold's comment shows: a loop
@@ -216,6 +216,7 @@ func TestGeneratedServer(t *testing.T) {
 		statusSubresource(t, kubeconfig, sightings)
 		informerSyncs(t, kubeconfig, sightings)
 		readOnlyComputed(t, kubeconfig, dir)
+		controllerReconciles(t, dir, kubeconfig, sightings)
 	})
 
 	t.Run("sqlite", func(t *testing.T) {

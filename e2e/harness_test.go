@@ -189,3 +189,17 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe fun
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestMain gives kubectl a discovery cache of this run's own: it caches per
+// host:port, and a port reused by another project's server (an earlier test,
+// an earlier run) would otherwise answer with that project's resources.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "e2e-kube-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("KUBECACHEDIR", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}

@@ -59,6 +59,32 @@ func TestRunLocal(t *testing.T) {
 		r.interruptAndCheck(t)
 	})
 
+	t.Run("sqlite: no etcd, data in .local/run/kine", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir, "--storage", "sqlite")
+		if isListening(r.etcdPort) || isListening(r.etcdPort+1) {
+			t.Fatal("run local --storage sqlite started etcd")
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".local", "run", "kine", "state.db")); err != nil {
+			t.Fatalf("no SQLite database: %v", err)
+		}
+		mustKubectl(t, kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
+		waitFor(t, time.Minute, func() bool {
+			out, _ := kubectl(context.Background(), kubeconfig, "get", "bee", "bee-sample", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+			return out == "True"
+		}, func() string { return "the controller did not reconcile a bee kept in SQLite:\n" + r.logs() })
+		r.interruptAndCheck(t)
+		r = startRunLocal(t, bin, dir, "--storage", "sqlite")
+		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "name"); !strings.Contains(out, "bee-sample") {
+			t.Fatalf("bee-sample is gone after a restart on SQLite:\n%s", out)
+		}
+		r.interruptAndCheck(t)
+		cmd := exec.Command(bin, "run", "local", "--build=false", "--storage", "cassandra")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err == nil || strings.TrimSpace(string(out)) != `Error: unknown --storage "cassandra": use etcd, sqlite, postgres or mysql` {
+			t.Fatalf("run local --storage cassandra: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("ten start and Ctrl-C cycles", func(t *testing.T) {
 		for i := 0; i < 10; i++ {
 			r := startRunLocal(t, bin, dir)

@@ -485,3 +485,26 @@ func storageBadInput(t *testing.T, dir string) {
 		t.Error("a failed start changed the file given as --storage-dsn")
 	}
 }
+
+// controllerReconciles runs the project's controller manager against the
+// server and waits until the scaffolded controller marks r's "applied"
+// Ready, through the status subresource.
+func controllerReconciles(t *testing.T, dir, kubeconfig string, r resourceUnderTest) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "bin", "controller-manager"), "--kubeconfig", kubeconfig,
+		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--metrics-bind-address", "0")
+	log := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	waitFor(t, time.Minute, func() bool {
+		out, _ := kubectl(context.Background(), kubeconfig, "get", r.plural, "applied", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+		return out == "True"
+	}, func() string { return "the controller did not mark applied Ready:\n" + string(tail([]byte(log.String()), 4096)) })
+	if out := mustKubectl(t, kubeconfig, "get", r.plural, "applied"); !containsLine(out, "applied", "True") {
+		t.Fatalf("the Ready column:\n%s", out)
+	}
+}
