@@ -7,12 +7,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,16 +79,38 @@ func createKind(kind string, extra ...string) []string {
 	return append([]string{"create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", kind}, extra...)
 }
 
-// freePort returns a loopback port that is free now.
+// freePort returns a loopback port that is free now, below the kernel's
+// ephemeral range: a port from that range can be handed to an outgoing
+// connection (kubectl's, etcd's) between the test picking it and a server
+// binding it, which made "port in use" failures.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 12000 {
+				low = n
+			}
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	for i := 0; i < 1000; i++ {
+		port := 10000 + rand.IntN(low-10000)
+		if _, taken := usedPorts.LoadOrStore(port, true); taken {
+			continue // handed out earlier in this run
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
+	}
+	t.Fatal("no free port below the ephemeral range")
+	return 0
 }
+
+// usedPorts are the ports freePort handed out: never twice in one run.
+var usedPorts sync.Map
 
 // runLocalPorts returns an etcd client port whose peer port (+1) is free too,
 // and n more free ports that are neither: the kernel hands out ephemeral
@@ -93,7 +118,10 @@ func freePort(t *testing.T) int {
 func runLocalPorts(t *testing.T, n int) (etcd int, others []int) {
 	t.Helper()
 	etcd = freePort(t)
-	for isListening(etcd + 1) {
+	for {
+		if _, taken := usedPorts.LoadOrStore(etcd+1, true); !taken && !isListening(etcd+1) {
+			break
+		}
 		etcd = freePort(t)
 	}
 	for len(others) < n {
