@@ -35,6 +35,9 @@ func TestGeneratedServer(t *testing.T) {
 		createKind("Sighting", "--storage", "custom"),
 		[]string{"create", "group", "version", "resource", "--group", "metrics", "--version", "v1beta1", "--kind", "NodeUsage",
 			"--storage", "custom", "--read-only", "--non-namespaced"})
+	// Admission plugins on the cluster-scoped kind: one refuses, one labels.
+	boot(t, bin, dir, "create", "admission", "--name", "BanDuplicates", "--kind", "Hive")
+	boot(t, bin, dir, "create", "admission", "--name", "StampOwner", "--kind", "Hive", "--mutating")
 	// The user computes NodeUsages, as the scaffold's comment shows: a loop
 	// that refreshes them in the backend.
 	writeFile(t, filepath.Join(dir, "pkg/registry/metrics/nodeusage/backend.go"), computedNodeUsages)
@@ -207,6 +210,34 @@ func TestGeneratedServer(t *testing.T) {
 	})
 
 	t.Run("informer/etcd", func(t *testing.T) { informerSyncs(t, kubeconfig, bees) })
+
+	t.Run("admission plugins", func(t *testing.T) {
+		requireTool(t, "kubectl", "the server's own admission plugins refuse and change objects")
+		etcd := startEtcd(t)
+		srv := startServer(t, dir, "--etcd-servers", etcd)
+		hive := func(name string) string {
+			path := filepath.Join(t.TempDir(), name+".yaml")
+			writeFile(t, path, "apiVersion: insect.example.com/v1alpha1\nkind: Hive\nmetadata:\n  name: "+name+"\nspec:\n  description: by the pond\n")
+			return path
+		}
+		mustKubectl(t, srv.kubeconfig, "create", "-f", hive("first"))
+		if out := mustKubectl(t, srv.kubeconfig, "get", "hive", "first", "-o", "jsonpath={.metadata.labels}"); !strings.Contains(out, `"admission.example.com/admitted-by":"stampowner"`) {
+			t.Fatalf("the mutating plugin did not label the hive: %s", out)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := kubectl(ctx, srv.kubeconfig, "create", "-f", hive("second"))
+		if err == nil || !strings.Contains(out, `hives.insect.example.com "second" is forbidden: spec.description "by the pond" is already used by hive first`) {
+			t.Fatalf("a duplicate description was not refused by BanDuplicates (err %v):\n%s", err, out)
+		}
+		srv.stop()
+		// Switched off by the server's flag, the plugin lets it through.
+		srv = startServer(t, dir, "--etcd-servers", etcd, "--disable-admission-plugins", "BanDuplicates")
+		mustKubectl(t, srv.kubeconfig, "create", "-f", hive("second"))
+		if out := mustKubectl(t, srv.kubeconfig, "get", "hive", "second", "-o", "jsonpath={.metadata.labels}"); !strings.Contains(out, "stampowner") {
+			t.Fatalf("StampOwner went off with BanDuplicates: %s", out)
+		}
+	})
 
 	// Custom storage does not depend on the server's backend: its kinds are
 	// proven on the etcd server.

@@ -167,6 +167,7 @@ func projectTests(t *testing.T, dir string) {
 	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the project's Makefile does
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go %s in the generated project: %v\n%s", strings.Join(args, " "), err, out)
 		}

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template, under repo/, group/, version/, kind/, shared/ and docs/.
 //
-//go:embed all:repo all:group all:version all:kind all:shared all:docs
+//go:embed all:repo all:admission all:group all:version all:kind all:shared all:docs
 var FS embed.FS

@@ -22,7 +22,7 @@ func newCreateCommand(streams IOStreams) *cobra.Command {
 	version := newCreateGroupVersionCommand(streams)
 	version.AddCommand(newCreateResourceCommand(streams))
 	group.AddCommand(version)
-	cmd.AddCommand(group, newCreateVersionCommand(streams), newCreateSubresourceCommand(streams))
+	cmd.AddCommand(group, newCreateVersionCommand(streams), newCreateSubresourceCommand(streams), newCreateAdmissionCommand(streams))
 	return cmd
 }
 

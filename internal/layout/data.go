@@ -85,6 +85,10 @@ type KindData struct {
 	Namespaced    bool
 	Status        bool
 	Controller    bool
+	// VersionAlias is the import alias of the version's package, ClientGroup
+	// the clientset's accessor of the group and version (InsectV1alpha1),
+	// PluralType the clients' name of the plural (Bees).
+	VersionAlias, ClientGroup, PluralType string
 	// Custom kinds are kept by a backend in backend.go, not the generic
 	// registry; ReadOnly ones serve only get, list and watch.
 	Custom, ReadOnly bool
@@ -170,6 +174,9 @@ func kindData(k *model.Kind, v *model.Version) KindData {
 		Namespaced:    k.Spec.Namespaced,
 		Status:        k.Spec.StatusSubresource,
 		Controller:    k.Spec.Controller,
+		VersionAlias:  v.Alias(),
+		ClientGroup:   clientGroup(g) + names.UpperCamel(v.Name),
+		PluralType:    k.PluralType,
 		Custom:        k.Spec.Custom(),
 		ReadOnly:      k.Spec.ReadOnly,
 		ShortNames:    k.Spec.ShortNames,
@@ -200,4 +207,53 @@ func GoExpr(path string) string {
 		}
 	}
 	return strings.Join(parts, ".")
+}
+
+// AdmissionData is the input of an admission plugin's templates.
+type AdmissionData struct {
+	Module, Domain string
+	// Name is the plugin's name, Package its Go package.
+	Name, Package        string
+	Mutating, Validating bool
+	// The kind it acts on: its group's package, the version whose lister it
+	// reads (and that version's import alias and Go name), and the names
+	// the generated clients give the group and the kind's plural.
+	GroupPackage, Version, VersionAlias, VersionGo string
+	GroupGoName, PluralType, ClientGroup           string
+	Kind, Plural, Singular                         string
+	Namespaced                                     bool
+}
+
+// AdmissionListData is the input of pkg/admission/plugins.go.
+type AdmissionListData struct {
+	Module  string
+	Plugins []AdmissionData
+}
+
+func admissionData(a *model.AdmissionPlugin) AdmissionData {
+	k := a.Kind
+	g, v := k.Group, k.FirstVersion()
+	return AdmissionData{
+		Module: g.Project.Module, Domain: g.Project.Domain,
+		Name: a.Name, Package: a.Package, Mutating: a.Spec.Mutating, Validating: a.Spec.Validating,
+		GroupPackage: g.Package, Version: v.Name, VersionAlias: v.Alias(), VersionGo: names.UpperCamel(v.Name),
+		GroupGoName: clientGroup(g), PluralType: k.PluralType, ClientGroup: clientGroup(g) + names.UpperCamel(v.Name),
+		Kind: k.Name, Plural: k.Plural, Singular: k.Singular, Namespaced: k.Spec.Namespaced,
+	}
+}
+
+func admissionListData(m *model.Project) AdmissionListData {
+	d := AdmissionListData{Module: m.Module}
+	for _, a := range m.AdmissionPlugins {
+		d.Plugins = append(d.Plugins, admissionData(a))
+	}
+	return d
+}
+
+// clientGroup is the name generated clients give a group (Insect, BeeKeeping).
+func clientGroup(g *model.Group) string {
+	if g.GoName != "" {
+		return g.GoName
+	}
+	return names.UpperCamel(g.Name)
 }

@@ -49,6 +49,7 @@ func Regenerated(m *model.Project) []scaffold.File {
 	d := repoData(m, "")
 	files := []scaffold.File{
 		{Path: model.APIServerDir + "/groups.go", Template: "repo/groups.go.tmpl", Data: d, IfExists: scaffold.Overwrite},
+		{Path: model.AdmissionDir + "/plugins.go", Template: "admission/plugins.go.tmpl", Data: admissionListData(m), IfExists: scaffold.Overwrite},
 	}
 	for i, g := range m.Groups {
 		gd := d.Groups[i]
@@ -80,6 +81,17 @@ func Subresource(k *model.Kind, name string) []scaffold.File {
 	return []scaffold.File{
 		{Path: k.SubresourceFile(name, ".go"), Template: "kind/" + d.Sub.Type + ".go.tmpl", Data: d},
 		{Path: k.SubresourceFile(name, "_test.go"), Template: "kind/" + d.Sub.Type + "_test.go.tmpl", Data: d},
+	}
+}
+
+// Admission returns the files of a new admission plugin, and what every
+// plugin is given (once per project).
+func Admission(a *model.AdmissionPlugin) []scaffold.File {
+	d := admissionData(a)
+	return []scaffold.File{
+		{Path: a.Dir() + "/admission.go", Template: "admission/plugin.go.tmpl", Data: d},
+		{Path: a.Dir() + "/admission_test.go", Template: "admission/plugin_test.go.tmpl", Data: d},
+		{Path: model.AdmissionDir + "/initializer/initializer.go", Template: "admission/initializer.go.tmpl", Data: d, IfExists: scaffold.Skip},
 	}
 }
 
@@ -120,6 +132,9 @@ func Kind(k *model.Kind) ([]scaffold.File, []scaffold.Insertion) {
 		{Path: k.RegistryFile("strategy.go"), Template: "kind/strategy.go.tmpl", Data: d},
 		{Path: k.RegistryFile("strategy_test.go"), Template: "kind/strategy_test.go.tmpl", Data: d},
 		{Path: k.SampleFile(), Template: "kind/sample.yaml.tmpl", Data: d},
+		{Path: k.RegistryFile("integration_test.go"), Template: "kind/integration_test.go.tmpl", Data: d},
+		// The in-process server the integration tests run, once per project.
+		{Path: model.APIServerTestDir + "/apiservertest.go", Template: "shared/apiservertest.go.tmpl", Data: d, IfExists: scaffold.Skip},
 		// The group's round-trip test comes with its first kind: without one it tests nothing.
 		{Path: g.SubDir("install") + "/roundtrip_test.go", Template: "group/roundtrip_test.go.tmpl", Data: groupData(g), IfExists: scaffold.Skip},
 	}

@@ -27,6 +27,10 @@ const (
 	APIServerDir    = "pkg/apiserver"
 	ServerCmdDir    = "pkg/cmd/server"
 	RoundTripDir    = "pkg/roundtrip"
+	// APIServerTestDir holds the in-process server of the integration tests.
+	APIServerTestDir = "pkg/apiservertest"
+	// AdmissionDir holds the server's admission plugins and their registration.
+	AdmissionDir = "pkg/admission"
 	// CustomStorageDir holds the REST storage every custom-storage kind uses.
 	CustomStorageDir = "pkg/storage/custom"
 	SampleDir        = "sample"
@@ -76,7 +80,21 @@ type Project struct {
 	Name string
 	// Groups in PROJECT order (sorted by name).
 	Groups []*Group
+	// AdmissionPlugins are the server's own admission plugins, in order.
+	AdmissionPlugins []*AdmissionPlugin
 }
+
+// AdmissionPlugin is an admission plugin of the server.
+type AdmissionPlugin struct {
+	Spec *project.AdmissionPlugin
+	// Name is the plugin's name (BanDuplicates), Package its Go package.
+	Name, Package string
+	// Kind is the kind it acts on.
+	Kind *Kind
+}
+
+// Dir is the plugin's package directory.
+func (a *AdmissionPlugin) Dir() string { return path.Join(AdmissionDir, a.Package) }
 
 // Group is an API group of the project.
 type Group struct {
@@ -156,6 +174,14 @@ func New(p *project.Project) *Project {
 			mg.Kinds = append(mg.Kinds, mk)
 		}
 		m.Groups = append(m.Groups, mg)
+	}
+	for i := range p.AdmissionPlugins {
+		a := &p.AdmissionPlugins[i]
+		ma := &AdmissionPlugin{Spec: a, Name: a.Name, Package: a.Package}
+		if g := m.Group(a.Group); g != nil {
+			ma.Kind = g.Kind(a.Kind)
+		}
+		m.AdmissionPlugins = append(m.AdmissionPlugins, ma)
 	}
 	return m
 }

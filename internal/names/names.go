@@ -185,7 +185,8 @@ var predeclared = setOf(`any bool byte comparable complex64 complex128 error flo
 // variable could shadow. TestReservedCoversTemplates (internal/layout) keeps
 // it complete when the templates change. In the last line: custom is the
 // project's pkg/storage/custom (the test skips the project's own imports),
-// the other words are locals of the custom-storage templates.
+// the other words are locals of the custom-storage templates; in the line
+// after it, the imports and locals of the admission plugins' files.
 var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver autoscalingv1
 	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
@@ -194,7 +195,9 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	metricsserver names net netutils obj old openapi options optsGetter os ptr r rand randfill reflect req rest
 	roundtrip apiroundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
 	testing time types utilerrors utilfeature utilruntime validation wait watch zap
-	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus`)
+	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus
+	slices initializer informers listers clientset user plugin factory informer others other serveradmission
+	apiservertest expect cancel`)
 
 func setOf(words string) map[string]bool {
 	m := map[string]bool{}
@@ -321,4 +324,35 @@ func UpperCamel(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// genericAdmissionPlugins are k8s.io/apiserver's plugins, which a plugin of
+// the project may not be named like.
+var genericAdmissionPlugins = setOf(`NamespaceLifecycle MutatingAdmissionWebhook ValidatingAdmissionWebhook
+	ValidatingAdmissionPolicy MutatingAdmissionPolicy`)
+
+// ValidateAdmissionPlugin checks the name of an admission plugin: an
+// UpperCamelCase name, like kube-apiserver's (NamespaceLifecycle).
+func ValidateAdmissionPlugin(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("--name is required (e.g. --name BanDuplicates)")
+	case !kindRE.MatchString(name) || len(name) > 63:
+		return fmt.Errorf("invalid admission plugin name %q: must be UpperCamelCase, letters and digits, at most 63 characters (e.g. BanDuplicates)", name)
+	case genericAdmissionPlugins[name]:
+		return fmt.Errorf("invalid admission plugin name %q: k8s.io/apiserver has a plugin of that name", name)
+	case strings.EqualFold(name, "Initializer"):
+		return fmt.Errorf("invalid admission plugin name %q: pkg/admission/initializer holds what plugins are given", name)
+	}
+	return nil
+}
+
+// AdmissionPackage is the Go package of an admission plugin: its lower-case
+// name, with "plugin" appended if that is a name the generated code uses.
+func AdmissionPackage(name string) string {
+	pkg := strings.ToLower(name)
+	if Reserved(pkg) {
+		pkg += "plugin"
+	}
+	return pkg
 }

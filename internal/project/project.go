@@ -48,6 +48,20 @@ type Project struct {
 	License           string  `json:"license,omitempty"`
 	Owner             string  `json:"owner,omitempty"`
 	Groups            []Group `json:"groups,omitempty"`
+	// AdmissionPlugins are the server's own admission plugins, in the order
+	// they run.
+	AdmissionPlugins []AdmissionPlugin `json:"admissionPlugins,omitempty"`
+}
+
+// AdmissionPlugin is an admission plugin of the server, acting on one kind.
+type AdmissionPlugin struct {
+	Name string `json:"name"`
+	// Package is the Go package (and folder under pkg/admission).
+	Package    string `json:"package"`
+	Group      string `json:"group"`
+	Kind       string `json:"kind"`
+	Mutating   bool   `json:"mutating,omitempty"`
+	Validating bool   `json:"validating,omitempty"`
 }
 
 // Group is an API group <Name>.<Domain> with its versions and kinds.
@@ -159,6 +173,9 @@ func (p *Project) Marshal() ([]byte, error) {
 
 // Validate checks the invariants every command relies on.
 func (p *Project) Validate() error {
+	if err := p.validateAdmission(); err != nil {
+		return err
+	}
 	if err := names.ValidateDomain(p.Domain); err != nil {
 		return err
 	}
@@ -355,6 +372,7 @@ func (p *Project) AddVersion(group, version string) bool {
 // changing the one it loaded.
 func (p *Project) Clone() *Project {
 	c := *p
+	c.AdmissionPlugins = slices.Clone(p.AdmissionPlugins)
 	c.Groups = make([]Group, len(p.Groups))
 	for i, g := range p.Groups {
 		g.Versions = slices.Clone(g.Versions)
@@ -370,4 +388,25 @@ func (p *Project) Clone() *Project {
 		c.Groups[i] = g
 	}
 	return &c
+}
+
+func (p *Project) validateAdmission() error {
+	seen := map[string]bool{}
+	for _, a := range p.AdmissionPlugins {
+		if err := names.ValidateAdmissionPlugin(a.Name); err != nil {
+			return err
+		}
+		if seen[strings.ToLower(a.Name)] || seen[a.Package] {
+			return fmt.Errorf("admission plugin %s is listed twice (or shares its package %s with another)", a.Name, a.Package)
+		}
+		seen[strings.ToLower(a.Name)], seen[a.Package] = true, true
+		if !a.Mutating && !a.Validating {
+			return fmt.Errorf("admission plugin %s neither mutates nor validates", a.Name)
+		}
+		g := p.Group(a.Group)
+		if g == nil || !slices.ContainsFunc(g.Kinds, func(k Kind) bool { return k.Kind == a.Kind }) {
+			return fmt.Errorf("admission plugin %s acts on kind %s of group %s, which the project does not have", a.Name, a.Kind, a.Group)
+		}
+	}
+	return nil
 }

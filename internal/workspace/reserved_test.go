@@ -43,6 +43,9 @@ func TestReservedCoversTemplates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := w.AddAdmission(AdmissionRequest{Name: "BanDuplicates", Kind: "Bee", Mutating: true, Validating: true}, Options{}); err != nil {
+		t.Fatal(err)
+	}
 	for _, sr := range []SubresourceRequest{
 		{Group: "insect", Kind: "Bee", Type: "scale"},
 		{Group: "insect", Kind: "Bee", Type: "connector", Name: "logs"},

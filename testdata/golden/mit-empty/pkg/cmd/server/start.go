@@ -31,9 +31,11 @@ import (
 	"net"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
@@ -43,6 +45,7 @@ import (
 	baseversion "k8s.io/component-base/version"
 	netutils "k8s.io/utils/net"
 
+	serveradmission "example.org/tools/empty/pkg/admission"
 	"example.org/tools/empty/pkg/apiserver"
 	generatedopenapi "example.org/tools/empty/pkg/generated/openapi"
 )
@@ -61,6 +64,9 @@ type Options struct {
 
 	// Standalone serves without a kube-apiserver: see the --standalone flag.
 	Standalone bool
+	// standaloneAdmission holds the admission flags of a --standalone server,
+	// whose chain Config builds from this server's own plugins only.
+	standaloneAdmission *genericoptions.AdmissionOptions
 }
 
 // NewOptions returns the default options.
@@ -74,8 +80,15 @@ func NewOptions() *Options {
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
 		Storage:                  NewStorageOptions(),
 	}
+	// The Kubernetes version and feature gates the server emulates (--emulated-version, --feature-gates).
+	_, _ = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
+		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
 	// Objects are written to etcd in each group's storage version.
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
+	// This server's own admission plugins (pkg/admission; apiserver-boot create
+	// admission adds one), given the project's clientset and informers.
+	serveradmission.Register(o.RecommendedOptions.Admission)
+	o.RecommendedOptions.ExtraAdmissionInitializers = serveradmission.Initializers
 	return o
 }
 
@@ -101,20 +114,20 @@ func NewCommandStartServer(ctx context.Context, defaults *Options) *cobra.Comman
 		},
 	}
 	cmd.SetContext(ctx)
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
 
-	flags := cmd.Flags()
-	o.RecommendedOptions.AddFlags(flags)
-	o.Storage.AddFlags(flags)
-	flags.BoolVar(&o.Standalone, "standalone", o.Standalone, ""+
+// AddFlags adds the server's flags to fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.RecommendedOptions.AddFlags(fs)
+	o.Storage.AddFlags(fs)
+	fs.BoolVar(&o.Standalone, "standalone", o.Standalone, ""+
 		"Serve without a kube-apiserver, for local development and tests: clients authenticate with "+
 		"certificates signed by --client-ca-file, members of the group system:masters may do anything and "+
-		"everyone else nothing; admission plugins and priority-and-fairness, which need the core API, are off.")
-
-	_, _ = defaults.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
-		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
-	defaults.ComponentGlobalsRegistry.AddFlags(flags)
-
-	return cmd
+		"everyone else nothing; the generic admission plugins and priority-and-fairness, which need the core API, "+
+		"are off (this server's own admission plugins run).")
+	o.ComponentGlobalsRegistry.AddFlags(fs)
 }
 
 // Complete fills in what the flags leave open.
@@ -126,15 +139,17 @@ func (o *Options) Complete() error {
 		o.RecommendedOptions.Authentication.SkipInClusterLookup = true
 		o.RecommendedOptions.Authorization.RemoteKubeConfigFileOptional = true
 		o.RecommendedOptions.CoreAPI = nil
-		o.RecommendedOptions.Admission = nil
 		o.RecommendedOptions.Features.EnablePriorityAndFairness = false
+		// The generic admission plugins need the core API too: Config builds
+		// the chain of this server's own plugins instead.
+		o.standaloneAdmission, o.RecommendedOptions.Admission = o.RecommendedOptions.Admission, nil
+		o.RecommendedOptions.ExtraAdmissionInitializers = func(*genericapiserver.RecommendedConfig) ([]admission.PluginInitializer, error) {
+			return nil, nil
+		}
 	}
 	if err := o.Storage.Complete(o.RecommendedOptions.Etcd); err != nil {
 		return err
 	}
-	// Register your own admission plugins here, e.g.
-	//   myplugin.Register(o.RecommendedOptions.Admission.Plugins)
-	// and add them to o.RecommendedOptions.Admission.RecommendedPluginOrder.
 	return nil
 }
 
@@ -176,21 +191,38 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
+	if o.standaloneAdmission != nil {
+		chain, err := serveradmission.Standalone(o.standaloneAdmission, serverConfig)
+		if err != nil {
+			return nil, err
+		}
+		serverConfig.AdmissionControl = chain
+	}
 	return &apiserver.Config{GenericConfig: serverConfig}, nil
 }
 
 // Run starts the server and blocks until ctx is done.
 func (o *Options) Run(ctx context.Context) error {
-	if err := o.Storage.Start(ctx); err != nil {
+	server, err := o.NewServer(ctx)
+	if err != nil {
 		return err
+	}
+	return server.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+}
+
+// NewServer starts the storage (kine, for a SQL backend) and returns the
+// server, ready to run; pkg/testing runs it inside a test this way.
+func (o *Options) NewServer(ctx context.Context) (*apiserver.Server, error) {
+	if err := o.Storage.Start(ctx); err != nil {
+		return nil, err
 	}
 	config, err := o.Config()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	server, err := config.Complete().New()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if informers := config.GenericConfig.SharedInformerFactory; informers != nil {
 		server.GenericAPIServer.AddPostStartHookOrDie("start-informers", func(hookCtx genericapiserver.PostStartHookContext) error {
@@ -198,5 +230,5 @@ func (o *Options) Run(ctx context.Context) error {
 			return nil
 		})
 	}
-	return server.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+	return server, nil
 }

@@ -33,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -90,6 +91,9 @@ func (o *StorageOptions) AddFlags(fs *pflag.FlagSet) {
 		"How long to wait at start for the postgres or mysql server of --storage-dsn.")
 }
 
+// servers counts the servers of this process, to name their sockets.
+var servers atomic.Int64
+
 // SQL reports whether objects are kept in a SQL database through kine.
 func (o *StorageOptions) SQL() bool { return o.Backend != StorageEtcd }
 
@@ -101,7 +105,8 @@ func (o *StorageOptions) Complete(etcd *genericoptions.EtcdOptions) error {
 	if len(etcd.StorageConfig.Transport.ServerList) > 0 {
 		return fmt.Errorf("--etcd-servers cannot be used with --storage=%s: the server runs its own kine", o.Backend)
 	}
-	o.socket = filepath.Join(os.TempDir(), fmt.Sprintf("kine-%d", os.Getpid()), "kine.sock")
+	// One directory per server: a test process may run several (pkg/apiservertest).
+	o.socket = filepath.Join(os.TempDir(), fmt.Sprintf("kine-%d-%d", os.Getpid(), servers.Add(1)), "kine.sock")
 	etcd.StorageConfig.Transport.ServerList = []string{"unix://" + o.socket}
 	return nil
 }
