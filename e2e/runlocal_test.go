@@ -46,6 +46,37 @@ func TestRunLocal(t *testing.T) {
 		r.interruptAndCheck(t)
 	})
 
+	// kubectl's everyday questions get a cluster's answers from the standalone
+	// server, and nothing more is allowed than before.
+	t.Run("answers like a cluster", func(t *testing.T) {
+		r := startRunLocal(t, bin, dir)
+		if out := mustKubectl(t, kubeconfig, "auth", "whoami"); !containsLine(out, "Username", "admin") || !strings.Contains(out, "system:masters") {
+			t.Fatalf("auth whoami:\n%s", out)
+		}
+		if out := mustKubectl(t, kubeconfig, "auth", "whoami", "--as", "jane"); !containsLine(out, "Username", "jane") {
+			t.Fatalf("auth whoami --as jane:\n%s", out)
+		}
+		if out := strings.TrimSpace(mustKubectl(t, kubeconfig, "auth", "can-i", "create", "bees")); out != "yes" {
+			t.Fatalf("auth can-i create bees: %q, want yes", out)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// can-i answers "no" with exit code 1.
+		if out, err := kubectl(ctx, kubeconfig, "auth", "can-i", "create", "bees", "--as", "jane"); err == nil || strings.TrimSpace(out) != "no" {
+			t.Fatalf("auth can-i create bees --as jane: %q (err %v), want no", out, err)
+		}
+		if out, err := kubectl(ctx, kubeconfig, "get", "bees", "--as", "jane"); err == nil || !strings.Contains(out, `User "jane" cannot list resource "bees"`) {
+			t.Fatalf("jane listed bees (err %v):\n%s", err, out)
+		}
+		if out := mustKubectl(t, kubeconfig, "get", "--raw", "/openapi/v3"); !strings.Contains(out, `"apis/insect.example.com/v1alpha1"`) {
+			t.Fatalf("/openapi/v3 lacks the group:\n%s", out)
+		}
+		if out := mustKubectl(t, kubeconfig, "get", "--raw", "/readyz?verbose"); !strings.Contains(out, "[+]etcd ok") || !strings.Contains(out, "readyz check passed") {
+			t.Fatalf("/readyz?verbose:\n%s", out)
+		}
+		r.interruptAndCheck(t)
+	})
+
 	t.Run("data persists across runs; --reset wipes it", func(t *testing.T) {
 		r := startRunLocal(t, bin, dir)
 		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "name"); !strings.Contains(out, "bee-sample") {

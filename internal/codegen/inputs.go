@@ -55,6 +55,9 @@ func newInputs(dir string, m *model.Project) *inputs {
 	if m.HasScale() {
 		in.openapiExtra = append(in.openapiExtra, autoscalingV1)
 	}
+	// A --standalone server answers kubectl auth can-i and whoami itself
+	// (pkg/apiserver/selfreviews.go), with the review types of these packages.
+	in.openapiExtra = sorted(in.openapiExtra, selfReviewPkgs)
 	sort.Strings(plurals)
 	in.pluralExcep = strings.Join(plurals, ",")
 	return in
@@ -82,6 +85,9 @@ func (in *inputs) localDirs() []string {
 
 // autoscalingV1 holds the Scale type of scale subresources.
 const autoscalingV1 = "k8s.io/api/autoscaling/v1"
+
+// selfReviewPkgs hold SelfSubjectReview and SelfSubjectAccessReview.
+var selfReviewPkgs = []string{"k8s.io/api/authentication/v1", "k8s.io/api/authorization/v1"}
 
 // readonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS, and
 // autoscaling/v1: packages in the module cache that openapi-gen must not

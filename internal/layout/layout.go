@@ -35,6 +35,7 @@ func Repo(m *model.Project, boilerplate string) []scaffold.File {
 		{Path: model.ServerCmdDir + "/storage.go", Template: "repo/storage.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/storage_test.go", Template: "repo/storage_test.go.tmpl", Data: d},
 		{Path: model.APIServerDir + "/apiserver.go", Template: "repo/apiserver.go.tmpl", Data: d},
+		{Path: model.APIServerDir + "/selfreviews.go", Template: "repo/selfreviews.go.tmpl", Data: d},
 	}
 	if d.Boilerplate != "" {
 		files = append(files, scaffold.File{Path: model.BoilerplateFile, Template: "repo/boilerplate.go.txt.tmpl", Data: d})

@@ -35,6 +35,7 @@ var (
 
 func init() {
 	installGroups(Scheme)
+	addSelfReviewTypes(Scheme)
 
 	// The generic apiserver decodes query parameters (ListOptions, …) as meta/v1.
 	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
@@ -53,6 +54,9 @@ func init() {
 // them in pkg/cmd/server/start.go and carry them through completedConfig.
 type Config struct {
 	GenericConfig *genericapiserver.RecommendedConfig
+	// Standalone serves without a kube-apiserver (--standalone): the server
+	// then answers kubectl auth whoami and can-i itself (selfreviews.go).
+	Standalone bool
 }
 
 // Server is the running server.
@@ -62,6 +66,7 @@ type Server struct {
 
 type completedConfig struct {
 	GenericConfig genericapiserver.CompletedConfig
+	Standalone    bool
 }
 
 // CompletedConfig is a Config with defaults filled in; only Complete makes one.
@@ -71,7 +76,7 @@ type CompletedConfig struct {
 
 // Complete fills in the fields not set that are required to have valid data.
 func (cfg *Config) Complete() CompletedConfig {
-	return CompletedConfig{&completedConfig{GenericConfig: cfg.GenericConfig.Complete()}}
+	return CompletedConfig{&completedConfig{GenericConfig: cfg.GenericConfig.Complete(), Standalone: cfg.Standalone}}
 }
 
 // New returns a server with every API group installed.
@@ -88,6 +93,11 @@ func (c completedConfig) New() (*Server, error) {
 	}
 	for _, group := range groups {
 		if err := s.GenericAPIServer.InstallAPIGroup(group); err != nil {
+			return nil, err
+		}
+	}
+	if c.Standalone {
+		if err := installSelfReviews(s.GenericAPIServer, c.GenericConfig.Authorization.Authorizer); err != nil {
 			return nil, err
 		}
 	}

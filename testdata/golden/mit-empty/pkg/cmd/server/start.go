@@ -191,6 +191,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
+	if o.Standalone {
+		serverConfig.Authorization.Authorizer = apiserver.StandaloneAuthorizer(serverConfig.Authorization.Authorizer)
+	}
 	if o.standaloneAdmission != nil {
 		chain, err := serveradmission.Standalone(o.standaloneAdmission, serverConfig)
 		if err != nil {
@@ -198,7 +201,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		}
 		serverConfig.AdmissionControl = chain
 	}
-	return &apiserver.Config{GenericConfig: serverConfig}, nil
+	return &apiserver.Config{GenericConfig: serverConfig, Standalone: o.Standalone}, nil
 }
 
 // Run starts the server and blocks until ctx is done.
