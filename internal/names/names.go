@@ -197,7 +197,7 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	testing time types utilerrors utilfeature utilruntime validation wait watch zap
 	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus
 	slices initializer informers listers clientset user plugin factory informer others other serveradmission
-	apiservertest expect cancel`)
+	apiservertest expect cancel authenticationv1 authorizationv1 authorizer`)
 
 func setOf(words string) map[string]bool {
 	m := map[string]bool{}
