@@ -503,7 +503,9 @@ func controllerReconciles(t *testing.T, dir, kubeconfig string, r resourceUnderT
 	waitFor(t, time.Minute, func() bool {
 		out, _ := kubectl(context.Background(), kubeconfig, "get", r.plural, "applied", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
 		return out == "True"
-	}, func() string { return "the controller did not mark applied Ready:\n" + string(tail([]byte(log.String()), 4096)) })
+	}, func() string {
+		return "the controller did not mark applied Ready:\n" + string(tail([]byte(log.String()), 4096))
+	})
 	if out := mustKubectl(t, kubeconfig, "get", r.plural, "applied"); !containsLine(out, "applied", "True") {
 		t.Fatalf("the Ready column:\n%s", out)
 	}
