@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -158,30 +157,7 @@ func TestGeneratedServer(t *testing.T) {
 			t.Fatalf("paginated list = %v", names)
 		}
 
-		// The status subresource changes the status only; the main resource ignores status.
-		got, err := bees.Get(ctx, "bee-0", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = unstructured.SetNestedField(got.Object, int64(1), "status", "observedGeneration")
-		_ = unstructured.SetNestedField(got.Object, "ignored", "spec", "description")
-		updated, err := bees.UpdateStatus(ctx, got, metav1.UpdateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g, _, _ := unstructured.NestedInt64(updated.Object, "status", "observedGeneration"); g != 1 {
-			t.Fatalf("status update lost the status: %v", updated.Object["status"])
-		}
-		if d, _, _ := unstructured.NestedString(updated.Object, "spec", "description"); d != "from client-go" {
-			t.Fatalf("status update changed the spec: %q", d)
-		}
-		patched, err := bees.Patch(ctx, "bee-0", types.MergePatchType, []byte(`{"status":{"observedGeneration":5}}`), metav1.PatchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g, _, _ := unstructured.NestedInt64(patched.Object, "status", "observedGeneration"); g != 1 {
-			t.Fatalf("the main resource changed the status: observedGeneration %d", g)
-		}
+		statusOnlyThroughSubresource(t, bees, "bee-0", "from client-go")
 
 		// Cluster-scoped: no namespace in the path.
 		hives := dyn.Resource(schema.GroupVersionResource{Group: "insect.example.com", Version: "v1alpha1", Resource: "hives"})

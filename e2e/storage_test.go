@@ -263,12 +263,28 @@ func informerSyncs(t *testing.T, kubeconfig string, r resourceUnderTest) {
 }
 
 // statusSubresource: the status is written through /status only, which
-// leaves the spec alone.
+// leaves the spec alone; and an update with a stale resourceVersion is a 409.
 func statusSubresource(t *testing.T, kubeconfig string, r resourceUnderTest) {
 	t.Helper()
-	ctx := context.Background()
 	res := dynamicClient(t, kubeconfig).Resource(r.gvr()).Namespace(metav1.NamespaceDefault)
-	got, err := res.Get(ctx, "applied", metav1.GetOptions{})
+	stale, err := res.Get(context.Background(), "applied", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusOnlyThroughSubresource(t, res, "applied", "applied server-side")
+	_ = unstructured.SetNestedField(stale.Object, "stale", "spec", "description")
+	if _, err := res.Update(context.Background(), stale, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Fatalf("update with a stale resourceVersion: %v, want 409 Conflict", err)
+	}
+}
+
+// statusOnlyThroughSubresource: an update of name's status changes the
+// status and not the spec (whose description is description); a patch of
+// the main resource does not change the status.
+func statusOnlyThroughSubresource(t *testing.T, res dynamic.ResourceInterface, name, description string) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := res.Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,20 +297,15 @@ func statusSubresource(t *testing.T, kubeconfig string, r resourceUnderTest) {
 	if g, _, _ := unstructured.NestedInt64(updated.Object, "status", "observedGeneration"); g != 7 {
 		t.Fatalf("status update lost the status: %v", updated.Object["status"])
 	}
-	if d, _, _ := unstructured.NestedString(updated.Object, "spec", "description"); d != "applied server-side" {
+	if d, _, _ := unstructured.NestedString(updated.Object, "spec", "description"); d != description {
 		t.Fatalf("status update changed the spec: %q", d)
 	}
-	patched, err := res.Patch(ctx, "applied", types.MergePatchType, []byte(`{"status":{"observedGeneration":9}}`), metav1.PatchOptions{})
+	patched, err := res.Patch(ctx, name, types.MergePatchType, []byte(`{"status":{"observedGeneration":9}}`), metav1.PatchOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g, _, _ := unstructured.NestedInt64(patched.Object, "status", "observedGeneration"); g != 7 {
 		t.Fatalf("the main resource changed the status: observedGeneration %d", g)
-	}
-	// Optimistic concurrency through the API: an update with a stale resourceVersion is a 409.
-	_ = unstructured.SetNestedField(got.Object, "stale", "spec", "description")
-	if _, err := res.Update(ctx, got, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
-		t.Fatalf("update with a stale resourceVersion: %v, want 409 Conflict", err)
 	}
 }
 
