@@ -15,7 +15,7 @@ import (
 func newCreateCommand(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "Add API groups, versions and kinds to the project",
+		Short: "Add API groups, versions, kinds, subresources and admission plugins to the project",
 		Args:  cobra.NoArgs,
 	}
 	group := newCreateGroupCommand(streams)
