@@ -348,6 +348,9 @@ func (s *Store[T]) Create(ctx context.Context, obj runtime.Object, createValidat
 // Update applies a change (update, patch or server-side apply) to an
 // object, or creates it when allowed (apply creates).
 func (s *Store[T]) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
+	if options == nil {
+		options = &metav1.UpdateOptions{}
+	}
 	namespace := genericapirequest.NamespaceValue(ctx)
 	existing, err := s.backend.Get(ctx, namespace, name)
 	if apierrors.IsNotFound(err) && (forceAllowCreate || s.update.AllowCreateOnUpdate(ctx)) {
