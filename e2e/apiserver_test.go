@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,22 @@ func TestGeneratedServer(t *testing.T) {
 	}
 
 	t.Run("project tests", func(t *testing.T) { projectTests(t, dir) })
+
+	// The API reference covers custom-storage kinds like any other.
+	t.Run("build docs", func(t *testing.T) {
+		boot(t, bin, dir, "build", "docs", "--format", "markdown")
+		for file, kinds := range map[string][]string{"insect.example.com_v1alpha1.md": {"Bee", "Hive", "Sighting"}, "metrics.example.com_v1beta1.md": {"NodeUsage"}} {
+			doc, err := os.ReadFile(filepath.Join(dir, "docs", "reference", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range kinds {
+				if !strings.Contains(string(doc), "\n## "+k+"\n") {
+					t.Errorf("%s has no section for %s", file, k)
+				}
+			}
+		}
+	})
 
 	etcdServer := startServer(t, dir, "--etcd-servers", startEtcd(t))
 	kubeconfig := etcdServer.kubeconfig
