@@ -136,7 +136,7 @@ func runLocalPorts(t *testing.T, n int) (etcd int, others []int) {
 // startEtcd runs an embedded etcd on loopback for the test and returns its client URL.
 func startEtcd(t *testing.T) string {
 	t.Helper()
-	e, err := localrun.StartEtcd(t.TempDir(), freePort(t), freePort(t), io.Discard)
+	e, err := localrun.StartEtcd(t.TempDir(), freePort(t), freePort(t), io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 )
 
 // TestRunLocal is the proof of the `run local` issue: the control plane
@@ -43,6 +48,7 @@ func TestRunLocal(t *testing.T) {
 		if out := mustKubectl(t, kubeconfig, "get", "bees"); !containsLine(out, "bee-sample", "1", "True") {
 			t.Fatalf("get bees:\n%s", out)
 		}
+		etcdOnlyForTheAPIServer(t, filepath.Join(dir, ".local", "run", "pki"), r.etcdPort)
 		r.interruptAndCheck(t)
 	})
 
@@ -330,5 +336,54 @@ func assertPortClosed(t *testing.T, port int) {
 	t.Helper()
 	if isListening(port) {
 		t.Fatalf("the embedded etcd still listens on %d", port)
+	}
+}
+
+// etcdOnlyForTheAPIServer: the embedded etcd serves TLS and answers only the
+// apiserver's client certificate: not plain HTTP, not a client without a
+// certificate, not the admin's kubeconfig certificate (another CA).
+func etcdOnlyForTheAPIServer(t *testing.T, pkiDir string, port int) {
+	t.Helper()
+	// /version is answered by etcd's HTTP handler once the TLS handshake (and
+	// with it the client certificate) is accepted: what any request passes.
+	url := fmt.Sprintf("https://127.0.0.1:%d/version", port)
+	caPEM, err := os.ReadFile(filepath.Join(pkiDir, localrun.EtcdCACert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	post := func(certFile, keyFile string) (int, error) {
+		cfg := &tls.Config{RootCAs: roots}
+		if certFile != "" {
+			cert, err := tls.LoadX509KeyPair(filepath.Join(pkiDir, certFile), filepath.Join(pkiDir, keyFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+		resp, err := client.Get(url)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	// The apiserver's certificate is let in: the positive control.
+	if code, err := post(localrun.EtcdClientCert, localrun.EtcdClientKey); err != nil || code != http.StatusOK {
+		t.Fatalf("etcd with the apiserver's client certificate: %d %v", code, err)
+	}
+	for name, files := range map[string][2]string{"no client certificate": {}, "the admin's certificate": {"admin.crt", "admin.key"}} {
+		if code, err := post(files[0], files[1]); err == nil {
+			t.Errorf("etcd answered a client with %s: HTTP %d", name, code)
+		}
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(strings.Replace(url, "https", "http", 1))
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Error("etcd answered plain HTTP")
+		}
 	}
 }

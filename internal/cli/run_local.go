@@ -101,6 +101,10 @@ process are prefixed ([etcd], [apiserver], [manager]). Ctrl-C stops everything i
 reverse order; if one process dies, the others are stopped and the exit code says
 which died (3 etcd, 4 apiserver, 5 controller-manager).
 
+The embedded etcd serves TLS on 127.0.0.1 and lets in only the apiserver's client
+certificate (its own CA, in .local/run/pki), so no other local user or process
+reaches the objects behind the apiserver's back.
+
 Data (etcd or SQLite, certificates) is kept in .local/run between runs; --reset
 wipes it. With --storage sqlite|postgres|mysql no etcd is started: the apiserver
 keeps its objects in that database through the kine it embeds.

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -34,12 +35,22 @@ func (c *closableWriter) Write(p []byte) (int, error) {
 }
 
 // StartEtcd starts an embedded etcd with its data in dir, serving clients on
-// 127.0.0.1:clientPort and peers on 127.0.0.1:peerPort. Warnings and errors
-// are logged to log. It returns when etcd is ready.
-func StartEtcd(dir string, clientPort, peerPort int, log io.Writer) (*Etcd, error) {
+// 127.0.0.1:clientPort and peers on 127.0.0.1:peerPort. With pki, clients
+// speak TLS and must present its client certificate; without, plain HTTP
+// (for tests). Warnings and errors are logged to log. It returns when etcd
+// is ready.
+func StartEtcd(dir string, clientPort, peerPort int, log io.Writer, pki *EtcdPKI) (*Etcd, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir = dir
-	cu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", clientPort))
+	scheme := "http"
+	if pki != nil {
+		scheme = "https"
+		cfg.ClientTLSInfo = transport.TLSInfo{
+			CertFile: pki.Path(etcdServerCert), KeyFile: pki.Path(etcdServerKey),
+			TrustedCAFile: pki.Path(EtcdCACert), ClientCertAuth: true,
+		}
+	}
+	cu, _ := url.Parse(fmt.Sprintf("%s://127.0.0.1:%d", scheme, clientPort))
 	pu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", peerPort))
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}

@@ -181,8 +181,14 @@ func Run(ctx context.Context, o Options) (err error) {
 	etcdURL := o.EtcdServers
 	var etcd *Etcd
 	etcdErr := make(<-chan error)
+	var etcdPKI *EtcdPKI
 	if etcdURL == "" && !o.sql() {
-		etcd, err = StartEtcd(filepath.Join(state, "etcd"), o.EtcdPort, o.EtcdPort+1, logFor("etcd"))
+		// Only the apiserver may reach etcd: any local user could otherwise
+		// read and write every object behind its back.
+		if etcdPKI, err = EnsureEtcdPKI(pki.Dir); err != nil {
+			return err
+		}
+		etcd, err = StartEtcd(filepath.Join(state, "etcd"), o.EtcdPort, o.EtcdPort+1, logFor("etcd"), etcdPKI)
 		if err != nil {
 			return &ChildExitError{Name: "etcd", Err: err}
 		}
@@ -213,6 +219,10 @@ func Run(ctx context.Context, o Options) (err error) {
 		args = append(args, "--storage", o.Storage, "--storage-dsn", dsn)
 	} else {
 		args = append(args, "--etcd-servers", etcdURL)
+		if etcdPKI != nil {
+			args = append(args, "--etcd-cafile", etcdPKI.Path(EtcdCACert),
+				"--etcd-certfile", etcdPKI.Path(EtcdClientCert), "--etcd-keyfile", etcdPKI.Path(EtcdClientKey))
+		}
 	}
 	args = append(args,
 		"--bind-address", "127.0.0.1",
