@@ -120,7 +120,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"Serve without a kube-apiserver, for local development and tests: clients authenticate with "+
 		"certificates signed by --client-ca-file, members of the group system:masters may do anything and "+
 		"everyone else nothing; the generic admission plugins and priority-and-fairness, which need the core API, "+
-		"are off (this server's own admission plugins run).")
+		"are off (this server's own admission plugins run); the server answers kubectl auth whoami and can-i itself.")
 	o.ComponentGlobalsRegistry.AddFlags(fs)
 }
 
