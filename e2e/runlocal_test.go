@@ -339,21 +339,20 @@ func assertPortClosed(t *testing.T, port int) {
 	}
 }
 
-// etcdOnlyForTheAPIServer: the embedded etcd serves TLS and answers only the
-// apiserver's client certificate: not plain HTTP, not a client without a
-// certificate, not the admin's kubeconfig certificate (another CA).
+// etcdOnlyForTheAPIServer: the embedded etcd serves TLS on its client and
+// peer ports and answers only certificates of its own CA: the apiserver's
+// client certificate on the client port, etcd's own on the peer port; not
+// plain HTTP, not a client without a certificate, not the admin's kubeconfig
+// certificate (another CA).
 func etcdOnlyForTheAPIServer(t *testing.T, pkiDir string, port int) {
 	t.Helper()
-	// /version is answered by etcd's HTTP handler once the TLS handshake (and
-	// with it the client certificate) is accepted: what any request passes.
-	url := fmt.Sprintf("https://127.0.0.1:%d/version", port)
 	caPEM, err := os.ReadFile(filepath.Join(pkiDir, localrun.EtcdCACert))
 	if err != nil {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(caPEM)
-	post := func(certFile, keyFile string) (int, error) {
+	get := func(url, certFile, keyFile string) (int, error) {
 		cfg := &tls.Config{RootCAs: roots}
 		if certFile != "" {
 			cert, err := tls.LoadX509KeyPair(filepath.Join(pkiDir, certFile), filepath.Join(pkiDir, keyFile))
@@ -370,20 +369,30 @@ func etcdOnlyForTheAPIServer(t *testing.T, pkiDir string, port int) {
 		resp.Body.Close()
 		return resp.StatusCode, nil
 	}
-	// The apiserver's certificate is let in: the positive control.
-	if code, err := post(localrun.EtcdClientCert, localrun.EtcdClientKey); err != nil || code != http.StatusOK {
-		t.Fatalf("etcd with the apiserver's client certificate: %d %v", code, err)
-	}
-	for name, files := range map[string][2]string{"no client certificate": {}, "the admin's certificate": {"admin.crt", "admin.key"}} {
-		if code, err := post(files[0], files[1]); err == nil {
-			t.Errorf("etcd answered a client with %s: HTTP %d", name, code)
+	// /version (client port) and /members (peer port) are answered once the
+	// TLS handshake, and with it the certificate, is accepted.
+	for _, p := range []struct {
+		url           string
+		okCert, okKey string
+	}{
+		{fmt.Sprintf("https://127.0.0.1:%d/version", port), localrun.EtcdClientCert, localrun.EtcdClientKey},
+		{fmt.Sprintf("https://127.0.0.1:%d/members", port+1), "etcd-peer.crt", "etcd-peer.key"},
+	} {
+		// The right certificate is let in: the positive control.
+		if code, err := get(p.url, p.okCert, p.okKey); err != nil || code != http.StatusOK {
+			t.Fatalf("%s with %s: %d %v", p.url, p.okCert, code, err)
 		}
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(strings.Replace(url, "https", "http", 1))
-	if err == nil {
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			t.Error("etcd answered plain HTTP")
+		for name, files := range map[string][2]string{"no client certificate": {}, "the admin's certificate": {"admin.crt", "admin.key"}} {
+			if code, err := get(p.url, files[0], files[1]); err == nil {
+				t.Errorf("%s answered a client with %s: HTTP %d", p.url, name, code)
+			}
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(strings.Replace(p.url, "https", "http", 1))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				t.Errorf("%s answered plain HTTP", p.url)
+			}
 		}
 	}
 }

@@ -101,6 +101,17 @@ func (ca *KeyPair) NewServing(commonName string, dnsNames []string, ips []net.IP
 	}, o)
 }
 
+// NewPeer returns a certificate for a member of a cluster (etcd's peers),
+// which serves its peers and is their client too, signed by ca.
+func (ca *KeyPair) NewPeer(commonName string, dnsNames []string, ips []net.IP, o Options) (*KeyPair, error) {
+	return ca.issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: commonName},
+		DNSNames:    dnsNames,
+		IPAddresses: ips,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}, o)
+}
+
 // NewClient returns a client certificate for user name with the given groups
 // (Kubernetes reads the user from CN and the groups from O), signed by ca.
 func (ca *KeyPair) NewClient(user string, groups []string, o Options) (*KeyPair, error) {

@@ -36,8 +36,8 @@ func (c *closableWriter) Write(p []byte) (int, error) {
 
 // StartEtcd starts an embedded etcd with its data in dir, serving clients on
 // 127.0.0.1:clientPort and peers on 127.0.0.1:peerPort. With pki, clients
-// speak TLS and must present its client certificate; without, plain HTTP
-// (for tests). Warnings and errors are logged to log. It returns when etcd
+// and peers speak TLS and must present a certificate of its CA; without,
+// plain HTTP (for tests). Warnings and errors are logged to log. It returns when etcd
 // is ready.
 func StartEtcd(dir string, clientPort, peerPort int, log io.Writer, pki *EtcdPKI) (*Etcd, error) {
 	cfg := embed.NewConfig()
@@ -49,9 +49,13 @@ func StartEtcd(dir string, clientPort, peerPort int, log io.Writer, pki *EtcdPKI
 			CertFile: pki.Path(etcdServerCert), KeyFile: pki.Path(etcdServerKey),
 			TrustedCAFile: pki.Path(EtcdCACert), ClientCertAuth: true,
 		}
+		cfg.PeerTLSInfo = transport.TLSInfo{
+			CertFile: pki.Path(etcdPeerCert), KeyFile: pki.Path(etcdPeerKey),
+			TrustedCAFile: pki.Path(EtcdCACert), ClientCertAuth: true,
+		}
 	}
 	cu, _ := url.Parse(fmt.Sprintf("%s://127.0.0.1:%d", scheme, clientPort))
-	pu, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", peerPort))
+	pu, _ := url.Parse(fmt.Sprintf("%s://127.0.0.1:%d", scheme, peerPort))
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
 	cfg.InitialCluster = cfg.Name + "=" + pu.String()

@@ -12,12 +12,12 @@ import (
 )
 
 // EtcdPKI is what secures the embedded etcd of a local run: a CA of its own,
-// etcd's serving certificate for 127.0.0.1, and the one client certificate
-// etcd accepts, the apiserver's. Its own CA, so that no other certificate of
+// etcd's serving certificate for 127.0.0.1, its peer certificate, and the one
+// client certificate etcd accepts, the apiserver's. Its own CA, so that no other certificate of
 // the run (the admin's kubeconfig, say) opens etcd.
 type EtcdPKI struct {
-	Dir                string
-	CA, Server, Client *certs.KeyPair
+	Dir                      string
+	CA, Server, Peer, Client *certs.KeyPair
 }
 
 // Paths of the etcd PKI files, relative to its Dir.
@@ -26,6 +26,8 @@ const (
 	etcdCAKey      = "etcd-ca.key"
 	etcdServerCert = "etcd-server.crt"
 	etcdServerKey  = "etcd-server.key"
+	etcdPeerCert   = "etcd-peer.crt"
+	etcdPeerKey    = "etcd-peer.key"
 	EtcdClientCert = "etcd-client.crt"
 	EtcdClientKey  = "etcd-client.key"
 )
@@ -49,7 +51,8 @@ func EnsureEtcdPKI(dir string) (*EtcdPKI, error) {
 		}
 		return kp
 	}
-	p.CA, p.Server, p.Client = load(EtcdCACert, etcdCAKey), load(etcdServerCert, etcdServerKey), load(EtcdClientCert, EtcdClientKey)
+	p.CA, p.Server = load(EtcdCACert, etcdCAKey), load(etcdServerCert, etcdServerKey)
+	p.Peer, p.Client = load(etcdPeerCert, etcdPeerKey), load(EtcdClientCert, EtcdClientKey)
 	switch {
 	case err == nil:
 		return p, nil
@@ -67,13 +70,16 @@ func (p *EtcdPKI) issue() (err error) {
 	if p.Server, err = p.CA.NewServing("etcd", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, certs.Options{}); err != nil {
 		return err
 	}
+	if p.Peer, err = p.CA.NewPeer("etcd", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, certs.Options{}); err != nil {
+		return err
+	}
 	if p.Client, err = p.CA.NewClient("apiserver", nil, certs.Options{}); err != nil {
 		return err
 	}
 	for _, f := range []struct {
 		kp       *certs.KeyPair
 		crt, key string
-	}{{p.CA, EtcdCACert, etcdCAKey}, {p.Server, etcdServerCert, etcdServerKey}, {p.Client, EtcdClientCert, EtcdClientKey}} {
+	}{{p.CA, EtcdCACert, etcdCAKey}, {p.Server, etcdServerCert, etcdServerKey}, {p.Peer, etcdPeerCert, etcdPeerKey}, {p.Client, EtcdClientCert, EtcdClientKey}} {
 		if err := f.kp.Write(p.Path(f.crt), p.Path(f.key)); err != nil {
 			return err
 		}
