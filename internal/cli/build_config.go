@@ -29,7 +29,7 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Image, "image", "", "container image holding /apiserver and /controller-manager (required)")
 	f.StringVar(&o.ServiceAccount, "service-account", "", "ServiceAccount of the apiserver and the manager; RBAC is bound to it (default <name>)")
 	f.StringVar(&o.EtcdImage, "etcd-image", manifests.DefaultEtcdImage, "image of the etcd StatefulSet")
-	f.StringVar(&o.Storage, "storage", manifests.StorageEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
+	f.StringVar(&o.Storage, "storage", model.StorageEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
 	f.StringVar(&o.StorageDSN, "storage-dsn", "", "with --storage postgres|mysql: the DSN first written to config/base/storage.env (default a placeholder to edit; the file is never overwritten and should not be committed)")
 	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URL of the external-etcd overlay")
 	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
@@ -64,23 +64,24 @@ func (o *BuildConfigOptions) Validate() error {
 	default:
 		return fmt.Errorf("invalid --key-type %q: want ecdsa or rsa", o.KeyType)
 	}
+	if err := model.ValidateServerStorage(o.Storage); err != nil {
+		return err
+	}
 	switch o.Storage {
-	case manifests.StorageEtcd, manifests.StorageSQLite:
+	case model.StorageEtcd, model.StorageSQLite:
 		if o.StorageDSN != "" {
 			return fmt.Errorf("--storage-dsn is for --storage postgres|mysql")
 		}
-	case manifests.StoragePostgres:
+	case model.StoragePostgres:
 		if o.StorageDSN == "" {
 			o.StorageDSN = "postgres://USER:PASSWORD@HOST:5432/" + o.model.Name + "?sslmode=require"
 		}
-	case manifests.StorageMySQL:
+	case model.StorageMySQL:
 		if o.StorageDSN == "" {
 			o.StorageDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
 		}
-	default:
-		return fmt.Errorf("unknown --storage %q: use etcd, sqlite, postgres or mysql", o.Storage)
 	}
-	if o.Overlay == "external-etcd" && o.Storage != manifests.StorageEtcd {
+	if o.Overlay == "external-etcd" && o.Storage != model.StorageEtcd {
 		return fmt.Errorf("--overlay external-etcd is for --storage etcd")
 	}
 	switch o.Overlay {
@@ -169,9 +170,9 @@ func (o *BuildConfigOptions) Run() error {
 		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, "base", "certificates"))
 	}
 	switch o.Storage {
-	case manifests.StorageSQLite:
+	case model.StorageSQLite:
 		fmt.Fprintf(o.streams.Out, "storage: SQLite on the PersistentVolumeClaim %s, so one apiserver replica (a SQLite file has one writer; the Deployment recreates rather than rolls). For more replicas use --storage postgres.\n", o.DataClaimName())
-	case manifests.StoragePostgres, manifests.StorageMySQL:
+	case model.StoragePostgres, model.StorageMySQL:
 		fmt.Fprintf(o.streams.Out, "storage: %s; put its DSN in %s (never overwritten; keep it out of git): it becomes the Secret %s.\n",
 			o.Storage, filepath.Join(o.OutputDir, "base", "storage.env"), o.StorageSecretName())
 	}

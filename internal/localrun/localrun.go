@@ -67,28 +67,23 @@ type Options struct {
 	Build *builder.Options
 }
 
-// Storage backends of the apiserver (--storage of the generated server).
-const (
-	StorageEtcd     = "etcd"
-	StorageSQLite   = "sqlite"
-	StoragePostgres = "postgres"
-	StorageMySQL    = "mysql"
-)
-
 // Validate checks the storage flags before anything starts.
 func (o *Options) Validate() error {
+	if o.Storage == "" {
+		o.Storage = model.StorageEtcd
+	}
+	if err := model.ValidateServerStorage(o.Storage); err != nil {
+		return err
+	}
 	switch o.Storage {
-	case "", StorageEtcd:
+	case model.StorageEtcd:
 		if o.StorageDSN != "" {
 			return fmt.Errorf("--storage-dsn is for --storage sqlite|postgres|mysql")
 		}
-	case StorageSQLite:
-	case StoragePostgres, StorageMySQL:
+	case model.StoragePostgres, model.StorageMySQL:
 		if o.StorageDSN == "" {
 			return fmt.Errorf("--storage %s needs --storage-dsn, the database URL (e.g. %s)", o.Storage, dsnExample[o.Storage])
 		}
-	default:
-		return fmt.Errorf("unknown --storage %q: use etcd, sqlite, postgres or mysql", o.Storage)
 	}
 	if o.sql() && o.EtcdServers != "" {
 		return fmt.Errorf("--etcd-servers cannot be used with --storage %s", o.Storage)
@@ -97,12 +92,12 @@ func (o *Options) Validate() error {
 }
 
 var dsnExample = map[string]string{
-	StoragePostgres: "postgres://user:password@127.0.0.1:5432/db?sslmode=disable",
-	StorageMySQL:    "mysql://user:password@tcp(127.0.0.1:3306)/db",
+	model.StoragePostgres: "postgres://user:password@127.0.0.1:5432/db?sslmode=disable",
+	model.StorageMySQL:    "mysql://user:password@tcp(127.0.0.1:3306)/db",
 }
 
 // sql reports whether the apiserver keeps its objects in SQL through kine.
-func (o *Options) sql() bool { return o.Storage != "" && o.Storage != StorageEtcd }
+func (o *Options) sql() bool { return model.SQLStorage(o.Storage) }
 
 // portFlag names the flag for each port, for the "port in use" message.
 type portFlag struct {

@@ -106,7 +106,7 @@ func Write(o Options) (*Result, error) {
 		},
 		Type: "kubernetes.io/tls",
 	}}
-	if d.Storage == StoragePostgres || d.Storage == StorageMySQL {
+	if d.Storage == model.StoragePostgres || d.Storage == model.StorageMySQL {
 		// The DSN is the user's to write (it holds a password): written once
 		// with a placeholder, never overwritten; keep it out of git.
 		envFile := filepath.Join(out, basePath, storageEnvFile)
@@ -156,7 +156,7 @@ func Write(o Options) (*Result, error) {
 
 // storageObjects are the objects of the apiserver's storage besides etcd.
 func (d *Deployment) storageObjects() []any {
-	if d.Storage == StorageSQLite {
+	if d.Storage == model.StorageSQLite {
 		return []any{d.DataClaim()}
 	}
 	return nil

@@ -141,7 +141,7 @@ func TestCertificatesAreReusedUntilRotated(t *testing.T) {
 func TestSQLStorage(t *testing.T) {
 	dir := t.TempDir()
 	o := options(dir)
-	o.Storage = StorageSQLite
+	o.Storage = model.StorageSQLite
 	if _, err := Write(o); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestSQLStorage(t *testing.T) {
 
 	dir = t.TempDir()
 	o = options(dir)
-	o.Storage, o.StorageDSN = StoragePostgres, "postgres://kine@db:5432/bees"
+	o.Storage, o.StorageDSN = model.StoragePostgres, "postgres://kine@db:5432/bees"
 	if _, err := Write(o); err != nil {
 		t.Fatal(err)
 	}

@@ -37,16 +37,8 @@ type Deployment struct {
 	Project *model.Project
 }
 
-// Storage backends of the apiserver (its --storage flag).
-const (
-	StorageEtcd     = "etcd"
-	StorageSQLite   = "sqlite"
-	StoragePostgres = "postgres"
-	StorageMySQL    = "mysql"
-)
-
 // SQL reports whether the apiserver keeps objects in SQL through kine.
-func (d *Deployment) SQL() bool { return d.Storage != "" && d.Storage != StorageEtcd }
+func (d *Deployment) SQL() bool { return model.SQLStorage(d.Storage) }
 
 // StorageSecretName is the Secret holding the DSN of postgres or mysql.
 func (d *Deployment) StorageSecretName() string { return d.Name + "-storage" }
@@ -242,7 +234,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 	}
 	dep := deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
 	switch d.Storage {
-	case StorageSQLite:
+	case model.StorageSQLite:
 		// One process writes a SQLite file: one replica, and the old pod gone
 		// before the new one opens it.
 		dep.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
@@ -251,7 +243,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{
 			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.DataClaimName()}}})
 		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "data", MountPath: sqliteDir})
-	case StoragePostgres, StorageMySQL:
+	case model.StoragePostgres, model.StorageMySQL:
 		pod := &dep.Spec.Template.Spec
 		pod.Containers[0].Env = []corev1.EnvVar{{Name: "STORAGE_DSN", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: d.StorageSecretName()}, Key: "dsn"}}}}
@@ -263,9 +255,9 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 // --etcd-servers, which the external-etcd overlay replaces.
 func (d *Deployment) storageArgs() []string {
 	switch d.Storage {
-	case StorageSQLite:
+	case model.StorageSQLite:
 		return []string{"--storage=sqlite", "--storage-dsn=" + sqliteDir + "/state.db"}
-	case StoragePostgres, StorageMySQL:
+	case model.StoragePostgres, model.StorageMySQL:
 		// The kubelet expands $(STORAGE_DSN) from the Secret.
 		return []string{"--storage=" + d.Storage, "--storage-dsn=$(STORAGE_DSN)"}
 	}

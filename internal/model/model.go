@@ -8,6 +8,7 @@
 package model
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -330,3 +331,25 @@ func (k *Kind) SubresourceFile(name, suffix string) string {
 
 // FirstVersion is the version the kind was created in (its types are the model for new versions).
 func (k *Kind) FirstVersion() *Version { return k.Versions[0] }
+
+// Backends of the generated apiserver's generic registry (its --storage
+// flag): etcd, or a SQL database through the kine it embeds.
+const (
+	StorageEtcd     = "etcd"
+	StorageSQLite   = "sqlite"
+	StoragePostgres = "postgres"
+	StorageMySQL    = "mysql"
+)
+
+// ValidateServerStorage checks a --storage backend of the apiserver.
+func ValidateServerStorage(backend string) error {
+	switch backend {
+	case StorageEtcd, StorageSQLite, StoragePostgres, StorageMySQL:
+		return nil
+	}
+	return fmt.Errorf("unknown --storage %q: use etcd, sqlite, postgres or mysql", backend)
+}
+
+// SQLStorage reports whether the apiserver keeps objects in SQL through kine
+// ("" is etcd, the default).
+func SQLStorage(backend string) bool { return backend != "" && backend != StorageEtcd }
