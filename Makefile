@@ -1,6 +1,9 @@
 # apiserver-boot — the two commands of the README are `make demo` and `make test`.
 GO ?= go
 BIN ?= bin/apiserver-boot
+# The release (a tag) or the commit, recorded in the PROJECT files the binary scaffolds.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION)
 
 .PHONY: all build install demo test unit golden bench-codegen bench-runlocal bench-storage vet fmt
 
@@ -8,11 +11,11 @@ all: build
 
 ## build: build the CLI into bin/
 build:
-	$(GO) build -o $(BIN) ./cmd/apiserver-boot
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/apiserver-boot
 
 ## install: go install the CLI into $(go env GOPATH)/bin
 install:
-	$(GO) install ./cmd/apiserver-boot
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/apiserver-boot
 
 ## demo: install the CLI and show the main job end to end (scaffold, build, run local, kubectl, stop)
 demo:

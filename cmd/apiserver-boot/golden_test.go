@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden projects under testdata/golden")
@@ -54,6 +56,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			compareTrees(t, golden, dir)
+			checkRecord(t, dir)
 
 			// Re-running: a group or version that exists is a no-op that says so
 			// and succeeds; a kind that exists is refused in one line (exit 1).
@@ -83,13 +86,75 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// checkRecord checks that the project's record of what apiserver-boot
+// generated (upgrade's base) is, for a project nobody edited, the project's
+// files themselves: every one of them but PROJECT, and nothing else.
+func checkRecord(t *testing.T, dir string) {
+	t.Helper()
+	record := filepath.Join(dir, filepath.FromSlash(model.BaseDir))
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel == ".apiserver-boot" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if rel == model.ProjectFile {
+			return nil
+		}
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join(record, rel))
+		if filepath.ToSlash(rel) == model.ManagerMain {
+			// The replay behind the record adds kinds group by group (PROJECT
+			// keeps groups sorted), the commands in the order they were run:
+			// their lines in the manager may come in another order.
+			want, got = sortedLines(want), sortedLines(got)
+		}
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%s: the record in %s differs from the file apiserver-boot wrote (%v)", rel, model.BaseDir, err)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	filepath.WalkDir(record, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			recorded++
+		}
+		return err
+	})
+	if recorded != n {
+		t.Errorf("the record holds %d files, the project %d", recorded, n)
+	}
+}
+
+func sortedLines(b []byte) []byte {
+	lines := strings.Split(string(b), "\n")
+	slices.Sort(lines)
+	return []byte(strings.Join(lines, "\n"))
+}
+
 func compareTrees(t *testing.T, want, got string) {
 	t.Helper()
 	files := func(root string) map[string]string {
 		m := map[string]string{}
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
+			if err != nil {
 				return err
+			}
+			if d.IsDir() {
+				if d.Name() == ".apiserver-boot" {
+					return filepath.SkipDir // checked by checkRecord; it repeats the tree
+				}
+				return nil
 			}
 			data, err := os.ReadFile(p)
 			rel, _ := filepath.Rel(root, p)

@@ -21,13 +21,17 @@ import (
 const (
 	ProjectFile     = project.FileName
 	BoilerplateFile = "hack/boilerplate.go.txt"
-	APIsDir         = "pkg/apis"
-	RegistryDir     = "pkg/registry"
-	ControllerDir   = "pkg/controller"
-	GeneratedDir    = "pkg/generated"
-	APIServerDir    = "pkg/apiserver"
-	ServerCmdDir    = "pkg/cmd/server"
-	RoundTripDir    = "pkg/roundtrip"
+	// BaseDir holds what apiserver-boot generated for the project, file by
+	// file, as if the user had never edited one: the base of upgrade's
+	// three-way merge. The go command ignores directories starting with a dot.
+	BaseDir       = ".apiserver-boot/base"
+	APIsDir       = "pkg/apis"
+	RegistryDir   = "pkg/registry"
+	ControllerDir = "pkg/controller"
+	GeneratedDir  = "pkg/generated"
+	APIServerDir  = "pkg/apiserver"
+	ServerCmdDir  = "pkg/cmd/server"
+	RoundTripDir  = "pkg/roundtrip"
 	// APIServerTestDir holds the in-process server of the integration tests.
 	APIServerTestDir = "pkg/apiservertest"
 	// AdmissionDir holds the server's admission plugins and their registration.

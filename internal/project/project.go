@@ -41,13 +41,20 @@ var ErrNotFound = errors.New("no PROJECT file found: run this command in a proje
 
 // Project is the content of the PROJECT file.
 type Project struct {
-	Layout            string  `json:"layout"`
-	Domain            string  `json:"domain"`
-	Module            string  `json:"module"`
-	KubernetesVersion string  `json:"kubernetesVersion"`
-	License           string  `json:"license,omitempty"`
-	Owner             string  `json:"owner,omitempty"`
-	Groups            []Group `json:"groups,omitempty"`
+	Layout string `json:"layout"`
+	// ApiserverBootVersion is the apiserver-boot that last scaffolded the
+	// project (init, create or upgrade); .apiserver-boot/base holds what it
+	// generated, the base of the next upgrade's three-way merge.
+	ApiserverBootVersion string `json:"apiserverBootVersion,omitempty"`
+	Domain               string `json:"domain"`
+	Module               string `json:"module"`
+	// KubernetesVersion and ControllerRuntimeVersion are the library versions
+	// the project was scaffolded for (go.mod may have moved on).
+	KubernetesVersion        string  `json:"kubernetesVersion"`
+	ControllerRuntimeVersion string  `json:"controllerRuntimeVersion,omitempty"`
+	License                  string  `json:"license,omitempty"`
+	Owner                    string  `json:"owner,omitempty"`
+	Groups                   []Group `json:"groups,omitempty"`
 	// AdmissionPlugins are the server's own admission plugins, in the order
 	// they run.
 	AdmissionPlugins []AdmissionPlugin `json:"admissionPlugins,omitempty"`
@@ -82,6 +89,22 @@ type Version struct {
 	// Storage marks the version objects are encoded in when written to etcd.
 	// Exactly one version of a group with kinds is the storage version.
 	Storage bool `json:"storage,omitempty"`
+	// From is the version whose types this version's were copied from when
+	// it was added to a group that had kinds (`create version`), and
+	// Renames the fields renamed on the way: upgrade replays them to know
+	// what apiserver-boot generated.
+	From    string        `json:"from,omitempty"`
+	Renames []FieldRename `json:"renames,omitempty"`
+}
+
+// FieldRename is a field of a kind's spec or status renamed in a version.
+type FieldRename struct {
+	Kind string `json:"kind"`
+	// Struct is Spec or Status.
+	Struct string `json:"struct"`
+	// From and To are JSON names: From in the version copied from, To in this one.
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // Kind is an API kind of a group. Its internal (hub) type lives in the group
@@ -376,6 +399,9 @@ func (p *Project) Clone() *Project {
 	c.Groups = make([]Group, len(p.Groups))
 	for i, g := range p.Groups {
 		g.Versions = slices.Clone(g.Versions)
+		for j := range g.Versions {
+			g.Versions[j].Renames = slices.Clone(g.Versions[j].Renames)
+		}
 		kinds := make([]Kind, len(g.Kinds))
 		for j, k := range g.Kinds {
 			k.ShortNames = slices.Clone(k.ShortNames)

@@ -11,6 +11,8 @@ import (
 // first written to temporary files next to their targets; only when every one
 // of them is written are they renamed into place. On error, temporary files
 // and directories created on the way are removed, leaving the tree as it was.
+// Deletions come last, once everything else is in place; a directory they
+// leave empty is removed too.
 func Apply(root string, changes []Change) (err error) {
 	type pending struct{ tmp, dst string }
 	var written []pending
@@ -63,6 +65,20 @@ func Apply(root string, changes []Change) (err error) {
 			// for reasons that hit the first rename (e.g. a directory in the
 			// way), so in practice nothing has been replaced yet.
 			return fmt.Errorf("cannot write %s: %w", w.dst, err)
+		}
+	}
+	for _, c := range changes {
+		if c.Action != Delete {
+			continue
+		}
+		dst := filepath.Join(root, filepath.FromSlash(c.Path))
+		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("cannot delete %s: %w", c.Path, err)
+		}
+		for d := filepath.Dir(dst); d != filepath.Clean(root) && len(d) > len(filepath.Clean(root)); d = filepath.Dir(d) {
+			if os.Remove(d) != nil {
+				break // not empty
+			}
 		}
 	}
 	return nil

@@ -81,6 +81,7 @@ const (
 	Update    Action = "update"
 	Unchanged Action = "unchanged"
 	Kept      Action = "keep" // exists and belongs to the user (IfExists Skip)
+	Delete    Action = "delete"
 )
 
 // Change is one entry of a plan.
@@ -89,6 +90,9 @@ type Change struct {
 	Action  Action
 	Content []byte
 	Mode    fs.FileMode
+	// Hidden changes are applied but not listed by Print: apiserver-boot's
+	// own records, which the user does not edit.
+	Hidden bool
 }
 
 // ConflictError lists files that would be overwritten although the user changed them.
@@ -214,7 +218,7 @@ func Compare(root string, files map[string][]byte) ([]Change, error) {
 // Pending reports whether a plan changes anything on disk.
 func Pending(changes []Change) bool {
 	for _, c := range changes {
-		if c.Action == Create || c.Action == Update {
+		if c.Action == Create || c.Action == Update || c.Action == Delete {
 			return true
 		}
 	}
@@ -224,13 +228,13 @@ func Pending(changes []Change) bool {
 // Print writes a human-readable plan: one line per file created or updated,
 // then a summary. Used for --dry-run and to report what a command did.
 func Print(w interface{ Write([]byte) (int, error) }, changes []Change, dryRun bool) {
-	verb := map[Action]string{Create: "create", Update: "update"}
+	verb := map[Action]string{Create: "create", Update: "update", Delete: "delete"}
 	if dryRun {
-		verb = map[Action]string{Create: "would create", Update: "would update"}
+		verb = map[Action]string{Create: "would create", Update: "would update", Delete: "would delete"}
 	}
 	n := 0
 	for _, c := range changes {
-		if v, ok := verb[c.Action]; ok {
+		if v, ok := verb[c.Action]; ok && !c.Hidden {
 			fmt.Fprintf(w, "%-12s %s\n", v, c.Path)
 			n++
 		}

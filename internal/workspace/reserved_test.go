@@ -62,6 +62,9 @@ func TestReservedCoversTemplates(t *testing.T) {
 
 	files := 0
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == ".apiserver-boot" {
+			return filepath.SkipDir // the record repeats the tree
+		}
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
 			return err
 		}

@@ -16,17 +16,13 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/layout"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
 // Rename renames a field of a kind's spec or status in a new version:
-// Bee.spec.description=summary.
-type Rename struct {
-	Kind   string
-	Struct string // Spec or Status
-	From   string // JSON name in the existing version
-	To     string // JSON name in the new version
-}
+// Bee.spec.description=summary. PROJECT records it on the version.
+type Rename = project.FieldRename
 
 // ParseRename parses KIND.spec|status.FIELD=NEWFIELD.
 func ParseRename(s string) (Rename, error) {
@@ -85,6 +81,14 @@ func (w *Workspace) AddGroupVersion(group, version string, storage bool, renames
 	if storage {
 		for i := range ng.Versions {
 			ng.Versions[i].Storage = ng.Versions[i].Name == version
+		}
+	}
+	if source != "" && len(ng.Kinds) > 0 {
+		nver := &ng.Versions[len(ng.Versions)-1]
+		nver.From = source
+		for _, r := range renames {
+			r.Kind = ng.Kind(r.Kind).Kind // as PROJECT spells it
+			nver.Renames = append(nver.Renames, r)
 		}
 	}
 	m := model.New(next)

@@ -21,6 +21,7 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/templates"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	DryRun bool
 	// Force overwrites files that differ from what apiserver-boot would write.
 	Force bool
+	// replay: Generate is replaying a project's history in a scratch
+	// directory, which keeps no record of its own.
+	replay bool
 }
 
 // Workspace is an initialised project directory.
@@ -84,6 +88,7 @@ func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change
 		License:           req.License,
 		Owner:             req.Owner,
 	}
+	StampVersions(p)
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -95,8 +100,22 @@ func Init(ctx context.Context, req InitRequest, opts Options) ([]scaffold.Change
 	}
 	files := append(layout.Repo(m, req.Boilerplate), layout.Regenerated(m)...)
 	changes, err := w.plan(nil, append(files, projectFile), nil, opts)
-	if err != nil || opts.DryRun {
-		return changes, err
+	if err != nil {
+		return nil, err
+	}
+	if !opts.replay {
+		base, err := Generate(ctx, p, req.Boilerplate)
+		if err != nil {
+			return nil, err
+		}
+		record, err := BaseChanges(req.Dir, nil, base)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, record...)
+	}
+	if opts.DryRun {
+		return changes, nil
 	}
 	// PROJECT is written last: if tidy fails, running init again redoes it
 	// (the files already written are identical, so they are no conflict).
@@ -281,6 +300,13 @@ func (w *Workspace) apply(next *project.Project, files []scaffold.File, inserts 
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
+	var record []scaffold.Change
+	if !opts.replay {
+		var err error
+		if record, err = w.record(next); err != nil {
+			return nil, err
+		}
+	}
 	m := model.New(next)
 	projectFile, err := layout.Project(m)
 	if err != nil {
@@ -303,14 +329,74 @@ func (w *Workspace) apply(next *project.Project, files []scaffold.File, inserts 
 		previous[project.FileName] = current
 	}
 	changes, err := w.plan(previous, files, inserts, opts)
-	if err != nil || opts.DryRun {
-		return changes, err
+	if err != nil {
+		return nil, err
+	}
+	changes = append(changes, record...)
+	if opts.DryRun {
+		return changes, nil
 	}
 	if err := scaffold.Apply(w.Dir, changes); err != nil {
 		return nil, err
 	}
 	w.Project = next
 	return changes, nil
+}
+
+// record stamps next with this apiserver-boot's versions and plans updating
+// the project's record of what apiserver-boot generated (model.BaseDir) to
+// what next generates. A record this apiserver-boot would not have written
+// for the current PROJECT means another release scaffolded the project: the
+// new files would not match the rest, so the user is sent to upgrade first.
+// A project from before the record gets one, if its history can be replayed.
+func (w *Workspace) record(next *project.Project) ([]scaffold.Change, error) {
+	ctx := context.Background()
+	old, err := ReadBase(w.Dir)
+	if err != nil {
+		return nil, err
+	}
+	header := w.Boilerplate
+	if old != nil {
+		header = string(old[model.BoilerplateFile])
+		current, err := Generate(ctx, w.Project, header)
+		if err != nil {
+			return nil, err
+		}
+		if diff := differingFiles(old, current); len(diff) > 0 {
+			return nil, fmt.Errorf("this project was scaffolded by apiserver-boot %s, and this apiserver-boot (%s) generates %d of its files differently (%s): run `apiserver-boot upgrade` first, so that new files match the rest",
+				orUnknown(w.Project.ApiserverBootVersion), release.Current(), len(diff), summarize(diff, 3))
+		}
+	}
+	StampVersions(next)
+	base, err := Generate(ctx, next, header)
+	if err != nil {
+		if old == nil {
+			return nil, nil // an older project whose history cannot be replayed: no record, as before
+		}
+		return nil, err
+	}
+	return BaseChanges(w.Dir, old, base)
+}
+
+// StampVersions records in p the apiserver-boot and the libraries that scaffold it now.
+func StampVersions(p *project.Project) {
+	p.ApiserverBootVersion = release.Current()
+	p.ControllerRuntimeVersion = project.ControllerRuntimeVersion
+}
+
+func orUnknown(v string) string {
+	if v == "" {
+		return "(a release from before versions were recorded)"
+	}
+	return v
+}
+
+// summarize lists the first n items and how many more there are.
+func summarize(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 func (w *Workspace) plan(previous map[string][]byte, files []scaffold.File, inserts []scaffold.Insertion, opts Options) ([]scaffold.Change, error) {

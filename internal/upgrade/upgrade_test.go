@@ -1,0 +1,231 @@
+package upgrade
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/merge"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
+)
+
+// project scaffolds a small project, then makes it look as if an older
+// release had generated it: for each path of older, both the record and the
+// tree get that content (the older template's output).
+func scaffoldOlder(t *testing.T, older map[string]func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := workspace.Init(ctx, workspace.InitRequest{Dir: dir, Domain: "example.com", Module: "example.com/bees"}, workspace.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddKind(ctx, workspace.KindRequest{Group: "insect", Version: "v1alpha1", Kind: "Bee", Namespaced: true, StatusSubresource: true, Controller: true}, workspace.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for p, edit := range older {
+		cur := ""
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			cur = read(t, dir, p)
+		}
+		write(t, dir, p, edit(cur))
+		write(t, dir, model.BaseDir+"/"+p, edit(cur))
+	}
+	return dir
+}
+
+func read(t *testing.T, dir, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func write(t *testing.T, dir, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, p), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withoutLine drops the first line containing s: the older template lacked it.
+func withoutLine(s string) func(string) string {
+	return func(content string) string {
+		lines := strings.SplitAfter(content, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, s) {
+				return strings.Join(append(lines[:i:i], lines[i+1:]...), "")
+			}
+		}
+		panic("no line with " + s)
+	}
+}
+
+func outcomes(p *Plan) map[string]Outcome {
+	m := map[string]Outcome{}
+	for _, f := range p.Files {
+		m[f.Path] = f.Outcome
+	}
+	return m
+}
+
+const (
+	types   = "pkg/apis/insect/v1alpha1/bee_types.go"
+	makef   = "Makefile"
+	readme  = "README.md"
+	manager = "cmd/manager/main.go"
+)
+
+// replaceLine changes the first line containing s to repl.
+func replaceLine(s, repl string) func(string) string {
+	return func(content string) string {
+		lines := strings.SplitAfter(content, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, s) {
+				lines[i] = repl + "\n"
+				return strings.Join(lines, "")
+			}
+		}
+		panic("no line with " + s)
+	}
+}
+
+func treeHash(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			b.WriteString(p + "\x00" + string(data) + "\x00")
+		}
+		return err
+	})
+	return b.String()
+}
+
+func TestUpgrade(t *testing.T) {
+	dir := scaffoldOlder(t, map[string]func(string) string{
+		makef:  withoutLine("CGO_ENABLED"),                      // the user does not touch it
+		types:  withoutLine("+optional"),                        // the user edits elsewhere in it
+		readme: replaceLine("A CRD or an", "## An older title"), // the user edits that very line
+		"pkg/apis/insect/v1alpha1/bee_defaults.go": withoutLine("func"),                                 // the user deleted it
+		"pkg/apis/insect/v1alpha1/gone.go":         func(string) string { return "package v1alpha1\n" }, // no longer generated
+	})
+	write(t, dir, types, strings.Replace(read(t, dir, types), "type BeeSpec struct {", "type BeeSpec struct {\n\t// Wings is the user's field.\n\tWings int32 `json:\"wings,omitempty\"`\n", 1))
+	write(t, dir, readme, strings.Replace(read(t, dir, readme), "## An older title", "## Our own title", 1))
+	managerUser := read(t, dir, manager) + "// a comment of the user's\n"
+	write(t, dir, manager, managerUser)
+	write(t, dir, "pkg/mine/mine.go", "package mine\n")
+	if err := os.Remove(filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_defaults.go")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// --dry-run writes nothing and reports the conflict.
+	before := treeHash(t, dir)
+	var out bytes.Buffer
+	err := Run(ctx, Options{Dir: dir, DryRun: true, Out: &out, Log: &out})
+	if err == nil || !strings.Contains(err.Error(), readme) {
+		t.Errorf("dry run: err %v, want the conflict in %s", err, readme)
+	}
+	if treeHash(t, dir) != before {
+		t.Fatal("--dry-run changed the tree")
+	}
+
+	p, err := Compute(ctx, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := outcomes(p)
+	for path, want := range map[string]Outcome{
+		makef: Replaced, types: Merged, readme: Conflicted,
+		"pkg/apis/insect/v1alpha1/bee_defaults.go": KeptGone,
+		"pkg/apis/insect/v1alpha1/gone.go":         Deleted,
+	} {
+		if got[path] != want {
+			t.Errorf("%s: %q, want %q", path, got[path], want)
+		}
+	}
+	for _, path := range []string{manager, "pkg/mine/mine.go"} {
+		if o, ok := got[path]; ok {
+			t.Errorf("%s is the user's and the template did not change it, but the plan has %q", path, o)
+		}
+	}
+	if err := p.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(t, dir, types); !strings.Contains(s, "Wings int32") || !strings.Contains(s, "+optional") {
+		t.Errorf("merged %s lost a side:\n%s", types, s)
+	}
+	if s := read(t, dir, makef); !strings.Contains(s, "CGO_ENABLED") {
+		t.Errorf("%s did not get the new template", makef)
+	}
+	if s := read(t, dir, readme); !merge.HasConflicts([]byte(s)) || !strings.Contains(s, "## Our own title") || !strings.Contains(s, "A CRD or an") {
+		t.Errorf("%s is not marked with both sides:\n%s", readme, s)
+	}
+	if read(t, dir, manager) != managerUser || read(t, dir, "pkg/mine/mine.go") != "package mine\n" {
+		t.Error("a file of the user's changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pkg/apis/insect/v1alpha1/gone.go")); !os.IsNotExist(err) {
+		t.Error("a file no longer generated and unedited is still there")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_defaults.go")); !os.IsNotExist(err) {
+		t.Error("a file the user deleted came back")
+	}
+
+	// Until the markers are gone, upgrade fails naming the file, and changes nothing more.
+	before = treeHash(t, dir)
+	err = Run(ctx, Options{Dir: dir, Out: &out, Log: &out})
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) || len(conflict.Paths) != 1 || conflict.Paths[0] != readme {
+		t.Errorf("second run: %v, want a conflict in %s", err, readme)
+	}
+	if treeHash(t, dir) != before {
+		t.Error("the second run changed the tree")
+	}
+	// Resolved: nothing left to merge.
+	write(t, dir, readme, strings.Replace(read(t, dir, model.BaseDir+"/"+readme), "A CRD or an", "Our own: a CRD or an", 1))
+	p, err = Compute(ctx, dir, false)
+	if err != nil || len(p.Files) != 0 {
+		t.Errorf("after resolving: %v, %+v; want nothing to do", err, p.Files)
+	}
+}
+
+func TestUpgradeForce(t *testing.T) {
+	dir := scaffoldOlder(t, map[string]func(string) string{readme: replaceLine("A CRD or an", "## An older title")})
+	write(t, dir, readme, strings.Replace(read(t, dir, readme), "## An older title", "## Our own title", 1)+"Our last line.\n")
+	p, err := Compute(context.Background(), dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	s := read(t, dir, readme)
+	if merge.HasConflicts([]byte(s)) || strings.Contains(s, "Our own title") || !strings.Contains(s, "A CRD or an") || !strings.HasSuffix(s, "Our last line.\n") {
+		t.Errorf("--force: want the template's side of the conflict and the user's other edit:\n%s", s)
+	}
+}
+
+func TestUpgradeWithoutRecord(t *testing.T) {
+	dir := scaffoldOlder(t, nil)
+	if err := os.RemoveAll(filepath.Join(dir, ".apiserver-boot")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compute(context.Background(), dir, false); !errors.Is(err, ErrNoBase) {
+		t.Errorf("got %v, want ErrNoBase", err)
+	}
+}

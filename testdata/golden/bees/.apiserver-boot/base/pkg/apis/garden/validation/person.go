@@ -1,0 +1,67 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/bees/pkg/apis/garden"
+)
+
+// maxPersonDescriptionLength bounds spec.description.
+const maxPersonDescriptionLength = 256
+
+// ValidatePerson validates a Person being created. The apiserver calls it
+// (via the strategy) after defaulting, on the internal type, whatever version
+// the client used. Each error names the field, so kubectl shows e.g.
+// `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
+func ValidatePerson(obj *garden.Person) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMeta(&obj.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidatePersonSpec(&obj.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidatePersonUpdate validates an update of a Person. Add rules for
+// fields that may not change here (see apimachineryvalidation.ValidateImmutableField).
+func ValidatePersonUpdate(obj, old *garden.Person) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&obj.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidatePersonSpec(&obj.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidatePersonStatusUpdate validates an update through the status subresource.
+func ValidatePersonStatusUpdate(obj, old *garden.Person) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&obj.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	statusPath := field.NewPath("status")
+	if obj.Status.ObservedGeneration < 0 {
+		allErrs = append(allErrs, field.Invalid(statusPath.Child("observedGeneration"), obj.Status.ObservedGeneration, "must be greater than or equal to 0"))
+	}
+	return allErrs
+}
+
+// ValidatePersonSpec validates the spec of a Person.
+func ValidatePersonSpec(spec *garden.PersonSpec, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	if spec.Replicas != nil && *spec.Replicas < 0 {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
+	}
+	if len(spec.Description) > maxPersonDescriptionLength {
+		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxPersonDescriptionLength))
+	}
+	return allErrs
+}

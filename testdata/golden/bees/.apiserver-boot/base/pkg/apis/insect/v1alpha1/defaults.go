@@ -1,0 +1,29 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// addDefaultingFuncs registers the defaulters of this version. defaulter-gen
+// writes RegisterDefaults (zz_generated.defaults.go): it calls every
+// SetDefaults_<Type> function of this package (see *_defaults.go) on each
+// object the apiserver decodes, before conversion and validation.
+func addDefaultingFuncs(scheme *runtime.Scheme) error {
+	return RegisterDefaults(scheme)
+}

@@ -1,0 +1,79 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Doc comments on Hive and its fields become the descriptions of `kubectl
+// explain` and of `apiserver-boot build docs`. The columns of `kubectl get`
+// are in pkg/registry/insect/hive/strategy.go.
+
+// +genclient
+// +genclient:nonNamespaced
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// Hive is a cluster-scoped object of the insect.example.com API.
+type Hive struct {
+	metav1.TypeMeta `json:",inline"`
+	// Standard object metadata.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// Spec is the desired state of the Hive.
+	// +optional
+	Spec HiveSpec `json:"spec,omitempty"`
+	// Status is the observed state of the Hive, written by its controller through the status subresource.
+	// +optional
+	Status HiveStatus `json:"status,omitempty"`
+}
+
+// HiveSpec is the desired state of a Hive.
+type HiveSpec struct {
+	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+	// Description says what this Hive is for, in at most 256 characters.
+	// +optional
+	Description string `json:"description,omitempty"`
+}
+
+// HiveStatus is the observed state of a Hive.
+type HiveStatus struct {
+	// ObservedGeneration is the metadata.generation the controller last acted on.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// Conditions are the latest observations of the Hive's state; "Ready" is set by the controller.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// HiveList is a list of Hive objects.
+type HiveList struct {
+	metav1.TypeMeta `json:",inline"`
+	// Standard list metadata.
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+
+	// Items are the Hive objects.
+	Items []Hive `json:"items"`
+}

@@ -1,0 +1,67 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/bees/pkg/apis/insect"
+)
+
+// maxSightingDescriptionLength bounds spec.description.
+const maxSightingDescriptionLength = 256
+
+// ValidateSighting validates a Sighting being created. The apiserver calls it
+// (via the strategy) after defaulting, on the internal type, whatever version
+// the client used. Each error names the field, so kubectl shows e.g.
+// `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
+func ValidateSighting(obj *insect.Sighting) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMeta(&obj.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidateSightingSpec(&obj.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateSightingUpdate validates an update of a Sighting. Add rules for
+// fields that may not change here (see apimachineryvalidation.ValidateImmutableField).
+func ValidateSightingUpdate(obj, old *insect.Sighting) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&obj.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidateSightingSpec(&obj.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateSightingStatusUpdate validates an update through the status subresource.
+func ValidateSightingStatusUpdate(obj, old *insect.Sighting) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&obj.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	statusPath := field.NewPath("status")
+	if obj.Status.ObservedGeneration < 0 {
+		allErrs = append(allErrs, field.Invalid(statusPath.Child("observedGeneration"), obj.Status.ObservedGeneration, "must be greater than or equal to 0"))
+	}
+	return allErrs
+}
+
+// ValidateSightingSpec validates the spec of a Sighting.
+func ValidateSightingSpec(spec *insect.SightingSpec, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	if spec.Replicas != nil && *spec.Replicas < 0 {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
+	}
+	if len(spec.Description) > maxSightingDescriptionLength {
+		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxSightingDescriptionLength))
+	}
+	return allErrs
+}

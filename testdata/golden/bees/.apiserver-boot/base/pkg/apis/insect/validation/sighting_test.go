@@ -1,0 +1,67 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"example.com/bees/pkg/apis/insect"
+)
+
+func TestValidateSighting(t *testing.T) {
+	valid := func() *insect.Sighting {
+		return &insect.Sighting{
+			ObjectMeta: metav1.ObjectMeta{Name: "example", Namespace: "default"},
+			Spec:       insect.SightingSpec{Replicas: ptr.To[int32](1)},
+		}
+	}
+	tests := []struct {
+		name    string
+		mutate  func(*insect.Sighting)
+		wantErr string
+	}{
+		{name: "valid", mutate: func(*insect.Sighting) {}},
+		// The boundaries: 0 replicas and 256 characters are the limits, and valid.
+		{name: "zero replicas", mutate: func(o *insect.Sighting) { o.Spec.Replicas = ptr.To[int32](0) }},
+		{name: "replicas unset (defaulted later)", mutate: func(o *insect.Sighting) { o.Spec.Replicas = nil }},
+		{name: "negative replicas", mutate: func(o *insect.Sighting) { o.Spec.Replicas = ptr.To[int32](-1) }, wantErr: "spec.replicas: Invalid value: -1"},
+		{name: "description of 256 characters", mutate: func(o *insect.Sighting) { o.Spec.Description = strings.Repeat("x", 256) }},
+		{name: "description too long", mutate: func(o *insect.Sighting) { o.Spec.Description = strings.Repeat("x", 257) }, wantErr: "spec.description: Too long"},
+		{name: "invalid name", mutate: func(o *insect.Sighting) { o.Name = "Not_Valid" }, wantErr: "metadata.name"},
+		{name: "missing namespace", mutate: func(o *insect.Sighting) { o.Namespace = "" }, wantErr: "metadata.namespace"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := valid()
+			tt.mutate(obj)
+			errs := ValidateSighting(obj)
+			if tt.wantErr == "" {
+				if len(errs) != 0 {
+					t.Fatalf("unexpected errors: %v", errs)
+				}
+				return
+			}
+			if len(errs) == 0 || !strings.Contains(errs.ToAggregate().Error(), tt.wantErr) {
+				t.Fatalf("want an error about %s, got %v", tt.wantErr, errs)
+			}
+		})
+	}
+}

@@ -1,0 +1,97 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckSQLiteFile: kine may use a new, empty or kine file; any other
+// file is refused before anything writes to it.
+func TestCheckSQLiteFile(t *testing.T) {
+	dir := t.TempDir()
+	sqlite := func(name string, statements ...string) string {
+		path := filepath.Join(dir, name)
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, s := range statements {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return path
+	}
+	text := filepath.Join(dir, "notes.txt")
+	empty := filepath.Join(dir, "empty.db")
+	for path, content := range map[string]string{text: "not a database", empty: ""} {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		path, wantErr string
+	}{
+		{filepath.Join(dir, "missing.db"), ""},
+		{empty, ""},
+		{sqlite("kine.db", "CREATE TABLE kine (id INTEGER PRIMARY KEY)"), ""},
+		{sqlite("fresh.db", "PRAGMA user_version = 0"), ""},
+		{text, "is not a SQLite database"},
+		{sqlite("shop.db", "CREATE TABLE invoices (id INTEGER)"), "is not a kine database (it has the tables invoices and no table kine)"},
+	} {
+		err := checkSQLiteFile(c.path)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", filepath.Base(c.path), err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: %v, want an error saying %q", filepath.Base(c.path), err, c.wantErr)
+		}
+	}
+}
+
+func TestStorageOptionsValidate(t *testing.T) {
+	for _, c := range []struct {
+		backend, dsn, wantErr string
+	}{
+		{StorageEtcd, "", ""},
+		{StorageEtcd, "postgres://db", "--storage-dsn is for"},
+		{StorageSQLite, "", "needs --storage-dsn"},
+		{StoragePostgres, "postgres://kine@db:5432/kine", ""},
+		{StoragePostgres, "postgresql://kine@db:5432/kine", ""},
+		{StoragePostgres, "host=db user=kine", "must be a URL starting with postgres://"},
+		{StorageMySQL, "mysql://kine@tcp(db:3306)/kine", ""},
+		{"cassandra", "", `unknown --storage "cassandra"`},
+	} {
+		o := &StorageOptions{Backend: c.backend, DSN: c.dsn}
+		errs := o.Validate()
+		switch {
+		case c.wantErr == "" && len(errs) > 0:
+			t.Errorf("%s %q: %v", c.backend, c.dsn, errs)
+		case c.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), c.wantErr)):
+			t.Errorf("%s %q: %v, want one error saying %q", c.backend, c.dsn, errs, c.wantErr)
+		}
+	}
+	if got := redact("postgres://kine:secret@db:5432/kine"); strings.Contains(got, "secret") {
+		t.Errorf("redact left the password: %s", got)
+	}
+}

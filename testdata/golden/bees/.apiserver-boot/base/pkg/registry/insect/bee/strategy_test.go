@@ -1,0 +1,121 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package bee
+
+import (
+	"context"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+
+	"example.com/bees/pkg/apis/insect"
+	"example.com/bees/pkg/apis/insect/install"
+)
+
+func newTestStrategy() strategy {
+	scheme := runtime.NewScheme()
+	install.Install(scheme)
+	return NewStrategy(scheme)
+}
+
+func newBee() *insect.Bee {
+	return &insect.Bee{
+		ObjectMeta: metav1.ObjectMeta{Name: "example", Namespace: "default"},
+		Spec:       insect.BeeSpec{Replicas: ptr.To[int32](1)},
+	}
+}
+
+func TestStrategyCreate(t *testing.T) {
+	s := newTestStrategy()
+	ctx := context.Background()
+	obj := newBee()
+	s.PrepareForCreate(ctx, obj)
+	if obj.Generation != 1 {
+		t.Errorf("generation = %d, want 1", obj.Generation)
+	}
+
+	withStatus := newBee()
+	withStatus.Status.ObservedGeneration = 7
+	newMainStrategy(s).PrepareForCreate(ctx, withStatus)
+	if withStatus.Status.ObservedGeneration != 0 || withStatus.Generation != 1 {
+		t.Errorf("a create through the main resource kept the status or lost the generation: %+v", withStatus)
+	}
+	if errs := s.Validate(ctx, obj); len(errs) != 0 {
+		t.Errorf("valid object rejected: %v", errs)
+	}
+	obj.Spec.Replicas = ptr.To[int32](-1)
+	if errs := s.Validate(ctx, obj); len(errs) == 0 {
+		t.Error("negative replicas accepted")
+	}
+	obj.Spec.Replicas = ptr.To[int32](0)
+	if w := s.WarningsOnCreate(ctx, obj); len(w) == 0 {
+		t.Error("no warning for zero replicas")
+	}
+}
+
+func TestStrategyUpdate(t *testing.T) {
+	s := newTestStrategy()
+	ctx := context.Background()
+	old := newBee()
+	old.Generation = 1
+
+	same := old.DeepCopy()
+	s.PrepareForUpdate(ctx, same, old)
+	if same.Generation != 1 {
+		t.Errorf("generation changed without a spec change: %d", same.Generation)
+	}
+
+	changed := old.DeepCopy()
+	changed.Spec.Description = "changed"
+	s.PrepareForUpdate(ctx, changed, old)
+	if changed.Generation != 2 {
+		t.Errorf("generation = %d after a spec change, want 2", changed.Generation)
+	}
+
+	status := old.DeepCopy()
+	status.Spec.Description = "ignored"
+	status.Status.ObservedGeneration = 1
+	newStatusStrategy(s).PrepareForUpdate(ctx, status, old)
+	if status.Spec.Description != "" || status.Status.ObservedGeneration != 1 {
+		t.Errorf("status update changed the spec or lost the status: %+v", status)
+	}
+
+	main := old.DeepCopy()
+	main.Spec.Description = "changed"
+	main.Status.ObservedGeneration = 5
+	newMainStrategy(s).PrepareForUpdate(ctx, main, old)
+	if main.Status.ObservedGeneration != 0 || main.Generation != 2 {
+		t.Errorf("an update through the main resource changed the status or missed the spec change: %+v", main)
+	}
+}
+
+func TestConvertToTable(t *testing.T) {
+	s := newTestStrategy()
+	obj := newBee()
+	table, err := s.ConvertToTable(context.Background(), &insect.BeeList{Items: []insect.Bee{*obj}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Rows) != 1 || len(table.Rows[0].Cells) != len(table.ColumnDefinitions) {
+		t.Fatalf("want one row with a cell per column, got %+v", table)
+	}
+	if got := table.Rows[0].Cells[1]; got != "1" {
+		t.Errorf("replicas cell = %v, want 1", got)
+	}
+}

@@ -1,0 +1,204 @@
+/*
+Copyright 2026 The bees Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sighting_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/utils/ptr"
+
+	"example.com/bees/pkg/apis/insect"
+	"example.com/bees/pkg/apis/insect/install"
+	"example.com/bees/pkg/registry/insect/sighting"
+)
+
+func newScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	install.Install(scheme)
+	metav1.AddToGroupVersion(scheme, metav1.SchemeGroupVersion)
+	return scheme
+}
+
+func requestContext() context.Context {
+	return genericapirequest.WithNamespace(genericapirequest.NewContext(), metav1.NamespaceDefault)
+}
+
+func newObject(name string, objLabels map[string]string) *insect.Sighting {
+	return &insect.Sighting{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: metav1.NamespaceDefault, Labels: objLabels}}
+}
+
+// nextEvent returns the next event of w, failing after a few seconds.
+func nextEvent(t *testing.T, w watch.Interface) watch.Event {
+	t.Helper()
+	select {
+	case ev, ok := <-w.ResultChan():
+		if !ok {
+			t.Fatal("watch ended")
+		}
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no watch event within 5s")
+	}
+	return watch.Event{}
+}
+
+func newStore(t *testing.T) (*sighting.REST, map[string]rest.Storage) {
+	storage, err := sighting.NewStorage(newScheme(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storage["sightings"].(*sighting.REST), storage
+}
+
+func TestStorageCreateUpdateList(t *testing.T) {
+	store, storage := newStore(t)
+	ctx := requestContext()
+
+	obj := newObject("first", map[string]string{"tier": "gold"})
+	obj.Spec.Replicas = ptr.To[int32](2)
+	created, err := store.Create(ctx, obj, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	first := created.(*insect.Sighting)
+	if first.Generation != 1 || first.ResourceVersion == "" || first.UID == "" || first.CreationTimestamp.IsZero() {
+		t.Fatalf("created object lacks generation, resourceVersion, uid or creationTimestamp: %+v", first.ObjectMeta)
+	}
+	if _, err := store.Create(ctx, newObject("first", nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("second create of first: %v, want AlreadyExists", err)
+	}
+	invalid := newObject("invalid", nil)
+	invalid.Spec.Replicas = ptr.To[int32](-1)
+	if _, err := store.Create(ctx, invalid, rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); !apierrors.IsInvalid(err) {
+		t.Fatalf("an object with negative replicas: %v, want Invalid", err)
+	}
+
+	// A watch from the created object's resourceVersion sees what follows.
+	w, err := store.Watch(ctx, &metainternalversion.ListOptions{ResourceVersion: first.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	update := first.DeepCopy()
+	update.Spec.Description = "updated"
+	updated, _, err := store.Update(ctx, "first", rest.DefaultUpdatedObjectInfo(update), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if u := updated.(*insect.Sighting); u.Spec.Description != "updated" || u.Generation != 2 || u.ResourceVersion == first.ResourceVersion {
+		t.Fatalf("update not stored as expected: %+v", u)
+	}
+	if ev := nextEvent(t, w); ev.Type != watch.Modified || ev.Object.(*insect.Sighting).Spec.Description != "updated" {
+		t.Fatalf("watch event %v %+v, want MODIFIED", ev.Type, ev.Object)
+	}
+	// Optimistic concurrency: an update based on the old resourceVersion fails.
+	stale := first.DeepCopy()
+	stale.Spec.Description = "stale"
+	if _, _, err := store.Update(ctx, "first", rest.DefaultUpdatedObjectInfo(stale), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Fatalf("stale update: %v, want Conflict", err)
+	}
+
+	for _, name := range []string{"second", "third"} {
+		if _, err := store.Create(ctx, newObject(name, nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := store.List(ctx, &metainternalversion.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{"tier": "gold"})})
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if items := list.(*insect.SightingList).Items; len(items) != 1 || items[0].Name != "first" {
+		t.Fatalf("list with a label selector = %+v, want first", items)
+	}
+	// Pages of two: first and second, then third.
+	page, err := store.List(ctx, &metainternalversion.ListOptions{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := page.(*insect.SightingList)
+	if len(p1.Items) != 2 || p1.Continue == "" || p1.RemainingItemCount == nil || *p1.RemainingItemCount != 1 {
+		t.Fatalf("first page: %d items, continue %q, remaining %v", len(p1.Items), p1.Continue, p1.RemainingItemCount)
+	}
+	page, err = store.List(ctx, &metainternalversion.ListOptions{Limit: 2, Continue: p1.Continue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2 := page.(*insect.SightingList); len(p2.Items) != 1 || p2.Items[0].Name != "third" || p2.Continue != "" {
+		t.Fatalf("second page: %+v", p2)
+	}
+
+	status := storage["sightings/status"].(rest.Updater)
+	withStatus := updated.(*insect.Sighting).DeepCopy()
+	withStatus.Status.ObservedGeneration = 2
+	withStatus.Spec.Description = "ignored by the status subresource"
+	afterStatus, _, err := status.Update(ctx, "first", rest.DefaultUpdatedObjectInfo(withStatus), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("status update: %v", err)
+	}
+	if s := afterStatus.(*insect.Sighting); s.Status.ObservedGeneration != 2 || s.Spec.Description != "updated" {
+		t.Fatalf("status update: got status %+v and spec %+v", s.Status, s.Spec)
+	}
+
+	if _, _, err := store.Delete(ctx, "first", rest.ValidateAllObjectFunc, &metav1.DeleteOptions{}); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := store.Get(ctx, "first", &metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("get after delete: %v, want NotFound", err)
+	}
+}
+
+// TestWatchList is what informers ask for (sendInitialEvents): every object
+// as ADDED, then a bookmark that marks the end of them.
+func TestWatchList(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := requestContext()
+	if _, err := store.Create(ctx, newObject("existing", nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := store.Watch(ctx, &metainternalversion.ListOptions{
+		SendInitialEvents:    ptr.To(true),
+		AllowWatchBookmarks:  true,
+		ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if ev := nextEvent(t, w); ev.Type != watch.Added || ev.Object.(*insect.Sighting).Name != "existing" {
+		t.Fatalf("first event %v %+v, want ADDED existing", ev.Type, ev.Object)
+	}
+	if ev := nextEvent(t, w); ev.Type != watch.Bookmark || ev.Object.(*insect.Sighting).Annotations[metav1.InitialEventsAnnotationKey] != "true" {
+		t.Fatalf("second event %v %+v, want the initial-events-end bookmark", ev.Type, ev.Object)
+	}
+	if _, _, err := store.Delete(ctx, "existing", rest.ValidateAllObjectFunc, &metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := nextEvent(t, w); ev.Type != watch.Deleted {
+		t.Fatalf("third event %v, want DELETED", ev.Type)
+	}
+}
