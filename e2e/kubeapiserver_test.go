@@ -28,15 +28,7 @@ import (
 func kubeAPIServerBinary(t *testing.T) string {
 	t.Helper()
 	version := toolsKubernetesVersion(t)
-	cache := os.Getenv("APISERVER_BOOT_E2E_CACHE")
-	if cache == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cache = filepath.Join(dir, "apiserver-boot", "e2e")
-	}
-	bin := filepath.Join(cache, "kube-apiserver-"+version)
+	bin := filepath.Join(e2eCache(t), "kube-apiserver-"+version)
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
@@ -55,6 +47,20 @@ func kubeAPIServerBinary(t *testing.T) string {
 	}
 	t.Logf("built kube-apiserver in %s", time.Since(start).Round(time.Second))
 	return bin
+}
+
+// e2eCache is where slow e2e builds are kept, by version: the user cache
+// directory, or $APISERVER_BOOT_E2E_CACHE.
+func e2eCache(t *testing.T) string {
+	t.Helper()
+	if cache := os.Getenv("APISERVER_BOOT_E2E_CACHE"); cache != "" {
+		return cache
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "apiserver-boot", "e2e")
 }
 
 func toolsKubernetesVersion(t *testing.T) string {

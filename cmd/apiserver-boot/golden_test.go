@@ -54,6 +54,10 @@ func TestGolden(t *testing.T) {
 				if err := os.CopyFS(golden, os.DirFS(dir)); err != nil {
 					t.Fatal(err)
 				}
+				// The record repeats the tree: checkRecord checks it instead.
+				if err := os.RemoveAll(filepath.Join(golden, ".apiserver-boot")); err != nil {
+					t.Fatal(err)
+				}
 			}
 			compareTrees(t, golden, dir)
 			checkRecord(t, dir)

@@ -353,6 +353,18 @@ func finish(ctx context.Context, o Options, p *project.Project) error {
 	if err := builder.Generate(builder.Options{Dir: o.Dir, Project: m, Generate: true, Out: o.Out, Log: o.Log}); err != nil {
 		return fmt.Errorf("upgrade: the files are merged, but code generation fails; look at the API types it names: %w", err)
 	}
+	// Again: the generated code's imports make some requirements direct.
+	// Code generation's up-to-date stamp covers go.mod, so it runs once more
+	// if that changed it (writing only the stamp), and a next upgrade is a no-op.
+	before := modFiles(o.Dir)
+	if err := workspace.GoModTidy(ctx, o.Dir); err != nil {
+		return fmt.Errorf("upgrade: go mod tidy after code generation: %w", err)
+	}
+	if modFiles(o.Dir) != before {
+		if err := builder.Generate(builder.Options{Dir: o.Dir, Project: m, Generate: true, Out: io.Discard, Log: io.Discard}); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(o.Out, "go build ./...")
 	cmd := exec.CommandContext(ctx, "go", "build", "./...")
 	cmd.Dir = o.Dir
@@ -363,6 +375,13 @@ func finish(ctx context.Context, o Options, p *project.Project) error {
 	}
 	fmt.Fprintf(o.Out, "upgraded to apiserver-boot %s; run `make test` (or go test ./...) and look at the merged files\n", release.Current())
 	return nil
+}
+
+// modFiles is the content of go.mod and go.sum.
+func modFiles(dir string) string {
+	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	sum, _ := os.ReadFile(filepath.Join(dir, "go.sum"))
+	return string(mod) + "\x00" + string(sum)
 }
 
 func readIfExists(path string) ([]byte, error) {

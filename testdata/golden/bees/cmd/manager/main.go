@@ -103,6 +103,9 @@ func run() error {
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "bees.example.com",
+		// A replica that stops gives the Lease up at once, so another takes
+		// over without waiting for it to expire.
+		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)

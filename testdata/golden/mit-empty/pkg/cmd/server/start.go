@@ -56,6 +56,10 @@ const defaultEtcdPathPrefix = "/registry/empty.example.org"
 // Options holds everything the apiserver can be configured with.
 type Options struct {
 	RecommendedOptions *genericoptions.RecommendedOptions
+	// ServerRun holds how requests are limited and how the server shuts down:
+	// with several replicas behind a Service, --shutdown-delay-duration keeps
+	// serving while endpoints and the aggregator stop sending new requests.
+	ServerRun *genericoptions.ServerRunOptions
 	// ComponentGlobalsRegistry holds the effective version and feature gates.
 	ComponentGlobalsRegistry basecompatibility.ComponentGlobalsRegistry
 
@@ -80,6 +84,7 @@ func NewOptions() *Options {
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
 		Storage:                  NewStorageOptions(),
 	}
+	o.ServerRun = genericoptions.NewServerRunOptionsForComponent(basecompatibility.DefaultKubeComponent, o.ComponentGlobalsRegistry)
 	// The Kubernetes version and feature gates the server emulates (--emulated-version, --feature-gates).
 	_, _ = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
 		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
@@ -127,7 +132,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"certificates signed by --client-ca-file, members of the group system:masters may do anything and "+
 		"everyone else nothing; the generic admission plugins and priority-and-fairness, which need the core API, "+
 		"are off (this server's own admission plugins run); the server answers kubectl auth whoami and can-i itself.")
-	o.ComponentGlobalsRegistry.AddFlags(fs)
+	// Also --emulated-version and --feature-gates, from ComponentGlobalsRegistry.
+	o.ServerRun.AddUniversalFlags(fs)
 }
 
 // Complete fills in what the flags leave open.
@@ -163,6 +169,7 @@ func (o *Options) Validate(args []string) error {
 		errs = append(errs, fmt.Errorf("--standalone needs --client-ca-file: without it nobody could authenticate"))
 	}
 	errs = append(errs, o.Storage.Validate()...)
+	errs = append(errs, o.ServerRun.Validate()...)
 	errs = append(errs, o.RecommendedOptions.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
 	return utilerrors.NewAggregate(errs)
@@ -185,9 +192,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	serverConfig.OpenAPIV3Config.Info.Title = "empty"
 	serverConfig.OpenAPIV3Config.Info.Version = "0.1"
 
-	serverConfig.FeatureGate = o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
-	serverConfig.EffectiveVersion = o.ComponentGlobalsRegistry.EffectiveVersionFor(basecompatibility.DefaultKubeComponent)
-
+	// The effective version and feature gates come with the run options.
+	if err := o.ServerRun.ApplyTo(&serverConfig.Config); err != nil {
+		return nil, err
+	}
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
