@@ -33,7 +33,8 @@ func TestAggregation(t *testing.T) {
 
 	t.Run("build config is accepted by server-side apply", func(t *testing.T) {
 		cmd := exec.Command(bin, "run", "in-cluster", "--kubeconfig", admin, "--name", "bees-apiserver", "--namespace", "bees",
-			"--image", "registry.example.com/bees:v0.1.0", "--build-image=false", "--wait-timeout", "5s")
+			"--image", "registry.example.com/bees:v0.1.0", "--build-image=false", "--wait-timeout", "5s",
+			"--replicas", "3", "--etcd-members", "3")
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		// No kubelet runs the pods, so the APIService cannot become Available:
@@ -41,7 +42,7 @@ func TestAggregation(t *testing.T) {
 		if err == nil || !strings.Contains(string(out), "v1alpha1.insect.example.com: Available=False") {
 			t.Fatalf("run in-cluster: %v\n%s", err, out)
 		}
-		for _, kind := range []string{"namespace", "serviceaccount", "clusterrole", "clusterrolebinding", "rolebinding", "secret", "service", "statefulset", "deployment", "apiservice"} {
+		for _, kind := range []string{"namespace", "serviceaccount", "clusterrole", "clusterrolebinding", "rolebinding", "secret", "service", "statefulset", "deployment", "poddisruptionbudget", "apiservice"} {
 			if !strings.Contains(string(out), "applied "+kind+" ") {
 				t.Errorf("no %s applied:\n%s", kind, out)
 			}
@@ -53,6 +54,27 @@ func TestAggregation(t *testing.T) {
 			{"clusterrolebinding", "bees-apiserver:system:auth-delegator"},
 		} {
 			mustKubectl(t, admin, append([]string{"get"}, obj...)...)
+		}
+		// HA: three apiservers, a standby manager, three etcd members on TLS, budgets.
+		for obj, want := range map[string]string{
+			"deployment/bees-apiserver-apiserver":          "3",
+			"deployment/bees-apiserver-controller-manager": "2",
+			"statefulset/bees-apiserver-etcd":              "3",
+		} {
+			if got := mustKubectl(t, admin, "-n", "bees", "get", obj, "-o", "jsonpath={.spec.replicas}"); got != want {
+				t.Errorf("%s replicas %s, want %s", obj, got, want)
+			}
+		}
+		if got := mustKubectl(t, admin, "-n", "bees", "get", "pdb", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.minAvailable}{.spec.maxUnavailable} {end}"); got != "bees-apiserver-apiserver=1 bees-apiserver-controller-manager=1 bees-apiserver-etcd=2 " {
+			t.Errorf("PodDisruptionBudgets: %q", got)
+		}
+		mustKubectl(t, admin, "-n", "bees", "get", "secret", "bees-apiserver-etcd-tls", "bees-apiserver-etcd-client")
+		// Every overlay renders with kubectl's own kustomize.
+		for _, k := range []string{"base", "overlays/cert-manager", "overlays/external-etcd"} {
+			out, err := exec.Command("kubectl", "kustomize", filepath.Join(dir, "config", k)).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "kind: Deployment") {
+				t.Errorf("kubectl kustomize config/%s: %v\n%s", k, err, out)
+			}
 		}
 		ca := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com", "-o", "jsonpath={.spec.caBundle}")
 		if len(ca) < 100 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"slices"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -12,6 +14,7 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
+	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
 // BuildConfigOptions are the flags of `build config` (and of `run in-cluster`).
@@ -21,6 +24,8 @@ type BuildConfigOptions struct {
 	KeyType string
 	Output  string
 	Overlay string
+	// replicasSet: --replicas was given (sqlite refuses more than one).
+	replicasSet bool
 }
 
 func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
@@ -31,7 +36,9 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.EtcdImage, "etcd-image", manifests.DefaultEtcdImage, "image of the etcd StatefulSet")
 	f.StringVar(&o.Storage, "storage", model.StorageEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
 	f.StringVar(&o.StorageDSN, "storage-dsn", "", "with --storage postgres|mysql: the DSN first written to config/base/storage.env (default a placeholder to edit; the file is never overwritten and should not be committed)")
-	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URL of the external-etcd overlay")
+	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URLs (comma-separated) of the external-etcd overlay; it reads your etcd's CA from the Secret <name>-external-etcd-ca and the client certificate from <name>-external-etcd-client")
+	f.Int32Var(&o.Replicas, "replicas", 2, "apiserver replicas, spread over zones and nodes, with a PodDisruptionBudget (at most one away) and a standby manager; sqlite allows 1")
+	f.Int32Var(&o.EtcdMembers, "etcd-members", 1, "members of the etcd StatefulSet: 1, 3 or 5 (a quorum survives the loss of 1 or 2), with peer and client TLS and a PodDisruptionBudget that keeps the quorum")
 	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
 	f.BoolVar(&o.RotateCerts, "rotate-certs", false, "replace the existing CA and serving certificate")
 	f.StringVar(&o.OutputDir, "output-dir", model.ConfigDir, "directory of the kustomize layout, relative to the project")
@@ -47,7 +54,12 @@ func (o *BuildConfigOptions) Complete() error {
 	if o.ServiceAccount == "" {
 		o.ServiceAccount = o.Name
 	}
-	return nil
+	// The manifests pass flags the current templates' server has.
+	w, err := workspace.Open(o.Options.Dir)
+	if err != nil {
+		return err
+	}
+	return w.CheckRecord()
 }
 
 // Validate checks the flags.
@@ -80,6 +92,21 @@ func (o *BuildConfigOptions) Validate() error {
 		if o.StorageDSN == "" {
 			o.StorageDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
 		}
+	}
+	if o.Replicas < 1 {
+		return fmt.Errorf("invalid --replicas %d: want 1 or more", o.Replicas)
+	}
+	if o.Storage == model.StorageSQLite {
+		if o.replicasSet && o.Replicas > 1 {
+			return fmt.Errorf("--storage sqlite runs one apiserver replica (a SQLite file has one writer): drop --replicas, or use --storage postgres for more")
+		}
+		o.Replicas = 1
+	}
+	if !slices.Contains(manifests.ValidEtcdMembers, o.EtcdMembers) {
+		return fmt.Errorf("invalid --etcd-members %d: want 1, 3 or 5 (an odd number, so that a quorum survives a member's loss)", o.EtcdMembers)
+	}
+	if o.EtcdMembers != 1 && o.Storage != model.StorageEtcd {
+		return fmt.Errorf("--etcd-members is for --storage etcd")
 	}
 	if o.Overlay == "external-etcd" && o.Storage != model.StorageEtcd {
 		return fmt.Errorf("--overlay external-etcd is for --storage etcd")
@@ -135,7 +162,8 @@ and reused on later runs, so the YAML always matches them; --rotate-certs replac
   # Print the rendered cert-manager variant
   apiserver-boot build config --name bees-apiserver --namespace bees --image bees:dev --overlay cert-manager --output -`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.replicasSet = cmd.Flags().Changed("replicas")
 			if err := o.Complete(); err != nil {
 				return err
 			}
@@ -166,6 +194,9 @@ func (o *BuildConfigOptions) Run() error {
 		return err
 	}
 	scaffold.Print(o.streams.Out, res.Changes, false)
+	if res.EtcdCertsCreated {
+		fmt.Fprintf(o.streams.Out, "new etcd CA, member and client certificates in %s\n", filepath.Join(o.OutputDir, "base", "certificates"))
+	}
 	if res.CertsCreated {
 		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, "base", "certificates"))
 	}

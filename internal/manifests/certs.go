@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -62,4 +63,64 @@ func checkServing(ca, serving *certs.KeyPair, hosts []string) error {
 		}
 	}
 	return nil
+}
+
+// etcdCerts are the etcd cluster's CA, the members' certificate (serving
+// clients and peers, and presented to peers) and the apiserver's client
+// certificate, in dir next to the serving certificate.
+type etcdCerts struct{ ca, server, client *certs.KeyPair }
+
+// Files of the etcd certificates in the certificates directory.
+const (
+	etcdCAFile     = "etcd-ca"
+	etcdServerFile = "etcd-server"
+	etcdClientFile = "etcd-client"
+)
+
+// ensureEtcdCerts loads the etcd certificates in dir or, when missing or
+// with --rotate-certs, makes them; like the serving certificate, reused ones
+// must fit the members' names and last 30 more days.
+func ensureEtcdCerts(dir string, o Options) (created bool, err error) {
+	paths := func(n string) (string, string) { return filepath.Join(dir, n+".crt"), filepath.Join(dir, n+".key") }
+	var c etcdCerts
+	if !o.RotateCerts {
+		load := func(n string) *certs.KeyPair {
+			if err != nil {
+				return nil
+			}
+			var kp *certs.KeyPair
+			kp, err = certs.Load(paths(n))
+			return kp
+		}
+		c.ca, c.server, c.client = load(etcdCAFile), load(etcdServerFile), load(etcdClientFile)
+		switch {
+		case err == nil:
+			if verr := checkServing(c.ca, c.server, []string{o.etcdMemberHost(0)}); verr != nil {
+				return false, fmt.Errorf("%s/%s.crt: %w; run with --rotate-certs to make new certificates", dir, etcdServerFile, verr)
+			}
+			if time.Until(c.client.Cert.NotAfter) < rotateBefore {
+				return false, fmt.Errorf("%s/%s.crt expires on %s; run with --rotate-certs to make new certificates", dir, etcdClientFile, c.client.Cert.NotAfter.Format(time.DateOnly))
+			}
+			return false, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return false, fmt.Errorf("reading the etcd certificates in %s (fix them or run with --rotate-certs): %w", dir, err)
+		}
+	}
+	opts := certs.Options{KeyType: o.KeyType, Validity: leafValidity}
+	if c.ca, err = certs.NewCA(o.EtcdName()+"-ca", certs.Options{KeyType: o.KeyType, Validity: caValidity}); err != nil {
+		return false, err
+	}
+	if c.server, err = c.ca.NewPeer(o.EtcdName(), o.EtcdHosts(), []net.IP{net.IPv4(127, 0, 0, 1)}, opts); err != nil {
+		return false, err
+	}
+	if c.client, err = c.ca.NewClient(o.Name, nil, opts); err != nil {
+		return false, err
+	}
+	for n, kp := range map[string]*certs.KeyPair{etcdCAFile: c.ca, etcdServerFile: c.server, etcdClientFile: c.client} {
+		crt, key := paths(n)
+		if err := kp.Write(crt, key); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }

@@ -1,6 +1,8 @@
 package manifests
 
 import (
+	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +57,7 @@ func TestLayout(t *testing.T) {
 		kinds[o.GetKind()]++
 	}
 	for kind, n := range map[string]int{"Namespace": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 3, "RoleBinding": 1,
-		"Secret": 1, "Service": 2, "Deployment": 2, "StatefulSet": 1, "APIService": 2} {
+		"Secret": 3, "Service": 2, "Deployment": 2, "StatefulSet": 1, "APIService": 2, "PodDisruptionBudget": 0} {
 		if kinds[kind] != n {
 			t.Errorf("%d %s objects, want %d (all: %v)", kinds[kind], kind, n, kinds)
 		}
@@ -87,11 +89,12 @@ func TestLayout(t *testing.T) {
 
 	cm := render(t, dir, "overlays/cert-manager")
 	if !strings.Contains(cm, "cert-manager.io/inject-ca-from: bees/bees-apiserver-serving-cert") || strings.Contains(cm, "caBundle") ||
-		!strings.Contains(cm, "kind: Certificate") || strings.Contains(cm, "kind: Secret") {
+		!strings.Contains(cm, "kind: Certificate") || strings.Contains(cm, "kind: Secret\nmetadata:\n  name: bees-apiserver-serving-cert") {
 		t.Errorf("cert-manager overlay:\n%s", cm)
 	}
 	ext := render(t, dir, "overlays/external-etcd")
-	if strings.Contains(ext, "kind: StatefulSet") || !strings.Contains(ext, "--etcd-servers=https://etcd.example.com:2379") {
+	if strings.Contains(ext, "kind: StatefulSet") || !strings.Contains(ext, "--etcd-servers=https://etcd.example.com:2379") ||
+		strings.Contains(ext, "name: bees-apiserver-etcd-client\n") || !strings.Contains(ext, "name: bees-apiserver-external-etcd-client") {
 		t.Errorf("external-etcd overlay:\n%s", ext)
 	}
 }
@@ -185,3 +188,131 @@ func TestSQLStorage(t *testing.T) {
 		t.Errorf("the Secret does not hold the DSN of storage.env:\n%s", base)
 	}
 }
+
+// TestHA renders --replicas 3 --etcd-members 3 (and 5) and checks what makes
+// it survive a node's loss.
+func TestHA(t *testing.T) {
+	dir := t.TempDir()
+	o := options(dir)
+	o.Replicas, o.EtcdMembers = 3, 3
+	res, err := Write(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.EtcdCertsCreated {
+		t.Fatal("no etcd certificates were made")
+	}
+	base := render(t, dir, "base")
+	objs, err := Decode([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]map[string]any{}
+	for _, obj := range objs {
+		byName[obj.GetKind()+"/"+obj.GetName()] = obj.Object
+	}
+	get := func(key string, path ...string) any {
+		var v any = byName[key]
+		for _, p := range path {
+			m, _ := v.(map[string]any)
+			v = m[p]
+		}
+		return v
+	}
+	for key, want := range map[string]any{
+		"Deployment/bees-apiserver-apiserver":          int64(3),
+		"Deployment/bees-apiserver-controller-manager": int64(2),
+		"StatefulSet/bees-apiserver-etcd":              int64(3),
+	} {
+		if got := get(key, "spec", "replicas"); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s replicas %v, want %v", key, got, want)
+		}
+	}
+	for key, want := range map[string]string{
+		"PodDisruptionBudget/bees-apiserver-apiserver":          "maxUnavailable 1",
+		"PodDisruptionBudget/bees-apiserver-controller-manager": "maxUnavailable 1",
+		"PodDisruptionBudget/bees-apiserver-etcd":               "minAvailable 2",
+	} {
+		field, value, _ := strings.Cut(want, " ")
+		if got := get(key, "spec", field); got == nil || strings.TrimSpace(strings.Trim(toString(got), "\"")) != value {
+			t.Errorf("%s spec.%s = %v, want %s", key, field, got, value)
+		}
+	}
+	if get("StatefulSet/bees-apiserver-etcd", "spec", "podManagementPolicy") != "Parallel" ||
+		get("Service/bees-apiserver-etcd", "spec", "publishNotReadyAddresses") != true {
+		t.Error("the etcd members must start together and resolve each other before they are ready")
+	}
+	for _, want := range []string{
+		"--initial-cluster=bees-apiserver-etcd-0=https://bees-apiserver-etcd-0.bees-apiserver-etcd.bees.svc:2380,bees-apiserver-etcd-1=https://bees-apiserver-etcd-1.bees-apiserver-etcd.bees.svc:2380,bees-apiserver-etcd-2=https://bees-apiserver-etcd-2.bees-apiserver-etcd.bees.svc:2380",
+		"--client-cert-auth", "--peer-client-cert-auth", "--listen-peer-urls=https://0.0.0.0:2380",
+		"--etcd-servers=https://bees-apiserver-etcd-0.bees-apiserver-etcd.bees.svc:2379,https://bees-apiserver-etcd-1.bees-apiserver-etcd.bees.svc:2379,https://bees-apiserver-etcd-2.bees-apiserver-etcd.bees.svc:2379",
+		"--etcd-certfile=/var/run/etcd-client/tls.crt",
+		"--shutdown-delay-duration=15s", "terminationGracePeriodSeconds: 60",
+		"topologyKey: topology.kubernetes.io/zone", "topologyKey: kubernetes.io/hostname",
+		"podAntiAffinity:",
+		"--leader-elect",
+	} {
+		if !strings.Contains(base, want) {
+			t.Errorf("the rendered base lacks %q", want)
+		}
+	}
+	if strings.Contains(base, "http://bees-apiserver-etcd") {
+		t.Error("etcd is reached over plain HTTP")
+	}
+
+	// The member certificate serves every member's name and is a peer
+	// client too; the apiserver's is a client certificate of the same CA.
+	certsDir := filepath.Join(dir, "config/base/certificates")
+	ca, err := certs.Load(filepath.Join(certsDir, "etcd-ca.crt"), filepath.Join(certsDir, "etcd-ca.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := certs.Load(filepath.Join(certsDir, "etcd-server.crt"), filepath.Join(certsDir, "etcd-server.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := certs.Load(filepath.Join(certsDir, "etcd-client.crt"), filepath.Join(certsDir, "etcd-client.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	for i := range 3 {
+		host := fmt.Sprintf("bees-apiserver-etcd-%d.bees-apiserver-etcd.bees.svc", i)
+		if _, err := server.Cert.Verify(x509.VerifyOptions{DNSName: host, Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+			t.Errorf("member certificate for %s: %v", host, err)
+		}
+	}
+	for name, c := range map[string]*certs.KeyPair{"member": server, "apiserver": client} {
+		if _, err := c.Cert.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+			t.Errorf("%s client certificate: %v", name, err)
+		}
+	}
+	// Reused: a second run changes nothing.
+	res, err = Write(o)
+	if err != nil || res.EtcdCertsCreated || scaffold.Pending(res.Changes) {
+		t.Errorf("a second run: %v, created %t, changes pending %t", err, res.EtcdCertsCreated, scaffold.Pending(res.Changes))
+	}
+
+	ext := render(t, dir, "overlays/external-etcd")
+	for _, gone := range []string{"kind: StatefulSet", "name: bees-apiserver-etcd\n", "name: bees-apiserver-etcd-tls", "name: bees-apiserver-etcd-client\n"} {
+		if strings.Contains(ext, gone) {
+			t.Errorf("the external-etcd overlay still has %q", gone)
+		}
+	}
+	for _, want := range []string{"name: bees-apiserver-external-etcd-ca", "name: bees-apiserver-external-etcd-client", "--etcd-servers=https://etcd.example.com:2379", "--etcd-cafile=/var/run/etcd-client/ca.crt"} {
+		if !strings.Contains(ext, want) {
+			t.Errorf("the external-etcd overlay lacks %q", want)
+		}
+	}
+
+	o.EtcdMembers = 5
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	if five := render(t, dir, "base"); !strings.Contains(five, "minAvailable: 3") || !strings.Contains(five, "bees-apiserver-etcd-4=https://") {
+		t.Error("5 members: want a quorum of 3 in the budget and member 4 in the initial cluster")
+	}
+}
+
+func toString(v any) string { return fmt.Sprint(v) }

@@ -6,6 +6,7 @@ package manifests
 
 import (
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -34,7 +35,12 @@ type Deployment struct {
 	// external-etcd overlay), sqlite (a file on a PersistentVolumeClaim, one
 	// replica) or postgres/mysql (a DSN from the Secret StorageSecretName).
 	Storage string
-	Project *model.Project
+	// Replicas of the apiserver (1 for sqlite). Above one, a
+	// PodDisruptionBudget keeps all but one up, and the manager runs a standby.
+	Replicas int32
+	// EtcdMembers of the etcd StatefulSet: 1, 3 or 5.
+	EtcdMembers int32
+	Project     *model.Project
 }
 
 // SQL reports whether the apiserver keeps objects in SQL through kine.
@@ -216,6 +222,12 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 				fmt.Sprintf("--secure-port=%d", securePort),
 				"--tls-cert-file="+certMount+"/tls.crt",
 				"--tls-private-key-file="+certMount+"/tls.key",
+				// On SIGTERM: /readyz fails at once, so the Service and the
+				// aggregator stop sending new requests, while the server keeps
+				// serving for the delay; then it answers 429 with Retry-After
+				// until in-flight requests are done.
+				"--shutdown-delay-duration="+shutdownDelay.String(),
+				"--shutdown-send-retry-after",
 			),
 			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),
@@ -232,7 +244,18 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},
 	}
+	pod.TerminationGracePeriodSeconds = ptr.To(int64(terminationGrace.Seconds()))
+	pod.TopologySpreadConstraints = spread(d.labels(model.APIServer.Name))
+	if !d.SQL() {
+		// The etcd client certificate, CA included (the external-etcd overlay
+		// points this volume at your Secrets).
+		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "etcd-client", VolumeSource: corev1.VolumeSource{
+			Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{{Secret: &corev1.SecretProjection{
+				LocalObjectReference: corev1.LocalObjectReference{Name: d.EtcdClientSecretName()}}}}}}})
+		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "etcd-client", MountPath: etcdClientMount, ReadOnly: true})
+	}
 	dep := deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
+	dep.Spec.Replicas = ptr.To(d.apiserverReplicas())
 	switch d.Storage {
 	case model.StorageSQLite:
 		// One process writes a SQLite file: one replica, and the old pod gone
@@ -261,7 +284,16 @@ func (d *Deployment) storageArgs() []string {
 		// The kubelet expands $(STORAGE_DSN) from the Secret.
 		return []string{"--storage=" + d.Storage, "--storage-dsn=$(STORAGE_DSN)"}
 	}
-	return []string{"--etcd-servers=http://" + d.EtcdName() + "." + d.Namespace + ".svc:2379"}
+	var servers []string
+	for i := range d.members() {
+		servers = append(servers, "https://"+d.etcdMemberHost(i)+":2379")
+	}
+	return []string{
+		"--etcd-servers=" + strings.Join(servers, ","),
+		"--etcd-cafile=" + etcdClientMount + "/ca.crt",
+		"--etcd-certfile=" + etcdClientMount + "/tls.crt",
+		"--etcd-keyfile=" + etcdClientMount + "/tls.key",
+	}
 }
 
 // DataClaim is the volume of the SQLite file.
@@ -292,7 +324,10 @@ func (d *Deployment) ManagerDeployment() *appsv1.Deployment {
 			SecurityContext: restricted(),
 		}},
 	}
-	return deployment(d.meta(d.Name+"-"+model.Manager.Name, model.Manager.Name), d.labels(model.Manager.Name), pod)
+	pod.TopologySpreadConstraints = spread(d.labels(model.Manager.Name))
+	dep := deployment(d.meta(d.Name+"-"+model.Manager.Name, model.Manager.Name), d.labels(model.Manager.Name), pod)
+	dep.Spec.Replicas = ptr.To(d.managerReplicas())
+	return dep
 }
 
 func deployment(meta metav1.ObjectMeta, selector map[string]string, pod corev1.PodSpec) *appsv1.Deployment {
@@ -302,60 +337,6 @@ func deployment(meta metav1.ObjectMeta, selector map[string]string, pod corev1.P
 			Replicas: ptr.To[int32](1),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: selector}, Spec: pod},
-		},
-	}
-}
-
-// Etcd returns a one-member etcd StatefulSet with a PersistentVolumeClaim and
-// its headless Service. For production, use the external-etcd overlay.
-func (d *Deployment) Etcd() []any {
-	if d.SQL() {
-		return nil
-	}
-	name := d.EtcdName()
-	labels := d.labels("etcd")
-	return []any{
-		&corev1.Service{
-			TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(name, "etcd"),
-			Spec: corev1.ServiceSpec{Selector: labels, ClusterIP: corev1.ClusterIPNone, Ports: []corev1.ServicePort{{Name: "client", Port: 2379}}},
-		},
-		&appsv1.StatefulSet{
-			TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: d.meta(name, "etcd"),
-			Spec: appsv1.StatefulSetSpec{
-				ServiceName: name,
-				Replicas:    ptr.To[int32](1),
-				Selector:    &metav1.LabelSelector{MatchLabels: labels},
-				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: labels},
-					Spec: corev1.PodSpec{
-						SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532), FSGroup: ptr.To[int64](65532)},
-						Containers: []corev1.Container{{
-							Name:  "etcd",
-							Image: d.EtcdImage,
-							Command: []string{"etcd",
-								"--name=" + name, "--data-dir=/var/lib/etcd",
-								"--listen-client-urls=http://0.0.0.0:2379",
-								"--advertise-client-urls=http://" + name + "." + d.Namespace + ".svc:2379",
-								"--listen-metrics-urls=http://0.0.0.0:2381",
-							},
-							Ports:           []corev1.ContainerPort{{Name: "client", ContainerPort: 2379}, {Name: "metrics", ContainerPort: 2381}},
-							ReadinessProbe:  probe("/readyz", intstr.FromString("metrics"), corev1.URISchemeHTTP, 5),
-							LivenessProbe:   probe("/livez", intstr.FromString("metrics"), corev1.URISchemeHTTP, 10),
-							Resources:       resources("128Mi", "512Mi", "100m"),
-							SecurityContext: restricted(),
-							VolumeMounts:    []corev1.VolumeMount{{Name: "data", MountPath: "/var/lib/etcd"}},
-						}},
-					},
-				},
-				VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
-					TypeMeta:   typeMeta("v1", "PersistentVolumeClaim"),
-					ObjectMeta: metav1.ObjectMeta{Name: "data"},
-					Spec: corev1.PersistentVolumeClaimSpec{
-						AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-						Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
-					},
-				}},
-			},
 		},
 	}
 }

@@ -358,13 +358,8 @@ func (w *Workspace) record(next *project.Project) ([]scaffold.Change, error) {
 	header := w.Boilerplate
 	if old != nil {
 		header = string(old[model.BoilerplateFile])
-		current, err := Generate(ctx, w.Project, header)
-		if err != nil {
+		if err := w.checkRecord(old); err != nil {
 			return nil, err
-		}
-		if diff := differingFiles(old, current); len(diff) > 0 {
-			return nil, fmt.Errorf("this project was scaffolded by apiserver-boot %s, and this apiserver-boot (%s) generates %d of its files differently (%s): run `apiserver-boot upgrade` first, so that new files match the rest",
-				orUnknown(w.Project.ApiserverBootVersion), release.Current(), len(diff), summarize(diff, 3))
 		}
 	}
 	StampVersions(next)
@@ -376,6 +371,29 @@ func (w *Workspace) record(next *project.Project) ([]scaffold.Change, error) {
 		return nil, err
 	}
 	return BaseChanges(w.Dir, old, base)
+}
+
+// CheckRecord fails, saying to run upgrade, when another release
+// scaffolded the project and this one generates its files differently. A
+// project without a record (from before v0.1.0) passes.
+func (w *Workspace) CheckRecord() error {
+	old, err := ReadBase(w.Dir)
+	if err != nil || old == nil {
+		return err
+	}
+	return w.checkRecord(old)
+}
+
+func (w *Workspace) checkRecord(old map[string][]byte) error {
+	current, err := Generate(context.Background(), w.Project, string(old[model.BoilerplateFile]))
+	if err != nil {
+		return err
+	}
+	if diff := differingFiles(old, current); len(diff) > 0 {
+		return fmt.Errorf("this project was scaffolded by apiserver-boot %s, and this apiserver-boot, %s, generates %d of its files differently (%s): run `apiserver-boot upgrade` first, so that the project matches what this release writes",
+			orUnknown(w.Project.ApiserverBootVersion), release.Current(), len(diff), summarize(diff, 3))
+	}
+	return nil
 }
 
 // StampVersions records in p the apiserver-boot and the libraries that scaffold it now.
