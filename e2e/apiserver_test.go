@@ -253,6 +253,10 @@ func TestGeneratedServer(t *testing.T) {
 		backendMatrix(t, dir, bees, "--storage", "postgres", "--storage-dsn", dsn)
 	})
 	t.Run("storage bad input", func(t *testing.T) { storageBadInput(t, dir) })
+
+	// High availability, proven by killing what HA is meant to survive.
+	t.Run("HA: etcd cluster and two apiservers under faults", func(t *testing.T) { haUnderFaults(t, dir) })
+	t.Run("HA: two apiservers on postgres under faults", func(t *testing.T) { haOnPostgres(t, dir, startPostgres(t)) })
 }
 
 // startStandalone starts the project's bin/apiserver with --standalone on
@@ -267,6 +271,7 @@ type server struct {
 	kubeconfig string
 	log        *syncBuffer
 	stop       func() // stops it and waits for it to exit
+	kill       func() // SIGKILL, as a node's loss or an OOM kill does, and waits
 }
 
 // startServer starts the project's bin/apiserver with --standalone on
@@ -307,6 +312,10 @@ func startServer(t *testing.T, dir string, storageArgs ...string) *server {
 			<-exited
 		})
 	}
+	kill := func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
@@ -326,7 +335,7 @@ func startServer(t *testing.T, dir string, storageArgs ...string) *server {
 	if err := pki.WriteKubeconfig(kubeconfig, addr, "default"); err != nil {
 		t.Fatal(err)
 	}
-	return &server{kubeconfig: kubeconfig, log: log, stop: stop}
+	return &server{kubeconfig: kubeconfig, log: log, stop: stop, kill: kill}
 }
 
 // containsLine reports whether some line of out has every field as a whole

@@ -226,6 +226,9 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe fun
 // host:port, and a port reused by another project's server (an earlier test,
 // an earlier run) would otherwise answer with that project's resources.
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(etcdMemberEnv); spec != "" {
+		os.Exit(runEtcdMember(spec))
+	}
 	dir, err := os.MkdirTemp("", "e2e-kube-cache-")
 	if err != nil {
 		panic(err)
