@@ -5,7 +5,7 @@ BIN ?= bin/apiserver-boot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION)
 
-.PHONY: all build install demo test unit golden bench-codegen bench-runlocal bench-storage vet fmt
+.PHONY: all build install demo test unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
 
 all: build
 
@@ -47,6 +47,10 @@ bench-runlocal:
 ## bench-storage: the storage backends side by side (etcd, kine/SQLite, kine/Postgres, custom)
 bench-storage:
 	bench/storage.sh
+
+## bench-server: the generated apiserver against k8s.io/sample-apiserver v0.37.1, same load, same machine
+bench-server:
+	bench/server.sh
 
 vet:
 	$(GO) vet ./...

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Benchmark of the storage backends, in one run on this machine: 1000 creates
-# by 16 workers (throughput, p50 and p99 latency), then a list of them all
-# (median of 5), against the generated apiserver on
+# Benchmark of the storage backends, in one run on this machine, with the
+# load of bench/server.sh (internal/benchload): 1000 creates by 16 workers
+# (throughput, p50 and p99 latency), a list of them (median of 5), objects up
+# to 10000 and a list of those, 100 watchers receiving 1000 events, and the
+# apiserver's memory; against the generated apiserver on
 #   etcd     the embedded etcd of `run local`
 #   sqlite   kine on SQLite, embedded in the apiserver
 #   postgres kine on a PostgreSQL server this script starts (Debian's postgresql)
 #   custom   a --storage custom kind (pkg/storage/custom, in memory) on the etcd server
-# The last line gives each one's figures divided by etcd's.
-# N and WORKERS override the load.
+# The last line gives each one's figures divided by etcd's, in bench/server.sh's
+# format. etcd runs inside run local's process, kine inside the apiserver's:
+# rss is the apiserver's process, so it includes the SQL engine but not etcd.
 set -euo pipefail
 shopt -s inherit_errexit
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=${N:-1000}
-WORKERS=${WORKERS:-16}
 WORK=$(mktemp -d)
 # kubectl caches discovery per host:port: another project served on the same
 # port earlier must not answer for this one.
@@ -57,8 +58,9 @@ measure() {
     kill -0 "$PID" 2>/dev/null || fail "run local ($name) exited: $(tail -5 "$WORK/run.log")"
     sleep 0.05
   done
-  local line
-  line=$("$WORK/load" --kubeconfig kubeconfig --resource "$resource" --kind "$kind" --n "$N" --workers "$WORKERS") || fail "load on $name"
+  local line apiserver
+  apiserver=$(pgrep -P "$PID" -f "bin/apiserver" | head -1) || fail "no apiserver process for $name"
+  line=$("$WORK/load" --kubeconfig kubeconfig --resource "$resource" --kind "$kind" --pid "$apiserver") || fail "load on $name"
   kill -INT "$PID"; wait "$PID" || true; PID=
   echo "$name $line"
 }
@@ -70,15 +72,16 @@ measure() {
   measure custom sightings Sighting
 } | tee "$WORK/results"
 
-echo "machine: $(nproc) cores; $N creates by $WORKERS workers, then a list of all (median of 5)"
+echo "machine: $(nproc) cores; 1000 creates by 16 workers, then objects up to 10000; lists: median of 5; watch: 100 watchers, 1000 events"
 awk '
   { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } names[NR] = $1 }
   END {
     line = "ratios vs etcd:"
     for (i = 2; i <= NR; i++) {
       n = names[i]
-      line = line sprintf(" %s create-throughput %.2f p99 %.2f list %.2f;", n,
-        v[n, "throughput"] / v["etcd", "throughput"], v[n, "p99_ms"] / v["etcd", "p99_ms"], v[n, "list_ms"] / v["etcd", "list_ms"])
+      line = line sprintf(" %s create-throughput %.2f p99 %.2f list-10k %.2f watch %.2f rss %.2f;", n,
+        v[n, "throughput"] / v["etcd", "throughput"], v[n, "p99_ms"] / v["etcd", "p99_ms"], v[n, "list10k_ms"] / v["etcd", "list10k_ms"],
+        v[n, "watch_ms"] / v["etcd", "watch_ms"], v[n, "rss_mib"] / v["etcd", "rss_mib"])
     }
     print substr(line, 1, length(line) - 1)
   }' "$WORK/results"

@@ -23,7 +23,7 @@ import (
 )
 
 // buildCLI builds apiserver-boot from this tree.
-func buildCLI(t *testing.T) string {
+func buildCLI(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "apiserver-boot")
 	cmd := exec.Command("go", "build", "-o", bin, "../cmd/apiserver-boot")
@@ -34,7 +34,7 @@ func buildCLI(t *testing.T) string {
 }
 
 // boot runs apiserver-boot in dir, failing the test on error.
-func boot(t *testing.T, bin, dir string, args ...string) string {
+func boot(t testing.TB, bin, dir string, args ...string) string {
 	t.Helper()
 	start := time.Now()
 	cmd := exec.Command(bin, args...)
@@ -52,7 +52,7 @@ func boot(t *testing.T, bin, dir string, args ...string) string {
 // example.com/bees, domain example.com) in a temporary directory and runs
 // each further apiserver-boot command line in it. It returns the CLI and the
 // project directory.
-func newProject(t *testing.T, commands ...[]string) (bin, dir string) {
+func newProject(t testing.TB, commands ...[]string) (bin, dir string) {
 	t.Helper()
 	bin = buildCLI(t)
 	dir = initProject(t, bin, "bees")
@@ -64,7 +64,7 @@ func newProject(t *testing.T, commands ...[]string) (bin, dir string) {
 
 // initProject scaffolds an empty project called name (domain example.com,
 // module example.com/<name>) in a temporary directory and returns it.
-func initProject(t *testing.T, bin, name string) string {
+func initProject(t testing.TB, bin, name string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -83,7 +83,7 @@ func createKind(kind string, extra ...string) []string {
 // ephemeral range: a port from that range can be handed to an outgoing
 // connection (kubectl's, etcd's) between the test picking it and a server
 // binding it, which made "port in use" failures.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	low := 32768
 	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
@@ -134,7 +134,7 @@ func runLocalPorts(t *testing.T, n int) (etcd int, others []int) {
 }
 
 // startEtcd runs an embedded etcd on loopback for the test and returns its client URL.
-func startEtcd(t *testing.T) string {
+func startEtcd(t testing.TB) string {
 	t.Helper()
 	e, err := localrun.StartEtcd(t.TempDir(), freePort(t), freePort(t), io.Discard, nil)
 	if err != nil {
@@ -148,7 +148,7 @@ func startEtcd(t *testing.T) string {
 // it is missing, the test fails under CI (CI=true: a missing prerequisite
 // must not turn a feature's proof into a skip); elsewhere it is skipped,
 // naming what was not proven.
-func requireTool(t *testing.T, name, proves string) string {
+func requireTool(t testing.TB, name, proves string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
@@ -200,7 +200,7 @@ func mustKubectl(t *testing.T, kubeconfig string, args ...string) string {
 	return out
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // waitFor polls cond until it holds, failing the test after timeout with describe().
-func waitFor(t *testing.T, timeout time.Duration, cond func() bool, describe func() string) {
+func waitFor(t testing.TB, timeout time.Duration, cond func() bool, describe func() string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

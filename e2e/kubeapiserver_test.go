@@ -25,7 +25,7 @@ import (
 // at the version e2e/tools/go.mod pins. The build (about 15 minutes cold on
 // 2 cores) is cached by version under the user cache directory (or
 // $APISERVER_BOOT_E2E_CACHE), so it happens once per machine.
-func kubeAPIServerBinary(t *testing.T) string {
+func kubeAPIServerBinary(t testing.TB) string {
 	t.Helper()
 	version := toolsKubernetesVersion(t)
 	bin := filepath.Join(e2eCache(t), "kube-apiserver-"+version)
@@ -51,7 +51,7 @@ func kubeAPIServerBinary(t *testing.T) string {
 
 // e2eCache is where slow e2e builds are kept, by version: the user cache
 // directory, or $APISERVER_BOOT_E2E_CACHE.
-func e2eCache(t *testing.T) string {
+func e2eCache(t testing.TB) string {
 	t.Helper()
 	if cache := os.Getenv("APISERVER_BOOT_E2E_CACHE"); cache != "" {
 		return cache
@@ -63,7 +63,7 @@ func e2eCache(t *testing.T) string {
 	return filepath.Join(dir, "apiserver-boot", "e2e")
 }
 
-func toolsKubernetesVersion(t *testing.T) string {
+func toolsKubernetesVersion(t testing.TB) string {
 	t.Helper()
 	data, err := os.ReadFile("tools/go.mod")
 	if err != nil {
@@ -95,7 +95,7 @@ type controlPlane struct {
 // startKubeAPIServer runs kube-apiserver on etcd, with RBAC, request-header
 // (front proxy) authentication for the aggregation layer, and only loopback
 // addresses (see shared notes: --endpoint-reconciler-type=none).
-func startKubeAPIServer(t *testing.T, etcd string) *controlPlane {
+func startKubeAPIServer(t testing.TB, etcd string) *controlPlane {
 	t.Helper()
 	bin := kubeAPIServerBinary(t)
 	dir := t.TempDir()

@@ -1,6 +1,6 @@
-// Command load measures a resource of an apiserver: N creates by W workers
-// (throughput, p50 and p99 latency), then the time to list them all. It
-// prints one line of key=value figures for bench/storage.sh.
+// Command load measures a resource of a running apiserver with
+// internal/benchload (creates, lists of 1k and 10k, watch fan-out, memory)
+// and prints one line of key=value figures for bench/storage.sh.
 package main
 
 import (
@@ -8,9 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"slices"
-	"sync"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -18,6 +15,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/benchload"
 )
 
 func main() {
@@ -26,17 +25,22 @@ func main() {
 	version := flag.String("version", "v1alpha1", "API version")
 	resource := flag.String("resource", "bees", "resource (plural)")
 	kind := flag.String("kind", "Bee", "kind")
-	n := flag.Int("n", 1000, "objects to create")
-	workers := flag.Int("workers", 16, "concurrent clients")
-	lists := flag.Int("lists", 5, "lists of all objects; the median is reported")
+	pid := flag.Int("pid", 0, "the apiserver's process, whose memory is measured")
+	var o benchload.Options
+	flag.IntVar(&o.Creates, "n", 1000, "timed creates")
+	flag.IntVar(&o.Total, "total", 10000, "objects for the large list")
+	flag.IntVar(&o.Workers, "workers", 16, "concurrent clients")
+	flag.IntVar(&o.Watchers, "watchers", 100, "watchers of the fan-out")
+	flag.IntVar(&o.Events, "events", 1000, "events each watcher receives")
 	flag.Parse()
-	if err := run(*kubeconfig, schema.GroupVersionResource{Group: *group, Version: *version, Resource: *resource}, *kind, *n, *workers, *lists); err != nil {
+	gvr := schema.GroupVersionResource{Group: *group, Version: *version, Resource: *resource}
+	if err := run(*kubeconfig, gvr, *kind, *pid, o); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig string, gvr schema.GroupVersionResource, kind string, n, workers, lists int) error {
+func run(kubeconfig string, gvr schema.GroupVersionResource, kind string, pid int, o benchload.Options) error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
@@ -47,67 +51,19 @@ func run(kubeconfig string, gvr schema.GroupVersionResource, kind string, n, wor
 	if err != nil {
 		return err
 	}
-	res := dyn.Resource(gvr).Namespace(metav1.NamespaceDefault)
-	ctx := context.Background()
-
-	latencies := make([]time.Duration, n)
-	jobs := make(chan int)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				obj := &unstructured.Unstructured{Object: map[string]any{
-					"apiVersion": gvr.GroupVersion().String(), "kind": kind,
-					"metadata": map[string]any{"name": fmt.Sprintf("load-%05d", i), "labels": map[string]any{"load": "yes"}},
-					"spec":     map[string]any{"replicas": int64(i%5 + 1), "description": "an object of the storage benchmark"},
-				}}
-				t := time.Now()
-				if _, err := res.Create(ctx, obj, metav1.CreateOptions{}); err != nil {
-					errs <- err
-					return
-				}
-				latencies[i] = time.Since(t)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		select {
-		case jobs <- i:
-		case err := <-errs:
-			close(jobs)
-			return err
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(start)
-	select {
-	case err := <-errs:
+	t := benchload.Target{Name: gvr.Resource, PID: pid, Res: dyn.Resource(gvr).Namespace(metav1.NamespaceDefault),
+		Object: func(i int) *unstructured.Unstructured {
+			return &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": gvr.GroupVersion().String(), "kind": kind,
+				"metadata": map[string]any{"name": fmt.Sprintf("load-%05d", i), "labels": map[string]any{"load": "yes"}},
+				"spec":     map[string]any{"replicas": int64(i%5 + 1), "description": "an object of the storage benchmark"},
+			}}
+		}}
+	f, err := benchload.Measure(context.Background(), t, o)
+	if err != nil {
 		return err
-	default:
 	}
-
-	var listTimes []time.Duration
-	for i := 0; i < lists; i++ {
-		t := time.Now()
-		list, err := res.List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return err
-		}
-		listTimes = append(listTimes, time.Since(t))
-		if len(list.Items) < n {
-			return fmt.Errorf("listed %d objects, created %d", len(list.Items), n)
-		}
-	}
-	slices.Sort(latencies)
-	slices.Sort(listTimes)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	fmt.Printf("creates=%d workers=%d seconds=%.3f throughput=%.1f p50_ms=%.2f p99_ms=%.2f list_ms=%.2f\n",
-		n, workers, elapsed.Seconds(), float64(n)/elapsed.Seconds(),
-		ms(latencies[n/2]), ms(latencies[n*99/100]), ms(listTimes[len(listTimes)/2]))
+	fmt.Printf("throughput=%.1f p50_ms=%.2f p99_ms=%.2f list1k_ms=%.2f list10k_ms=%.2f watch_ms=%.1f rss_idle_mib=%.1f rss_mib=%.1f\n",
+		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.RSSIdle, f.RSSLoaded)
 	return nil
 }

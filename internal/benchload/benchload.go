@@ -1,0 +1,229 @@
+// Package benchload is the load the benchmarks put on an apiserver, and its
+// figures: create throughput and latency, lists of 1k and 10k objects, watch
+// fan-out and the server's memory. bench/server.sh (a generated server
+// against k8s.io/sample-apiserver) and bench/storage.sh (the storage
+// backends against each other) measure with it, so their figures compare.
+package benchload
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+)
+
+// Target is a resource of a running apiserver.
+type Target struct {
+	Name string
+	// Res is the resource in the namespace objects are created in.
+	Res dynamic.ResourceInterface
+	// Object returns the i-th object to create (a unique name).
+	Object func(i int) *unstructured.Unstructured
+	// PID is the apiserver's process, whose memory is measured (0: not).
+	PID int
+}
+
+// Options size the load.
+type Options struct {
+	Creates   int // timed creates, then a list of them (default 1000)
+	Total     int // objects for the large list (default 10000)
+	Workers   int // concurrent clients (default 16)
+	Watchers  int // watchers of the fan-out (default 100)
+	Events    int // events each watcher must receive (default 1000)
+	SettleFor time.Duration
+}
+
+func (o *Options) defaults() {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.Creates, 1000)
+	def(&o.Total, 10000)
+	def(&o.Workers, 16)
+	def(&o.Watchers, 100)
+	def(&o.Events, 1000)
+}
+
+// Figures are one target's results: throughput in creates per second,
+// latencies and durations in milliseconds, memory in MiB.
+type Figures struct {
+	Throughput, P50, P99, List1k, List10k, Watch, RSSIdle, RSSLoaded float64
+}
+
+// String is the figures on one line, as the scripts print them.
+func (f Figures) String() string {
+	return fmt.Sprintf("creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms  list-1k %6.1f ms  list-10k %7.1f ms  watch %7.1f ms  rss idle %5.1f MiB  loaded %6.1f MiB",
+		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.RSSIdle, f.RSSLoaded)
+}
+
+// Ratios divides f by base: above 1 is better for throughput, below 1 for the rest.
+func (f Figures) Ratios(base Figures) string {
+	r := func(a, b float64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return a / b
+	}
+	return fmt.Sprintf("create-throughput %.2f p99 %.2f list-10k %.2f watch %.2f rss %.2f",
+		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.RSSLoaded, base.RSSLoaded))
+}
+
+// Measure runs the load on t: Creates timed creates by Workers clients, the
+// median of 5 lists, objects up to Total and the median of 5 lists of them,
+// then Watchers watches and Events more creates: the time from the first of
+// those writes until every watcher has every event. Memory is read before
+// and after. Lists are consistent (resourceVersion unset).
+func Measure(ctx context.Context, t Target, o Options) (Figures, error) {
+	o.defaults()
+	var f Figures
+	var err error
+	if o.SettleFor > 0 {
+		time.Sleep(o.SettleFor)
+	}
+	if f.RSSIdle, err = RSS(t.PID); err != nil {
+		return f, err
+	}
+	start := time.Now()
+	lat, err := creates(ctx, t, 0, o.Creates, o.Workers)
+	if err != nil {
+		return f, err
+	}
+	f.Throughput = float64(o.Creates) / time.Since(start).Seconds()
+	slices.Sort(lat)
+	f.P50, f.P99 = ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100])
+	if f.List1k, err = listMedian(ctx, t, o.Creates); err != nil {
+		return f, err
+	}
+	if _, err := creates(ctx, t, o.Creates, o.Total, o.Workers); err != nil {
+		return f, err
+	}
+	if f.List10k, err = listMedian(ctx, t, o.Total); err != nil {
+		return f, err
+	}
+	if f.Watch, err = fanOut(ctx, t, o.Watchers, o.Events, o.Total, o.Workers); err != nil {
+		return f, err
+	}
+	f.RSSLoaded, err = RSS(t.PID)
+	return f, err
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// creates makes objects [from, to) and returns each create's latency.
+func creates(ctx context.Context, t Target, from, to, workers int) ([]time.Duration, error) {
+	lat := make([]time.Duration, to-from)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed error
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				start := time.Now()
+				if _, err := t.Res.Create(ctx, t.Object(i), metav1.CreateOptions{}); err != nil {
+					mu.Lock()
+					failed = fmt.Errorf("%s: create: %w", t.Name, err)
+					mu.Unlock()
+				}
+				lat[i-from] = time.Since(start)
+			}
+		}()
+	}
+	for i := from; i < to; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return lat, failed
+}
+
+func listMedian(ctx context.Context, t Target, want int) (float64, error) {
+	var d []time.Duration
+	for range 5 {
+		start := time.Now()
+		l, err := t.Res.List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, fmt.Errorf("%s: list: %w", t.Name, err)
+		}
+		if len(l.Items) != want {
+			return 0, fmt.Errorf("%s: listed %d objects, want %d", t.Name, len(l.Items), want)
+		}
+		d = append(d, time.Since(start))
+	}
+	slices.Sort(d)
+	return ms(d[len(d)/2]), nil
+}
+
+func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (float64, error) {
+	l, err := t.Res.List(ctx, metav1.ListOptions{Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	var done sync.WaitGroup
+	var mu sync.Mutex
+	short := 0
+	for range watchers {
+		w, err := t.Res.Watch(wctx, metav1.ListOptions{ResourceVersion: l.GetResourceVersion()})
+		if err != nil {
+			return 0, fmt.Errorf("%s: watch: %w", t.Name, err)
+		}
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			defer w.Stop()
+			n := 0
+			for ev := range w.ResultChan() {
+				if ev.Type == watch.Added {
+					if n++; n == events {
+						return
+					}
+				}
+			}
+			mu.Lock()
+			short++
+			mu.Unlock()
+		}()
+	}
+	start := time.Now()
+	if _, err := creates(ctx, t, from, from+events, workers); err != nil {
+		return 0, err
+	}
+	done.Wait()
+	if short > 0 {
+		return 0, fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
+	}
+	return ms(time.Since(start)), nil
+}
+
+// RSS is a process's resident set size in MiB (0 for pid 0).
+func RSS(pid int) (float64, error) {
+	if pid == 0 {
+		return 0, nil
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
