@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +53,7 @@ func sampleAPIServerBinary(t testing.TB) string {
 // startDelegated starts an aggregated apiserver binary as a cluster runs
 // it: on its own etcd, authenticating and authorizing through kube-apiserver
 // (admin), with its generic admission. It returns a client for resource.
-func startDelegated(b testing.TB, bin, admin string, gvr schema.GroupVersionResource) (pid int, res dynamic.ResourceInterface) {
+func startDelegated(b testing.TB, bin, admin string, gvr schema.GroupVersionResource) (pid int, res dynamic.ResourceInterface, watch func(context.Context, string) (io.ReadCloser, error)) {
 	b.Helper()
 	port := freePort(b)
 	cmd := exec.Command(bin,
@@ -82,6 +83,9 @@ func startDelegated(b testing.TB, bin, admin string, gvr schema.GroupVersionReso
 		b.Fatal(err)
 	}
 	res = dyn.Resource(gvr).Namespace(metav1.NamespaceDefault)
+	if watch, err = benchload.RawWatch(cfg, gvr, metav1.NamespaceDefault); err != nil {
+		b.Fatal(err)
+	}
 	waitFor(b, 2*time.Minute, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -90,7 +94,7 @@ func startDelegated(b testing.TB, bin, admin string, gvr schema.GroupVersionReso
 	}, func() string {
 		return bin + " does not serve " + gvr.String() + ":\n" + string(tail([]byte(log.String()), 3072))
 	})
-	return cmd.Process.Pid, res
+	return cmd.Process.Pid, res, watch
 }
 
 // BenchmarkServerVsSampleAPIServer runs a generated server and
@@ -107,16 +111,16 @@ func BenchmarkServerVsSampleAPIServer(b *testing.B) {
 	bees := schema.GroupVersionResource{Group: "insect.example.com", Version: "v1alpha1", Resource: "bees"}
 	flunders := schema.GroupVersionResource{Group: "wardle.example.com", Version: "v1alpha1", Resource: "flunders"}
 	for b.Loop() {
-		ourPID, ourRes := startDelegated(b, filepath.Join(dir, "bin", "apiserver"), admin, bees)
-		ours := benchload.Target{Name: "generated", PID: ourPID, Res: ourRes, Object: func(i int) *unstructured.Unstructured {
+		ourPID, ourRes, ourWatch := startDelegated(b, filepath.Join(dir, "bin", "apiserver"), admin, bees)
+		ours := benchload.Target{Name: "generated", PID: ourPID, Res: ourRes, Watch: ourWatch, Object: func(i int) *unstructured.Unstructured {
 			return &unstructured.Unstructured{Object: map[string]any{
 				"apiVersion": "insect.example.com/v1alpha1", "kind": "Bee",
 				"metadata": map[string]any{"name": fmt.Sprintf("bee-%d", i)},
 				"spec":     map[string]any{"replicas": int64(1), "description": fmt.Sprintf("bee number %d", i)},
 			}}
 		}}
-		samplePID, sampleRes := startDelegated(b, sample, admin, flunders)
-		theirs := benchload.Target{Name: "sample-apiserver", PID: samplePID, Res: sampleRes, Object: func(i int) *unstructured.Unstructured {
+		samplePID, sampleRes, sampleWatch := startDelegated(b, sample, admin, flunders)
+		theirs := benchload.Target{Name: "sample-apiserver", PID: samplePID, Res: sampleRes, Watch: sampleWatch, Object: func(i int) *unstructured.Unstructured {
 			return &unstructured.Unstructured{Object: map[string]any{
 				"apiVersion": "wardle.example.com/v1alpha1", "kind": "Flunder",
 				"metadata": map[string]any{"name": fmt.Sprintf("flunder-%d", i)},

@@ -51,7 +51,11 @@ func run(kubeconfig string, gvr schema.GroupVersionResource, kind string, pid in
 	if err != nil {
 		return err
 	}
-	t := benchload.Target{Name: gvr.Resource, PID: pid, Res: dyn.Resource(gvr).Namespace(metav1.NamespaceDefault),
+	rawWatch, err := benchload.RawWatch(cfg, gvr, metav1.NamespaceDefault)
+	if err != nil {
+		return err
+	}
+	t := benchload.Target{Name: gvr.Resource, PID: pid, Res: dyn.Resource(gvr).Namespace(metav1.NamespaceDefault), Watch: rawWatch,
 		Object: func(i int) *unstructured.Unstructured {
 			return &unstructured.Unstructured{Object: map[string]any{
 				"apiVersion": gvr.GroupVersion().String(), "kind": kind,

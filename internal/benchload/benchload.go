@@ -6,8 +6,12 @@
 package benchload
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -17,8 +21,9 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 )
 
 // Target is a resource of a running apiserver.
@@ -28,6 +33,8 @@ type Target struct {
 	Res dynamic.ResourceInterface
 	// Object returns the i-th object to create (a unique name).
 	Object func(i int) *unstructured.Unstructured
+	// Watch opens a watch from a resourceVersion (see RawWatch).
+	Watch func(ctx context.Context, rv string) (io.ReadCloser, error)
 	// PID is the apiserver's process, whose memory is measured (0: not).
 	PID int
 }
@@ -167,6 +174,8 @@ func listMedian(ctx context.Context, t Target, want int) (float64, error) {
 	return ms(d[len(d)/2]), nil
 }
 
+// fanOut reads each watch as raw JSON lines and only counts them, so that
+// what is measured is the server's delivery, not the client's decoding.
 func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (float64, error) {
 	l, err := t.Res.List(ctx, metav1.ListOptions{Limit: 1})
 	if err != nil {
@@ -178,17 +187,19 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 	var mu sync.Mutex
 	short := 0
 	for range watchers {
-		w, err := t.Res.Watch(wctx, metav1.ListOptions{ResourceVersion: l.GetResourceVersion()})
+		stream, err := t.Watch(wctx, l.GetResourceVersion())
 		if err != nil {
 			return 0, fmt.Errorf("%s: watch: %w", t.Name, err)
 		}
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			defer w.Stop()
+			defer stream.Close()
+			sc := bufio.NewScanner(stream)
+			sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 			n := 0
-			for ev := range w.ResultChan() {
-				if ev.Type == watch.Added {
+			for sc.Scan() {
+				if bytes.HasPrefix(sc.Bytes(), []byte(`{"type":"ADDED"`)) {
 					if n++; n == events {
 						return
 					}
@@ -208,6 +219,33 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 		return 0, fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
 	}
 	return ms(time.Since(start)), nil
+}
+
+// RawWatch returns Target.Watch for a resource: a watch request whose
+// response body is the raw stream of JSON events.
+func RawWatch(cfg *rest.Config, gvr schema.GroupVersionResource, namespace string) (func(ctx context.Context, rv string) (io.ReadCloser, error), error) {
+	c, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	url := fmt.Sprintf("%s/apis/%s/%s/namespaces/%s/%s?watch=true&resourceVersion=", strings.TrimSuffix(cfg.Host, "/"), gvr.Group, gvr.Version, namespace, gvr.Resource)
+	return func(ctx context.Context, rv string) (io.ReadCloser, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+rv, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			return nil, fmt.Errorf("watch: %s: %s", resp.Status, body)
+		}
+		return resp.Body, nil
+	}, nil
 }
 
 // RSS is a process's resident set size in MiB (0 for pid 0).
