@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -85,6 +86,10 @@ func Generate(opts Options) (*Result, error) {
 		return &Result{UpToDate: true, Unchanged: len(existing)}, nil
 	}
 
+	// Loading and type-checking ~280 packages allocates fast and keeps most
+	// of it: with the default GOGC the collector takes a sixth of the run.
+	// Four times the headroom costs ~110 MB more at the peak (~510 MB).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
 	base, r, err := in.loadAll(opts.Dir)
 	if err != nil {
