@@ -21,7 +21,9 @@ export KUBECACHEDIR="$WORK/kube-cache"
 chmod 755 "$WORK"
 cleanup() {
   [ -n "${PID:-}" ] && kill -INT "$PID" 2>/dev/null
-  [ -n "${PGPID:-}" ] && kill -INT "$PGPID" 2>/dev/null
+  # postgres runs under a background subshell (and runuser), which ignore
+  # SIGINT: signal postgres itself (fast shutdown).
+  [ -n "${PGPID:-}" ] && pkill -INT -f "postgres -D $WORK/pg/data" 2>/dev/null
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
