@@ -248,6 +248,20 @@ func (l *faultLoad) run(ctx context.Context, workers int) *sync.WaitGroup {
 	return &wg
 }
 
+// survivesKill SIGKILLs apiserver a while the load runs, and checks that
+// writes go on through the other one.
+func (l *faultLoad) survivesKill(t *testing.T, a *server) {
+	t.Helper()
+	killed := time.Now()
+	a.kill()
+	t.Log("killed apiserver A")
+	time.Sleep(4 * time.Second)
+	if n := l.acksSince(killed.Add(time.Second)); n == 0 {
+		t.Fatalf("no write was acknowledged through apiserver B after A's kill")
+	}
+	l.report(t, "after apiserver A's kill")
+}
+
 func (l *faultLoad) report(t *testing.T, phase string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -410,14 +424,7 @@ func haUnderFaults(t *testing.T, dir string) {
 	}
 	load.report(t, "after the leader member's kill")
 
-	killed = time.Now()
-	a.kill()
-	t.Log("killed apiserver A")
-	time.Sleep(4 * time.Second)
-	if n := load.acksSince(killed.Add(time.Second)); n == 0 {
-		t.Fatalf("no write was acknowledged through apiserver B after A's kill")
-	}
-	load.report(t, "after apiserver A's kill")
+	load.survivesKill(t, a)
 	cancel()
 	workers.Wait()
 	load.verify(t, load.clients[1])
@@ -504,14 +511,7 @@ func haOnPostgres(t *testing.T, dir, dsn string) {
 	workers := load.run(ctx, 4)
 	time.Sleep(3 * time.Second)
 	load.report(t, "postgres, 2 apiservers")
-	killed := time.Now()
-	a.kill()
-	t.Log("killed apiserver A")
-	time.Sleep(4 * time.Second)
-	if n := load.acksSince(killed.Add(time.Second)); n == 0 {
-		t.Fatalf("no write was acknowledged through apiserver B after A's kill")
-	}
-	load.report(t, "after apiserver A's kill")
+	load.survivesKill(t, a)
 	cancel()
 	workers.Wait()
 	load.verify(t, load.clients[1])
