@@ -149,9 +149,10 @@ func newBuildConfigCommand(streams IOStreams) *cobra.Command {
 		Long: `Write a kustomize layout that deploys the apiserver into a cluster and registers it
 with the aggregation layer: config/base holds the Namespace, ServiceAccount, RBAC
 (auth-delegator, the authentication reader in kube-system, the server's own and the
-manager's roles), the apiserver and controller-manager Deployments, the Service, an
-etcd StatefulSet, the serving certificate Secret and one APIService per version with
-the CA in caBundle. config/overlays/cert-manager lets cert-manager issue and inject
+manager's roles), the apiserver and controller-manager Deployments (--replicas, spread
+over zones and nodes, with PodDisruptionBudgets and a graceful shutdown), the Service, an
+etcd StatefulSet (--etcd-members 1, 3 or 5, on peer and client TLS), the serving and
+etcd certificate Secrets and one APIService per version with the CA in caBundle. config/overlays/cert-manager lets cert-manager issue and inject
 the certificates instead; config/overlays/external-etcd uses your etcd.
 
 Certificates are made in Go (ECDSA P-256 by default) under config/base/certificates
