@@ -10,9 +10,19 @@ import (
 	"syscall"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/cli"
+	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
 )
 
 func main() {
+	// The code generators' package load re-executes this binary as its
+	// go/packages driver (see pkgdriver).
+	if driver, err := pkgdriver.Serve(); driver {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "apiserver-boot (packages driver):", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	cmd := cli.NewRootCommand(cli.IOStreams{Out: os.Stdout, ErrOut: os.Stderr})
 	err := cmd.ExecuteContext(ctx)

@@ -30,6 +30,7 @@ import (
 	"k8s.io/gengo/v2/types"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -216,7 +217,9 @@ func (in *inputs) loadAll(dir string) (*generator.Context, *reached, error) {
 // generators see them (generated files excluded by their build tag).
 func load(dir string, pkgs ...string) (*parser.Parser, error) {
 	p := parser.NewWithOptions(parser.Options{BuildTags: []string{gengo.StdBuildTag}})
-	if err := p.LoadPackagesWithConfigForTesting(&packages.Config{Dir: dir}, pkgs...); err != nil {
+	// Only Dir and Env are taken from this Config. The environment makes the
+	// load read dependencies without function bodies (see pkgdriver).
+	if err := p.LoadPackagesWithConfigForTesting(&packages.Config{Dir: dir, Env: pkgdriver.Environ()}, pkgs...); err != nil {
 		return nil, fmt.Errorf("loading the API packages: %w", err)
 	}
 	return p, nil

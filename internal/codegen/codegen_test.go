@@ -14,8 +14,22 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
+
+// TestMain lets the test binary answer as the package load's driver, as the
+// apiserver-boot binary does, so that these tests load the way users' runs do.
+func TestMain(m *testing.M) {
+	if driver, err := pkgdriver.Serve(); driver {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // fixture scaffolds a small project: two groups, a namespaced kind with
 // status, a cluster-scoped kind, and a kind with an irregular plural.
@@ -90,10 +104,27 @@ func writeTestFile(t *testing.T, path, content string) {
 	}
 }
 
+// freshDeclarationCache makes the load write its copies of dependencies anew
+// (they live under the user cache directory), keeping Go's build cache.
+func freshDeclarationCache(t *testing.T) {
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+}
+
 // TestMatchesUpstreamGenerators runs the upstream generator binaries (built
 // from the same module versions) with the same command lines on a copy of
-// the fixture, and requires the in-process output to be byte-identical.
+// the fixture, and requires the in-process output to be byte-identical. The
+// in-process load reads dependencies without function bodies (pkgdriver), as
+// apiserver-boot's does; the upstream binaries read them whole.
 func TestMatchesUpstreamGenerators(t *testing.T) {
+	if pkgdriver.Environ() == nil {
+		t.Fatal("the load would not go through the package driver")
+	}
+	freshDeclarationCache(t)
 	dir, p := fixture(t)
 	upstream := filepath.Join(t.TempDir(), "bees")
 	if err := os.CopyFS(upstream, os.DirFS(dir)); err != nil {
