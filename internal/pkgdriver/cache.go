@@ -51,8 +51,8 @@ func openCache() *cache {
 // without function bodies, making the copies it does not have yet. A file
 // that cannot be copied (a full disk, say) is read whole. doc.go files stay:
 // gengo reads a package's doc.go by its name (and they hold comments, not
-// code).
-func (c *cache) declarationsOnly(pkgs []*packages.Package) {
+// code). So do files the caller overlays: their content is not on disk.
+func (c *cache) declarationsOnly(pkgs []*packages.Package, overlay map[string][]byte) {
 	if c == nil {
 		return
 	}
@@ -60,7 +60,7 @@ func (c *cache) declarationsOnly(pkgs []*packages.Package) {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, p := range pkgs {
 		for i, f := range p.CompiledGoFiles {
-			if filepath.Base(f) == "doc.go" {
+			if _, overlaid := overlay[f]; overlaid || filepath.Base(f) == "doc.go" {
 				continue
 			}
 			g.Go(func() error {

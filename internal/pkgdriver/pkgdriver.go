@@ -132,7 +132,7 @@ func load(req *packages.DriverRequest, patterns []string) (*packages.DriverRespo
 		}
 	})
 	if req.Mode&source != 0 {
-		openCache().declarationsOnly(deps)
+		openCache().declarationsOnly(deps, req.Overlay)
 	}
 	return resp, nil
 }

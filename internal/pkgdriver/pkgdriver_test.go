@@ -337,3 +337,36 @@ func TestNoCache(t *testing.T) {
 		t.Fatalf("%d packages", len(resp.Packages))
 	}
 }
+
+// TestOverlayIsKept checks that a file the caller overlays is not replaced by
+// a copy of what is on disk.
+func TestOverlayIsKept(t *testing.T) {
+	keepGoCache(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fold := filepath.Join(strings.TrimSpace(string(out)), "src", "encoding", "json", "fold.go")
+	src, err := os.ReadFile(fold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode := packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax
+	resp, err := load(&packages.DriverRequest{Mode: mode, Overlay: map[string][]byte{fold: src}}, []string{"encoding/json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, p := range resp.Packages {
+		if p.PkgPath == "encoding/json" {
+			files = p.CompiledGoFiles
+		}
+	}
+	if !slices.Contains(files, fold) {
+		t.Errorf("the overlaid %s was replaced: %v", fold, files)
+	}
+	if !slices.ContainsFunc(files, func(f string) bool { return strings.Contains(f, cacheVersion) }) {
+		t.Errorf("no other file of encoding/json was copied: %v", files)
+	}
+}
