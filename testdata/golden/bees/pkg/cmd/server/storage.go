@@ -23,22 +23,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to check --storage-dsn
+	"github.com/k3s-io/kine/pkg/drivers"
 	"github.com/k3s-io/kine/pkg/drivers/generic"
-	"github.com/k3s-io/kine/pkg/endpoint"
+	_ "github.com/k3s-io/kine/pkg/drivers/mysql"  // kine's mysql:// backend
+	_ "github.com/k3s-io/kine/pkg/drivers/pgsql"  // kine's postgres:// backend
+	_ "github.com/k3s-io/kine/pkg/drivers/sqlite" // kine's sqlite:// backend
+	kine "github.com/k3s-io/kine/pkg/server"
 	"github.com/spf13/pflag"
+	"go.etcd.io/etcd/server/v3/embed"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, to check --storage-dsn
 
 	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/klog/v2"
 )
 
 // The backends the generic registry can keep objects in. etcd is the
@@ -160,18 +171,23 @@ func (o *StorageOptions) Start(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(o.socket), 0o700); err != nil {
 		return err
 	}
-	go func() {
-		<-ctx.Done()
+	if err := o.serveKine(ctx, endpointURL); err != nil {
 		os.RemoveAll(filepath.Dir(o.socket))
-	}()
-	_, err := endpoint.Listen(ctx, endpoint.Config{
-		Listener: "unix://" + o.socket,
+		return err
+	}
+	return nil
+}
+
+// serveKine serves kine's etcd API for the database at endpointURL on the
+// socket until ctx ends. It is what kine's endpoint.Listen does for a unix
+// socket, written out because that package links every backend kine has
+// (NATS, t4 with an S3 client, pebble: about 230 packages) where this server
+// offers the three SQL drivers imported above.
+func (o *StorageOptions) serveKine(ctx context.Context, endpointURL string) error {
+	// The backend outlives ctx by the gRPC server's graceful stop.
+	backendCtx, stopBackend := context.WithCancel(context.Background())
+	_, backend, err := drivers.New(backendCtx, &sync.WaitGroup{}, &drivers.Config{
 		Endpoint: endpointURL,
-		// The apiserver serves consistent lists from its watch cache only if
-		// the backend says it supports watch progress requests (etcd ≥ 3.4.31
-		// or 3.5.13) and sends progress notifications: kine emulates both.
-		EmulatedETCDVersion: "3.6.11",
-		NotifyInterval:      5 * time.Second,
 		// kine's own defaults (its command line's); compaction is left to
 		// the apiserver (--etcd-compaction-interval).
 		ConnectionPoolConfig: generic.ConnectionPoolConfig{MaxIdle: 20, MaxIdleTime: 2 * time.Minute},
@@ -181,9 +197,46 @@ func (o *StorageOptions) Start(ctx context.Context) error {
 		CompactBatchSize:     1000,
 		PollBatchSize:        500,
 	})
+	if err == nil {
+		err = backend.Start(backendCtx)
+	}
 	if err != nil {
+		stopBackend()
 		return fmt.Errorf("--storage=%s: %w", o.Backend, err)
 	}
+	listener, err := net.Listen("unix", o.socket)
+	if err == nil {
+		err = os.Chmod(o.socket, 0o600)
+	}
+	if err != nil {
+		stopBackend()
+		return fmt.Errorf("--storage=%s: kine's socket: %w", o.Backend, err)
+	}
+	// etcd's own gRPC limits and keepalives, as kine sets them.
+	grpcServer := grpc.NewServer(
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: embed.DefaultGRPCKeepAliveMinTime}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: embed.DefaultGRPCKeepAliveInterval, Timeout: embed.DefaultGRPCKeepAliveTimeout}),
+		grpc.MaxConcurrentStreams(embed.DefaultMaxConcurrentStreams),
+		grpc.MaxRecvMsgSize(int(embed.DefaultMaxRequestBytes)+512*1024),
+		grpc.MaxSendMsgSize(math.MaxInt32),
+	)
+	// The apiserver serves consistent lists from its watch cache only if the
+	// backend says it supports watch progress requests (etcd ≥ 3.4.31 or
+	// 3.5.13) and sends progress notifications: kine emulates both.
+	kine.New(backend, "unix", 5*time.Second, "3.6.11").Register(grpcServer)
+	go func() {
+		if err := grpcServer.Serve(listener); err != nil {
+			klog.ErrorS(err, "kine's gRPC server stopped")
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		stop := time.AfterFunc(2*time.Second, grpcServer.Stop)
+		grpcServer.GracefulStop()
+		stop.Stop()
+		stopBackend()
+		os.RemoveAll(filepath.Dir(o.socket))
+	}()
 	return nil
 }
 
