@@ -204,6 +204,12 @@ func (o *StorageOptions) serveKine(ctx context.Context, endpointURL string) erro
 		stopBackend()
 		return fmt.Errorf("--storage=%s: %w", o.Backend, err)
 	}
+	// A socket left by a previous run (the same pid in a restarted container
+	// with /tmp on a volume) would make the listen fail.
+	if err := os.Remove(o.socket); err != nil && !errors.Is(err, os.ErrNotExist) {
+		stopBackend()
+		return fmt.Errorf("--storage=%s: kine's socket: %w", o.Backend, err)
+	}
 	listener, err := net.Listen("unix", o.socket)
 	if err == nil {
 		err = os.Chmod(o.socket, 0o600)

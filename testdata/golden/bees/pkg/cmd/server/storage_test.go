@@ -17,11 +17,17 @@ limitations under the License.
 package server
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
 )
 
 // TestCheckSQLiteFile: kine may use a new, empty or kine file; any other
@@ -93,5 +99,53 @@ func TestStorageOptionsValidate(t *testing.T) {
 	}
 	if got := redact("postgres://kine:secret@db:5432/kine"); strings.Contains(got, "secret") {
 		t.Errorf("redact left the password: %s", got)
+	}
+}
+
+// TestKineReplacesAStaleSocket: a socket left by a run that crashed (the same
+// pid, in a restarted container whose /tmp is a volume) does not stop kine,
+// which then answers etcd's API on a socket only this user can open.
+func TestKineReplacesAStaleSocket(t *testing.T) {
+	o := &StorageOptions{Backend: StorageSQLite, DSN: filepath.Join(t.TempDir(), "state.db")}
+	if err := o.Complete(genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig("/registry", nil))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(o.socket), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.socket, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := o.Start(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		// Start's cleanup removes the socket's directory once kine stops.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if _, err := os.Stat(filepath.Dir(o.socket)); os.IsNotExist(err) {
+				return
+			}
+		}
+		t.Errorf("%s is still there after kine stopped", filepath.Dir(o.socket))
+	}()
+	info, err := os.Stat(o.socket)
+	if err != nil || info.Mode().Type() != os.ModeSocket || info.Mode().Perm() != 0o600 {
+		t.Fatalf("kine's socket: %v, %v", info, err)
+	}
+	client, err := clientv3.New(clientv3.Config{Endpoints: []string{"unix://" + o.socket}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	reqCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	if _, err := client.Put(reqCtx, "/registry/test", "value"); err != nil {
+		t.Fatalf("put through kine: %v", err)
+	}
+	if resp, err := client.Get(reqCtx, "/registry/test"); err != nil || len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "value" {
+		t.Fatalf("get through kine: %v, %v", resp, err)
 	}
 }
