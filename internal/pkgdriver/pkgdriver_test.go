@@ -1,6 +1,7 @@
 package pkgdriver
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -106,6 +107,12 @@ string` + "`" + ` // after a raw string
 	// The parser groups the comments as it does in src.
 	if w, g := commentGroups(t, src), commentGroups(t, []byte(got)); w != g {
 		t.Errorf("comment groups differ:\n%s", firstDiff(w, g))
+	}
+	// The same with Windows line ends: the scanner leaves carriage returns
+	// out of comments' and raw strings' text, so their extent is the source's.
+	crlf := bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+	if got := declarationsOnly(crlf); len(got) != len(crlf) || commentGroups(t, got) != commentGroups(t, crlf) || bytes.Contains(got, []byte("fmt.Sprint")) {
+		t.Errorf("with CRLF line ends:\n%s", got)
 	}
 	if broken := []byte("package p\nfunc {"); string(declarationsOnly(broken)) != string(broken) {
 		t.Error("a file that does not parse must be returned as it is")

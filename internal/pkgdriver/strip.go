@@ -179,27 +179,25 @@ func emptyBody(out, src []byte, lo, hi int) {
 // in body. Only comments and raw strings can hold a newline (and a carriage
 // return, which the scanner leaves out of lit), so only they are searched.
 func tokenEnd(body []byte, start int, lit string) int {
-	var closing string
+	var open, closing string
 	switch {
-	case len(lit) >= 2 && lit[:2] == "//":
-		closing = "\n"
-	case len(lit) >= 2 && lit[:2] == "/*":
-		closing = "*/"
-	case len(lit) >= 1 && lit[0] == '`':
-		closing = "`"
+	case strings.HasPrefix(lit, "//"):
+		open, closing = "//", "\n"
+	case strings.HasPrefix(lit, "/*"):
+		open, closing = "/*", "*/"
+	case strings.HasPrefix(lit, "`"):
+		open, closing = "`", "`"
 	default:
 		return start + max(len(lit), 1)
 	}
-	from := start + len(closing)
-	if closing == "\n" {
-		from = start + 2
-	}
+	from := start + len(open)
 	i := bytes.Index(body[from:], []byte(closing))
-	if i < 0 {
+	switch {
+	case i < 0:
 		return len(body)
+	case closing == "\n":
+		return from + i // the newline is not the comment's
+	default:
+		return from + i + len(closing)
 	}
-	if closing == "\n" {
-		return from + i // the newline is not part of the comment
-	}
-	return from + i + len(closing)
 }
