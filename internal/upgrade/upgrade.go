@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,10 +131,19 @@ func Compute(ctx context.Context, dir string, force bool) (*Plan, error) {
 	for p := range theirs {
 		paths[p] = true
 	}
+	// What the old release's go.mod tidied to, when the release changes:
+	// those of the project's indirect requirements are apiserver-boot's,
+	// not the user's, and go mod tidy recomputes them from the new templates.
+	var derived map[string]string
+	if changes(base, theirs) {
+		if derived, err = tidiedRequirements(ctx, dir, base); err != nil {
+			return nil, err
+		}
+	}
 	for p := range paths {
 		var f *File
 		if p == "go.mod" {
-			f, err = planGoMod(dir, theirs[p])
+			f, err = planGoMod(dir, theirs[p], derived)
 		} else {
 			f, err = planFile(dir, p, base[p], theirs[p], labels, force)
 		}
@@ -206,10 +216,69 @@ func planFile(dir, p string, base, theirs []byte, l merge.Labels, force bool) (*
 	return &File{Path: p, Outcome: Merged, Content: r.Content}, nil
 }
 
+// changes reports whether this release generates anything other than the record.
+func changes(base, theirs map[string][]byte) bool {
+	if len(base) != len(theirs) {
+		return true
+	}
+	for p, data := range base {
+		if other, ok := theirs[p]; !ok || !bytes.Equal(data, other) {
+			return true
+		}
+	}
+	return false
+}
+
+// tidiedRequirements is what `go mod tidy` makes of the recorded go.mod with
+// the recorded files (the project as the old release generated it, before
+// code generation): module path to version.
+func tidiedRequirements(ctx context.Context, dir string, base map[string][]byte) (map[string]string, error) {
+	tmp, err := os.MkdirTemp("", "apiserver-boot-upgrade-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	files := maps.Clone(base)
+	if sum, err := readIfExists(filepath.Join(dir, "go.sum")); err != nil {
+		return nil, err
+	} else if sum != nil {
+		files["go.sum"] = sum // checksums the go command would otherwise look up
+	}
+	for p, data := range files {
+		path := filepath.Join(tmp, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if err := workspace.GoModTidy(ctx, tmp); err != nil {
+		return nil, fmt.Errorf("tidying the project as apiserver-boot generated it: %w", err)
+	}
+	data, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	mf, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range mf.Require {
+		out[r.Mod.Path] = r.Mod.Version
+	}
+	return out, nil
+}
+
 // planGoMod moves the project's requirements to the current template's pins
 // (never down) and its go directive up to the template's, keeping everything
-// the user added; `go mod tidy` then completes it.
-func planGoMod(dir string, theirs []byte) (*File, error) {
+// the user added; `go mod tidy` then completes it. Indirect requirements at
+// the version the old release's project tidied to (derived) came with
+// apiserver-boot's templates, not from the user: they are dropped, for tidy
+// to work out again from the new templates (a dependency the new release no
+// longer has may have raised them). One the user changed is kept.
+func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, error) {
 	path := filepath.Join(dir, "go.mod")
 	ours, err := os.ReadFile(path)
 	if err != nil {
@@ -223,17 +292,29 @@ func planGoMod(dir string, theirs []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	have := map[string]string{}
+	// The requirements as they will be: the project's, less those dropped,
+	// with the template's added or raised; then laid out as the go command
+	// does (direct ones in the first block), so that a template requirement
+	// new to the project lands where a fresh scaffold has it.
+	var reqs []*modfile.Require
+	index := map[string]*modfile.Require{}
 	for _, r := range mf.Require {
-		have[r.Mod.Path] = r.Mod.Version
+		if v, ok := derived[r.Mod.Path]; ok && r.Indirect && v == r.Mod.Version {
+			continue
+		}
+		req := &modfile.Require{Mod: r.Mod, Indirect: r.Indirect}
+		reqs = append(reqs, req)
+		index[r.Mod.Path] = req
 	}
 	for _, r := range tf.Require {
-		if v, ok := have[r.Mod.Path]; !ok || semverLess(v, r.Mod.Version) {
-			if err := mf.AddRequire(r.Mod.Path, r.Mod.Version); err != nil {
-				return nil, err
-			}
+		switch req, ok := index[r.Mod.Path]; {
+		case !ok:
+			reqs = append(reqs, &modfile.Require{Mod: r.Mod})
+		case semverLess(req.Mod.Version, r.Mod.Version):
+			req.Mod.Version, req.Indirect = r.Mod.Version, false
 		}
 	}
+	mf.SetRequireSeparateIndirect(reqs)
 	if tf.Go != nil && (mf.Go == nil || semverLess("v"+mf.Go.Version, "v"+tf.Go.Version)) {
 		if err := mf.AddGoStmt(tf.Go.Version); err != nil {
 			return nil, err

@@ -229,3 +229,62 @@ func TestUpgradeWithoutRecord(t *testing.T) {
 		t.Errorf("got %v, want ErrNoBase", err)
 	}
 }
+
+// TestPlanGoMod: the template's requirements move up to its pins and never
+// down; indirect requirements at the version the old release's project
+// tidied to are dropped (tidy works them out again from the new templates);
+// an indirect requirement the user moved, and the user's own, are kept.
+func TestPlanGoMod(t *testing.T) {
+	dir := t.TempDir()
+	ours := `module example.com/bees
+
+go 1.25.0
+
+require (
+	example.com/users/own v1.0.0
+	k8s.io/api v0.37.0
+	k8s.io/apimachinery v0.38.0
+)
+
+require (
+	github.com/from/oldtemplate/v3 v3.5.0 // indirect
+	golang.org/x/net v0.45.0 // indirect
+)
+`
+	theirs := `module example.com/bees
+
+go 1.26
+
+require (
+	k8s.io/api v0.37.1
+	k8s.io/apimachinery v0.37.1
+	k8s.io/klog/v2 v2.140.0
+)
+`
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(ours), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	derived := map[string]string{
+		"github.com/from/oldtemplate/v3": "v3.5.0",  // the old release's
+		"golang.org/x/net":               "v0.40.0", // the user raised it
+		"k8s.io/api":                     "v0.37.0",
+	}
+	f, err := planGoMod(dir, []byte(theirs), derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(f.Content)
+	for _, want := range []string{"example.com/users/own v1.0.0", "k8s.io/api v0.37.1", "k8s.io/apimachinery v0.38.0", "golang.org/x/net v0.45.0 // indirect", "go 1.26"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("go.mod lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "oldtemplate") {
+		t.Errorf("the old release's indirect requirement was kept:\n%s", got)
+	}
+	// A requirement new in the template is a direct one, in the first block
+	// as in a fresh scaffold.
+	if i, j := strings.Index(got, "k8s.io/klog/v2 v2.140.0\n"), strings.Index(got, "golang.org/x/net"); i < 0 || i > j {
+		t.Errorf("k8s.io/klog/v2 is not among the direct requirements:\n%s", got)
+	}
+}
