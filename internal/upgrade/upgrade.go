@@ -81,6 +81,8 @@ type Plan struct {
 	Files    []File
 	// Project is the new PROJECT; changes holds every write, the record included.
 	Project *project.Project
+	// Notes say what the plan could not do as usual, and what it did instead.
+	Notes   []string
 	changes []scaffold.Change
 }
 
@@ -137,7 +139,9 @@ func Compute(ctx context.Context, dir string, force bool) (*Plan, error) {
 	var derived map[string]string
 	if changes(base, theirs) {
 		if derived, err = tidiedRequirements(ctx, dir, base); err != nil {
-			return nil, err
+			// Offline without the old release's modules, say: every indirect
+			// requirement is then kept, which is safe, if not minimal.
+			plan.Notes = append(plan.Notes, fmt.Sprintf("go.mod keeps every indirect requirement: the project as apiserver-boot %s generated it could not be tidied: %s", orUnknown(plan.From), oneLine(err)))
 		}
 	}
 	for p := range paths {
@@ -254,7 +258,7 @@ func tidiedRequirements(ctx context.Context, dir string, base map[string][]byte)
 		}
 	}
 	if err := workspace.GoModTidy(ctx, tmp); err != nil {
-		return nil, fmt.Errorf("tidying the project as apiserver-boot generated it: %w", err)
+		return nil, err
 	}
 	data, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
 	if err != nil {
@@ -369,6 +373,9 @@ func (p *Plan) Print(w io.Writer, dryRun bool) {
 	if len(p.Files) == 0 {
 		fmt.Fprintln(w, "every generated file is up to date")
 	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
 }
 
 // Write applies the plan to the project in dir (atomically): the merged
@@ -478,6 +485,15 @@ func orUnknown(v string) string {
 		return "(unknown)"
 	}
 	return v
+}
+
+// oneLine is an error's lines joined, shortened for a note.
+func oneLine(err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }
 
 // semverLess compares module versions (the go command's order).

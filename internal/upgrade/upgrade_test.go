@@ -288,3 +288,27 @@ require (
 		t.Errorf("k8s.io/klog/v2 is not among the direct requirements:\n%s", got)
 	}
 }
+
+// TestUpgradeWhenTheOldProjectCannotBeTidied: when the project as the old
+// release generated it does not tidy (offline without its modules, say),
+// the plan keeps every indirect requirement and says why, instead of failing.
+func TestUpgradeWhenTheOldProjectCannotBeTidied(t *testing.T) {
+	dir := scaffoldOlder(t, nil)
+	record := filepath.Join(dir, model.BaseDir, "go.mod")
+	data, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(record, append(data, "\nrequire example.invalid/gone\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compute(context.Background(), dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	p.Print(&out, true)
+	if len(p.Notes) != 1 || !strings.Contains(out.String(), "note: go.mod keeps every indirect requirement") {
+		t.Errorf("no note on the untidied go.mod:\n%s", out.String())
+	}
+}
