@@ -1,5 +1,6 @@
-// Package pkgdriver makes the generators' package load about twice as fast by
-// handing the type checker dependencies without their function bodies.
+// Package pkgdriver cuts the generators' package load by about 40% (1.07 s to
+// 0.65 s for a small project) by handing the type checker dependencies
+// without their function bodies.
 //
 // gengo loads the API packages with go/packages in a mode that parses and
 // type-checks every dependency from source, function bodies included (about
@@ -12,7 +13,8 @@
 // GOPACKAGESDRIVER names a program that answers for `go list`. Environ points
 // it at this executable, which (see Serve) runs the ordinary go list load and
 // then swaps the compiled Go files of every package outside the main module
-// for copies whose function bodies are blanked out. Blanking keeps every
+// for copies whose function bodies (and package-level composite literals)
+// are blanked out (see declarationsOnly). Blanking keeps every
 // byte offset, line and comment where it was, so positions, doc comments and
 // the comment lookups gengo does by file and line are what they would have
 // been; the declarations, and so the types, are untouched. The copies are
