@@ -5,7 +5,7 @@ BIN ?= bin/apiserver-boot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION)
 
-.PHONY: all build install demo test unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
+.PHONY: all build install demo test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
 
 all: build
 
@@ -21,12 +21,22 @@ install:
 demo:
 	hack/demo.sh
 
-## test: every test — unit, golden, bad input, end to end (generated servers, kube-apiserver, registry, Chromium);
+## test: every test — unit, golden, bad input, end to end (generated servers, kube-apiserver, registry, Chromium,
+##       a real node); the e2e tools are built (once per machine, cached) before any test timer starts;
 ##       artifacts such as screenshots go to test-artifacts/
 test:
 	$(GO) vet ./...
+	e2e/tools/build.sh >/dev/null
 	mkdir -p test-artifacts
 	$(GO) test -timeout 50m -artifacts -outputdir $(CURDIR)/test-artifacts ./...
+
+## e2e-tools: build the e2e tools (Kubernetes components, CoreDNS, registry, etcd), cached by version
+e2e-tools:
+	e2e/tools/build.sh
+
+## test-node: the real-node tests only (root; containerd, runc, CNI plugins, iptables, nftables)
+test-node: e2e-tools
+	$(GO) test -timeout 40m -v -run Node ./e2e
 
 ## unit: the fast tests only (no e2e)
 unit:

@@ -1,53 +1,62 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/mod/modfile"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
 	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 )
 
-// kubeAPIServerBinary returns kube-apiserver built from the Go module proxy
-// at the version e2e/tools/go.mod pins. The build (about 15 minutes cold on
-// 2 cores) is cached by version under the user cache directory (or
-// $APISERVER_BOOT_E2E_CACHE), so it happens once per machine.
-func kubeAPIServerBinary(t testing.TB) string {
+// e2eTool returns the path of one of the binaries e2e/tools builds
+// (kube-apiserver, kubelet, kube-controller-manager, kube-scheduler,
+// kube-proxy, coredns, registry, etcd, pause). tools/build.sh builds them
+// once per machine, cached by the Kubernetes version and a hash of the tools
+// module; `make test` runs it before go test, so here it only finds them.
+func e2eTool(t testing.TB, name string) string {
 	t.Helper()
-	version := toolsKubernetesVersion(t)
-	bin := filepath.Join(e2eCache(t), "kube-apiserver-"+version)
-	if _, err := os.Stat(bin); err == nil {
-		return bin
+	toolsOnce.Do(func() {
+		cmd := exec.Command("bash", "tools/build.sh")
+		var stderr bytes.Buffer
+		cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
+		out, err := cmd.Output()
+		if err != nil {
+			toolsErr = fmt.Errorf("tools/build.sh: %v\n%s", err, stderr.String())
+			return
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		toolsDir = lines[len(lines)-1]
+	})
+	if toolsErr != nil {
+		t.Fatal(toolsErr)
 	}
-	t.Logf("building kube-apiserver %s into %s (once per machine; minutes)", version, bin)
-	start := time.Now()
-	minor := strings.Split(strings.TrimPrefix(version, "v"), ".")[1]
-	ldflags := fmt.Sprintf("-s -w -X k8s.io/component-base/version.gitVersion=%s -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=%s", version, minor)
-	tmp := bin + ".tmp"
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", tmp, "k8s.io/kubernetes/cmd/kube-apiserver")
-	cmd.Dir = "tools"
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building kube-apiserver: %v\n%s", err, out)
+	bin := filepath.Join(toolsDir, name)
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s is not among the e2e tools: %v", name, err)
 	}
-	if err := os.Rename(tmp, bin); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("built kube-apiserver in %s", time.Since(start).Round(time.Second))
 	return bin
 }
+
+var (
+	toolsOnce sync.Once
+	toolsDir  string
+	toolsErr  error
+)
 
 // e2eCache is where slow e2e builds are kept, by version: the user cache
 // directory, or $APISERVER_BOOT_E2E_CACHE.
@@ -61,25 +70,6 @@ func e2eCache(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return filepath.Join(dir, "apiserver-boot", "e2e")
-}
-
-func toolsKubernetesVersion(t testing.TB) string {
-	t.Helper()
-	data, err := os.ReadFile("tools/go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := modfile.Parse("tools/go.mod", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range f.Require {
-		if r.Mod.Path == "k8s.io/kubernetes" {
-			return r.Mod.Version
-		}
-	}
-	t.Fatal("tools/go.mod does not require k8s.io/kubernetes")
-	return ""
 }
 
 // controlPlane is a kube-apiserver on loopback with the certificates of its
@@ -97,8 +87,45 @@ type controlPlane struct {
 // addresses (see shared notes: --endpoint-reconciler-type=none).
 func startKubeAPIServer(t testing.TB, etcd string) *controlPlane {
 	t.Helper()
-	bin := kubeAPIServerBinary(t)
-	dir := t.TempDir()
+	return startKubeAPIServerWith(t, etcd, apiserverConfig{})
+}
+
+// apiserverConfig is how a test's kube-apiserver differs from the loopback one.
+type apiserverConfig struct {
+	// host is the address it binds and advertises: loopback (the default)
+	// or, for a cluster with a node, the node bridge's address, which pods
+	// reach through the kubernetes Service.
+	host string
+	// serviceRange is the Service ClusterIP range (default 10.0.0.0/24).
+	serviceRange string
+	// dir holds its certificates and kubeconfigs (default a test temp dir).
+	dir string
+	// extraArgs are appended to its command line.
+	extraArgs []string
+	// beforeStart, if set, is called with the cluster CA before the process
+	// starts, for certificates its flags name.
+	beforeStart func(ca *certs.KeyPair)
+}
+
+func startKubeAPIServerWith(t testing.TB, etcd string, c apiserverConfig) *controlPlane {
+	t.Helper()
+	bin := e2eTool(t, "kube-apiserver")
+	if c.host == "" {
+		c.host = "127.0.0.1"
+	}
+	if c.serviceRange == "" {
+		c.serviceRange = "10.0.0.0/24"
+	}
+	_, services, err := net.ParseCIDR(c.serviceRange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubernetesIP := slices.Clone(services.IP.To4())
+	kubernetesIP[3]++ // the first address: the kubernetes Service
+	dir := c.dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	cp := &controlPlane{dir: dir, kubeconfigs: map[string]string{}}
 	must := func(kp *certs.KeyPair, err error) *certs.KeyPair {
 		t.Helper()
@@ -109,7 +136,7 @@ func startKubeAPIServer(t testing.TB, etcd string) *controlPlane {
 	}
 	cp.ca = must(certs.NewCA("kube-ca", certs.Options{}))
 	serving := must(cp.ca.NewServing("kube-apiserver", []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-		[]net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.0.0.1")}, certs.Options{}))
+		[]net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(c.host), kubernetesIP}, certs.Options{}))
 	frontProxyCA := must(certs.NewCA("front-proxy-ca", certs.Options{}))
 	cp.frontProxy = must(frontProxyCA.NewClient("front-proxy-client", nil, certs.Options{}))
 	write := func(name string, kp *certs.KeyPair) {
@@ -131,18 +158,27 @@ func startKubeAPIServer(t testing.TB, etcd string) *controlPlane {
 	writeFile(t, filepath.Join(dir, "sa.key"), string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv})))
 	writeFile(t, filepath.Join(dir, "sa.pub"), string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
 
+	if c.beforeStart != nil {
+		c.beforeStart(cp.ca)
+	}
 	port := freePort(t)
-	cp.server = fmt.Sprintf("https://127.0.0.1:%d", port)
+	cp.server = "https://" + net.JoinHostPort(c.host, fmt.Sprint(port))
+	// On loopback there are no endpoints for the kubernetes Service (the API
+	// refuses 127.0.0.0/8); with a node, kube-apiserver keeps them itself.
+	reconciler := "lease"
+	if net.ParseIP(c.host).IsLoopback() {
+		reconciler = "none"
+	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	cmd := exec.Command(bin,
 		"--etcd-servers", etcd,
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--endpoint-reconciler-type", "none",
+		"--bind-address", c.host, "--advertise-address", c.host, "--endpoint-reconciler-type", reconciler,
 		"--secure-port", fmt.Sprint(port),
 		"--tls-cert-file", p("apiserver.crt"), "--tls-private-key-file", p("apiserver.key"),
 		"--client-ca-file", p("ca.crt"),
 		"--service-account-key-file", p("sa.pub"), "--service-account-signing-key-file", p("sa.key"),
 		"--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
-		"--service-cluster-ip-range", "10.0.0.0/24",
+		"--service-cluster-ip-range", c.serviceRange,
 		"--authorization-mode", "RBAC",
 		"--requestheader-client-ca-file", p("front-proxy-ca.crt"),
 		"--requestheader-allowed-names", "front-proxy-client",
@@ -152,6 +188,7 @@ func startKubeAPIServer(t testing.TB, etcd string) *controlPlane {
 		"--proxy-client-cert-file", p("front-proxy-client.crt"), "--proxy-client-key-file", p("front-proxy-client.key"),
 		"--profiling=false", "--v=1",
 	)
+	cmd.Args = append(cmd.Args, c.extraArgs...)
 	var log syncBuffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {

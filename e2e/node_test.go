@@ -1,0 +1,488 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	policyv1 "k8s.io/api/policy/v1"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/doctor"
+)
+
+// TestNode is the proof of the real-node issue: a one-node cluster of real
+// components (see startNode), and every way a project is deployed into it
+// with `run in-cluster`, running as pods: the image `build container`
+// makes, the manifests `build config` writes, the HA layout under faults,
+// SQLite on a PersistentVolumeClaim, and doctor against real pods. Its
+// subtests share the node and the project (`go test ./e2e -run Node`).
+func TestNode(t *testing.T) {
+	requireTool(t, "kubectl", "run in-cluster against a real node")
+	n := startNode(t)
+	t.Run("Containment", func(t *testing.T) { nodeContainment(t, n) })
+
+	bin, dir := newProject(t, createKind("Bee", "--controller"))
+	bees := resourceUnderTest{plural: "bees", kind: "Bee", group: "insect.example.com", version: "v1alpha1", sample: filepath.Join(dir, "sample", "bee.yaml")}
+	const ns = "bees-system"
+	var image string
+	ok := t.Run("InCluster", func(t *testing.T) { image = nodeInCluster(t, n, bin, dir, ns, bees) })
+	if !ok {
+		t.Fatal("the deployment the other subtests use failed")
+	}
+	t.Run("HA", func(t *testing.T) { nodeHA(t, n, ns) })
+	t.Run("Doctor", func(t *testing.T) { nodeDoctor(t, n, bin, dir, ns) })
+	t.Run("SQLite", func(t *testing.T) { nodeSQLite(t, n, bin, dir, image) })
+}
+
+// nodeContainment proves, without sending anything out, that nothing a pod
+// sends leaves the machine: the rules and routes are in place, a pod's
+// connection to an unused Service address fails at once with "network is
+// unreachable", a name outside the cluster is answered by CoreDNS itself,
+// and an image from a public registry is looked for on the loopback one.
+func nodeContainment(t *testing.T, n *node) {
+	rules := run(t, "nft", "list", "table", "inet", nodeNFTable)
+	for _, want := range []string{`oifname != "` + nodeBridge + `" counter packets`, "ip saddr " + nodePodCIDR} {
+		if !strings.Contains(rules, want) {
+			t.Fatalf("the containment rules lack %q:\n%s", want, rules)
+		}
+	}
+	if routes := run(t, "ip", "route", "show", "type", "unreachable"); !strings.Contains(routes, nodeSvcCIDR) {
+		t.Fatalf("no unreachable route for the Service range:\n%s", routes)
+	}
+	if out := run(t, "ip", "-o", "-4", "addr", "show", "dev", nodeBridge); !strings.Contains(out, nodeIP+"/24") {
+		t.Fatalf("the bridge has no gateway address:\n%s", out)
+	}
+
+	const ns = "e2e-probe"
+	mustKubectl(t, n.admin, "create", "namespace", ns)
+	mustKubectl(t, n.admin, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
+	probeImage := n.registry + "/netprobe:e2e"
+	pushBinaryImage(t, probeImage, e2eTool(t, "netprobe"), "/netprobe")
+	// 10.201.0.250 is in the Service range and no Service has it.
+	probe := writeTemp(t, "probe.yaml", fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: %s}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: probe
+    image: %s
+    args: ["-connect", "10.201.0.250:443,kubernetes.default.svc.cluster.local:443", "-resolve", "kubernetes.default.svc.cluster.local,example.com,registry.k8s.io"]
+    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`, ns, probeImage))
+	mustKubectl(t, n.admin, "apply", "-f", probe)
+	waitFor(t, 2*time.Minute, func() bool {
+		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pod", "probe", "-o", "jsonpath={.status.phase}")
+		return out == "Succeeded" || out == "Failed"
+	}, func() string {
+		out, _ := kubectlOut(n.admin, "-n", ns, "describe", "pod", "probe")
+		return "the probe pod did not finish:\n" + out
+	})
+	logs := mustKubectl(t, n.admin, "-n", ns, "logs", "probe")
+	t.Logf("probe:\n%s", logs)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`connect 10\.201\.0\.250:443: dial tcp 10\.201\.0\.250:443: connect: network is unreachable in \d+ms`),
+		// The kubernetes Service works: through kube-proxy's rules to kube-apiserver.
+		regexp.MustCompile(`connect kubernetes\.default\.svc\.cluster\.local:443: ok`),
+		regexp.MustCompile(`resolve kubernetes\.default\.svc\.cluster\.local: server ` + regexp.QuoteMeta(nodeIP) + ` rcode RCodeSuccess answers \[10\.201\.0\.1\]`),
+		regexp.MustCompile(`resolve example\.com: server ` + regexp.QuoteMeta(nodeIP) + ` rcode (RCodeRefused|RCodeNameError) answers \[\]`),
+		regexp.MustCompile(`resolve registry\.k8s\.io: server ` + regexp.QuoteMeta(nodeIP) + ` rcode (RCodeRefused|RCodeNameError) answers \[\]`),
+	} {
+		if !want.MatchString(logs) {
+			t.Errorf("the probe's log does not match %s", want)
+		}
+	}
+	if !strings.Contains(logs, "network is unreachable in 0ms") && !strings.Contains(logs, "network is unreachable in 1ms") {
+		t.Errorf("the unused Service address did not fail at once")
+	}
+
+	// An image of a public registry: containerd asks the loopback registry.
+	mustKubectl(t, n.admin, "apply", "-f", writeTemp(t, "public.yaml", fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: public, namespace: %s}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: c
+    image: registry.k8s.io/e2e-not-here:v1
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`, ns)))
+	var events string
+	waitFor(t, time.Minute, func() bool {
+		events, _ = kubectlOut(n.admin, "-n", ns, "get", "events", "--field-selector", "involvedObject.name=public", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")
+		return strings.Contains(events, "Failed to pull image")
+	}, func() string { return "no pull failure for the public image:\n" + events })
+	if !strings.Contains(events, "http://"+n.registry+"/v2/e2e-not-here/manifests/v1") {
+		t.Fatalf("the public image was not looked for on the loopback registry:\n%s", events)
+	}
+	mustKubectl(t, n.admin, "delete", "namespace", ns, "--wait=false")
+}
+
+// nodeInCluster deploys the project with `run in-cluster` in the HA layout
+// and checks what a user does with it, through kube-apiserver. It returns
+// the image it deployed.
+func nodeInCluster(t *testing.T, n *node, bin, dir, ns string, bees resourceUnderTest) string {
+	// The volumes a cluster's provisioner would make: one per etcd member.
+	n.localVolumes(t, "etcd", 3)
+	image := n.registry + "/bees:dev"
+	start := time.Now()
+	out := boot(t, bin, dir, "run", "in-cluster", "--name", "bees", "--namespace", ns, "--image", image, "--base", "scratch",
+		"--etcd-image", n.etcdImage, "--replicas", "2", "--etcd-members", "3",
+		"--kubeconfig", n.admin, "--wait-timeout", "5m")
+	t.Logf("run in-cluster: Available in %s\n%s", time.Since(start).Round(time.Second), out)
+	if !strings.Contains(out, "apiservice v1alpha1.insect.example.com: Available") {
+		t.Fatalf("run in-cluster did not report the APIService Available:\n%s", out)
+	}
+	deployed := regexp.MustCompile(regexp.QuoteMeta(image) + `@sha256:[0-9a-f]{64}`).FindString(mustKubectl(t, n.admin, "-n", ns, "get", "deployment", "bees-apiserver", "-o", "jsonpath={.spec.template.spec.containers[0].image}"))
+	if deployed == "" {
+		t.Fatal("the Deployment does not run the image run in-cluster pushed, by digest")
+	}
+
+	// Pod Security: the namespace enforces restricted, and every pod of the
+	// layout was admitted and runs.
+	if out := mustKubectl(t, n.admin, "get", "namespace", ns, "-o", `jsonpath={.metadata.labels.pod-security\.kubernetes\.io/enforce}`); out != "restricted" {
+		t.Fatalf("namespace %s does not enforce the restricted Pod Security Standard: %q", ns, out)
+	}
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2, "app.kubernetes.io/component=manager": 2, "app.kubernetes.io/component=etcd": 3})
+
+	kubectlMatrix(t, n.admin, bees)
+	// The manager pod (the leader of two) reconciles status.
+	mustKubectl(t, n.admin, "apply", "-f", bees.manifest(t, "reconciled", "spec:\n  replicas: 2\n"))
+	waitFor(t, 2*time.Minute, func() bool {
+		out, _ := kubectlOut(n.admin, "get", "bees", "reconciled", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+		return out == "True"
+	}, func() string {
+		out, _ := kubectlOut(n.admin, "-n", ns, "logs", "-l", "app.kubernetes.io/component=manager", "--tail=40")
+		return "the manager pod did not mark the bee Ready:\n" + out
+	})
+	code, report, text := runDoctorIn(t, bin, dir, "", "--kubeconfig", n.admin, "--namespace", ns, "--name", "bees")
+	if code != 0 || !report.Healthy {
+		t.Fatalf("doctor on the healthy deployment: exit %d\n%s", code, text)
+	}
+	return deployed
+}
+
+// podsReady waits until, for each label selector, that many pods are Ready.
+func (n *node) podsReady(t *testing.T, ns string, want map[string]int) {
+	t.Helper()
+	for selector, count := range want {
+		waitFor(t, 4*time.Minute, func() bool {
+			out, _ := kubectlOut(n.admin, "-n", ns, "get", "pods", "-l", selector, "-o",
+				`jsonpath={range .items[*]}{.metadata.deletionTimestamp}/{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
+			ready := 0
+			for _, line := range strings.Split(out, "\n") {
+				if line == "/True" { // Ready and not being deleted
+					ready++
+				}
+			}
+			return ready == count
+		}, func() string {
+			out, _ := kubectlOut(n.admin, "-n", ns, "get", "pods", "-o", "wide")
+			ev, _ := kubectlOut(n.admin, "-n", ns, "get", "events", "--sort-by=.lastTimestamp")
+			return fmt.Sprintf("%d pods %s not Ready:\n%s\n%s", count, selector, out, tail([]byte(ev), 4096))
+		})
+	}
+}
+
+// localVolumes makes count local PersistentVolumes on the node, with no
+// storage class, as a cluster's provisioner would: root-owned directories
+// the kubelet hands to the pod's fsGroup.
+func (n *node) localVolumes(t *testing.T, prefix string, count int) {
+	t.Helper()
+	var docs []string
+	for i := range count {
+		path := filepath.Join(n.dir, "volumes", fmt.Sprintf("%s-%d", prefix, i))
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: %s-%d}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  local: {path: %s}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [%s]}]
+`, prefix, i, path, nodeName))
+	}
+	mustKubectl(t, n.admin, "apply", "-f", writeTemp(t, prefix+"-volumes.yaml", strings.Join(docs, "---\n")))
+}
+
+// runDoctorIn runs doctor -o json, in the network namespace netns if given.
+func runDoctorIn(t *testing.T, bin, dir, netns string, args ...string) (int, *doctor.Report, string) {
+	t.Helper()
+	argv := append([]string{bin, "doctor", "-o", "json"}, args...)
+	if netns != "" {
+		argv = append([]string{"ip", "netns", "exec", netns}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	_ = cmd.Run()
+	var r doctor.Report
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("doctor -o json is not JSON (exit %d): %v\n%s\n%s", cmd.ProcessState.ExitCode(), err, stdout.String(), stderr.String())
+	}
+	return cmd.ProcessState.ExitCode(), &r, stdout.String() + stderr.String()
+}
+
+// nodeHA puts the default HA layout under faults while writers write through
+// kube-apiserver: the etcd leader's pod deleted, one apiserver pod deleted,
+// a rolling restart of the apiservers (which must fail no request), and an
+// eviction the budget refuses.
+func nodeHA(t *testing.T, n *node, ns string) {
+	clients := n.clients(t)
+	// Three members, one cluster: every member is healthy and exactly one
+	// leads (three one-member clusters would each lead).
+	leader := n.etcdLeader(t, ns)
+	t.Logf("etcd leader: %s", leader)
+
+	load := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}}
+	bees := clients.dynamic.Resource(resourceUnderTest{plural: "bees", group: "insect.example.com", version: "v1alpha1"}.gvr()).Namespace("default")
+	load.clients = [2]dynamic.ResourceInterface{bees, bees}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	workers := load.run(ctx, 4)
+	time.Sleep(3 * time.Second)
+	load.report(t, "before any fault")
+	if load.errorCount() != 0 {
+		t.Fatalf("%d writes failed before any fault", load.errorCount())
+	}
+
+	faulted := time.Now()
+	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", leader, "--wait=false")
+	load.resumes(t, faulted, "the etcd leader's pod deletion")
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=etcd": 3})
+	load.report(t, "after the etcd leader's pod was deleted")
+	t.Logf("new etcd leader: %s", n.etcdLeader(t, ns))
+
+	pods := strings.Fields(mustKubectl(t, n.admin, "-n", ns, "get", "pods", "-l", "app.kubernetes.io/component=apiserver", "-o", "jsonpath={.items[*].metadata.name}"))
+	if len(pods) != 2 {
+		t.Fatalf("apiserver pods: %v", pods)
+	}
+	faulted = time.Now()
+	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", pods[0], "--wait=false")
+	// While it is away, the budget refuses to evict the other one.
+	waitFor(t, time.Minute, func() bool {
+		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pdb", "bees-apiserver", "-o", "jsonpath={.status.disruptionsAllowed}")
+		return out == "0"
+	}, func() string {
+		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pdb", "-o", "yaml")
+		return "the budget never reached 0:\n" + out
+	})
+	err := clients.kube.CoreV1().Pods(ns).EvictV1(context.Background(), &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: pods[1], Namespace: ns}})
+	if !apierrors.IsTooManyRequests(err) {
+		t.Fatalf("evicting the second apiserver pod while one is away: %v, want 429 TooManyRequests from the budget", err)
+	}
+	t.Logf("eviction refused: %v", err)
+	load.resumes(t, faulted, "an apiserver pod's deletion")
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2})
+	load.report(t, "after an apiserver pod was deleted")
+
+	// A rolling restart: readiness and the shutdown delay must keep every
+	// request succeeding.
+	before := load.errorCount()
+	mustKubectl(t, n.admin, "-n", ns, "rollout", "restart", "deployment/bees-apiserver")
+	mustKubectl(t, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m")
+	// The old pods keep serving for the shutdown delay after they leave.
+	time.Sleep(20 * time.Second)
+	load.report(t, "after a rolling restart")
+	if failed := load.errorCount() - before; failed != 0 {
+		t.Errorf("%d requests failed during the rolling restart", failed)
+	}
+	cancel()
+	workers.Wait()
+	load.verify(t, bees)
+	// The next subtests start from no bees.
+	mustKubectl(t, n.admin, "delete", "bees", "--all", "-n", "default")
+}
+
+// errorCount is the number of failed attempts so far.
+func (l *faultLoad) errorCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.errors
+}
+
+type nodeClients struct {
+	kube    kubernetes.Interface
+	dynamic dynamic.Interface
+}
+
+func (n *node) clients(t *testing.T) nodeClients {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", n.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.QPS, cfg.Burst = -1, 0
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nodeClients{kube: kube, dynamic: dyn}
+}
+
+// etcdLeader returns the pod of the etcd member that leads, after checking
+// that every member is healthy and exactly one leads. It asks each member's
+// metrics port on its pod address.
+func (n *node) etcdLeader(t *testing.T, ns string) string {
+	t.Helper()
+	var leader string
+	waitFor(t, 2*time.Minute, func() bool {
+		leader = ""
+		leaders := 0
+		for i := range 3 {
+			pod := fmt.Sprintf("bees-etcd-%d", i)
+			ip := n.podIP(t, ns, pod)
+			metrics, err := httpGet(fmt.Sprintf("http://%s:2381/metrics", ip))
+			if err != nil {
+				return false
+			}
+			if !strings.Contains(metrics, "\netcd_server_has_leader 1\n") {
+				return false
+			}
+			if strings.Contains(metrics, "\netcd_server_is_leader 1\n") {
+				leaders++
+				leader = pod
+			}
+		}
+		return leaders == 1
+	}, func() string { return "the etcd members do not form one cluster with one leader" })
+	return leader
+}
+
+func httpGet(url string) (string, error) {
+	client := http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return string(body), nil
+}
+
+// nodeDoctor runs doctor against real pods: from outside the pod network (a
+// network namespace that reaches kube-apiserver but no pod, like a laptop),
+// it goes through kube-apiserver's service proxy; with the Deployment scaled
+// to 0 it names the missing endpoints and exits 1; scaled back, 0.
+func nodeDoctor(t *testing.T, n *node, bin, dir, ns string) {
+	const netns = "e2e-doctor"
+	run(t, "ip", "netns", "add", netns)
+	t.Cleanup(func() {
+		_ = exec.Command("ip", "link", "del", "e2e-doc0").Run()
+		_ = exec.Command("ip", "netns", "del", netns).Run()
+	})
+	run(t, "ip", "link", "add", "e2e-doc0", "type", "veth", "peer", "name", "e2e-doc1")
+	run(t, "ip", "link", "set", "e2e-doc1", "netns", netns)
+	run(t, "ip", "addr", "add", "10.202.0.1/30", "dev", "e2e-doc0")
+	run(t, "ip", "link", "set", "e2e-doc0", "up")
+	run(t, "ip", "netns", "exec", netns, "ip", "addr", "add", "10.202.0.2/30", "dev", "e2e-doc1")
+	run(t, "ip", "netns", "exec", netns, "ip", "link", "set", "e2e-doc1", "up")
+	run(t, "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up")
+	// Only kube-apiserver's address is routed; the pod network is not.
+	run(t, "ip", "netns", "exec", netns, "ip", "route", "add", nodeIP+"/32", "via", "10.202.0.1")
+	args := []string{"--kubeconfig", n.admin, "--namespace", ns, "--name", "bees"}
+
+	findings := func(r *doctor.Report, check string) []doctor.Finding {
+		var out []doctor.Finding
+		for _, f := range r.Findings {
+			if f.Check == check {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	code, report, text := runDoctorIn(t, bin, dir, netns, args...)
+	if code != 0 {
+		t.Fatalf("doctor from outside the pod network: exit %d\n%s", code, text)
+	}
+	proxied := false
+	for _, f := range findings(report, "certificate") {
+		proxied = proxied || strings.Contains(f.Message, "answers through kube-apiserver's service proxy")
+	}
+	if !proxied {
+		t.Fatalf("doctor did not go through the service proxy:\n%s", text)
+	}
+
+	mustKubectl(t, n.admin, "-n", ns, "scale", "deployment/bees-apiserver", "--replicas=0")
+	waitFor(t, 2*time.Minute, func() bool {
+		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pods", "-l", "app.kubernetes.io/component=apiserver", "-o", "name")
+		return strings.TrimSpace(out) == ""
+	}, func() string { return "the apiserver pods did not go away" })
+	code, report, text = runDoctorIn(t, bin, dir, "", args...)
+	first := report.FirstProblem()
+	if code != 1 || first == nil || first.Check != "endpoints" || !strings.Contains(first.Message, "MissingEndpoints") {
+		t.Fatalf("doctor with the apiserver scaled to 0: exit %d, first problem %+v, want endpoints (MissingEndpoints)\n%s", code, first, text)
+	}
+	mustKubectl(t, n.admin, "-n", ns, "scale", "deployment/bees-apiserver", "--replicas=2")
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2})
+	waitFor(t, 2*time.Minute, func() bool {
+		code, _, text = runDoctorIn(t, bin, dir, "", args...)
+		return code == 0
+	}, func() string { return "doctor did not turn healthy after scaling back:\n" + text })
+}
+
+// nodeSQLite deploys the same image with --storage sqlite into another
+// namespace: one replica on a PersistentVolumeClaim bound to a volume the
+// test provides; an object survives the pod's deletion.
+func nodeSQLite(t *testing.T, n *node, bin, dir, image string) {
+	const ns = "bees-sqlite"
+	n.localVolumes(t, "sqlite", 1)
+	// The same project under another name: its APIServices (cluster-wide)
+	// now point at this deployment.
+	out := boot(t, bin, dir, "run", "in-cluster", "--name", "bees-lite", "--namespace", ns, "--image", image, "--build-image=false",
+		"--storage", "sqlite", "--replicas", "1", "--kubeconfig", n.admin, "--wait-timeout", "5m", "--output-dir", "config-sqlite")
+	if !strings.Contains(out, "Available") {
+		t.Fatalf("run in-cluster --storage sqlite:\n%s", out)
+	}
+	if phase := mustKubectl(t, n.admin, "-n", ns, "get", "pvc", "bees-lite-data", "-o", "jsonpath={.status.phase}"); phase != "Bound" {
+		t.Fatalf("the SQLite claim is %q, want Bound", phase)
+	}
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 1})
+	mustKubectl(t, n.admin, "apply", "-f", resourceUnderTest{kind: "Bee", group: "insect.example.com", version: "v1alpha1"}.manifest(t, "kept", "spec:\n  replicas: 5\n"))
+	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", "-l", "app.kubernetes.io/component=apiserver")
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 1})
+	waitFor(t, 2*time.Minute, func() bool {
+		out, _ := kubectlOut(n.admin, "get", "bees", "kept", "-o", "jsonpath={.spec.replicas}")
+		return out == "5"
+	}, func() string {
+		out, _ := kubectlOut(n.admin, "get", "bees", "kept", "-o", "yaml")
+		return "the bee did not survive the pod's deletion:\n" + out
+	})
+}
