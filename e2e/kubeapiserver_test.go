@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -100,6 +101,8 @@ type apiserverConfig struct {
 	serviceRange string
 	// dir holds its certificates and kubeconfigs (default a test temp dir).
 	dir string
+	// authorization is --authorization-mode (default RBAC).
+	authorization string
 	// extraArgs are appended to its command line.
 	extraArgs []string
 	// beforeStart, if set, is called with the cluster CA before the process
@@ -179,7 +182,7 @@ func startKubeAPIServerWith(t testing.TB, etcd string, c apiserverConfig) *contr
 		"--service-account-key-file", p("sa.pub"), "--service-account-signing-key-file", p("sa.key"),
 		"--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range", c.serviceRange,
-		"--authorization-mode", "RBAC",
+		"--authorization-mode", cmp.Or(c.authorization, "RBAC"),
 		"--requestheader-client-ca-file", p("front-proxy-ca.crt"),
 		"--requestheader-allowed-names", "front-proxy-client",
 		"--requestheader-extra-headers-prefix", "X-Remote-Extra-",

@@ -96,7 +96,8 @@ func startNode(t *testing.T) *node {
 	t.Helper()
 	nodePrerequisites(t)
 	start := time.Now()
-	dir, err := os.MkdirTemp("", "e2e-node-")
+	reclaimNode(t)
+	dir, err := os.MkdirTemp("", nodeDirPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +134,12 @@ func startNode(t *testing.T) *node {
 	}
 	n.cp = startKubeAPIServerWith(t, etcd, apiserverConfig{
 		host: nodeIP, serviceRange: nodeSvcCIDR, dir: filepath.Join(dir, "pki"),
+		authorization: "Node,RBAC",
 		extraArgs: []string{
-			"--authorization-mode", "Node,RBAC", "--enable-admission-plugins", "NodeRestriction",
+			"--enable-admission-plugins", "NodeRestriction",
+			// The kubelet by its address: the default tries the node's name
+			// first, which only the machine's resolver would answer.
+			"--kubelet-preferred-address-types", "InternalIP",
 			"--kubelet-client-certificate", filepath.Join(dir, "pki", "kubelet-client.crt"),
 			"--kubelet-client-key", filepath.Join(dir, "pki", "kubelet-client.key"),
 		},
@@ -156,6 +161,58 @@ func startNode(t *testing.T) *node {
 	n.waitReady(t)
 	t.Logf("node %s Ready in %s (registry %s)", nodeName, time.Since(start).Round(100*time.Millisecond), n.registry)
 	return n
+}
+
+// nodeDirPrefix names the node's directory under the temporary directory.
+const nodeDirPrefix = "e2e-node-"
+
+// reclaimNode takes the node lock (one node test at a time on a machine) and
+// removes what a node test killed before its cleanup left behind (go test
+// exits at once on SIGINT): its processes, containers, mounts, directories,
+// rules, routes and bridge.
+func reclaimNode(t *testing.T) {
+	t.Helper()
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "apiserver-boot-e2e-node.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		t.Fatalf("another node test is running on this machine (%s is locked)", lock.Name())
+	}
+	t.Cleanup(func() { lock.Close() })
+	stale, _ := filepath.Glob(filepath.Join(os.TempDir(), nodeDirPrefix+"*"))
+	if len(stale) == 0 {
+		if err := exec.Command("ip", "link", "show", nodeBridge).Run(); err != nil {
+			return
+		}
+	}
+	t.Logf("removing what an interrupted node test left: %v", stale)
+	for _, dir := range stale {
+		n := &node{dir: dir, containerdSock: filepath.Join(dir, "containerd", "containerd.sock")}
+		n.killProcesses(func(cmdline, cgroup string) bool {
+			return strings.Contains(cmdline, dir+"/") || strings.Contains(cgroup, "/kubepods")
+		})
+		n.unmountAll()
+		if err := os.RemoveAll(dir); err != nil {
+			t.Logf("removing %s: %v", dir, err)
+		}
+	}
+	_ = exec.Command(e2eTool(t, "kube-proxy"), "--cleanup").Run()
+	removeNodeNetwork()
+}
+
+// removeNodeNetwork removes the node's bridge, rules and routes.
+func removeNodeNetwork() {
+	for _, args := range [][]string{
+		{"ip", "rule", "del", "pref", nodeSvcTable},
+		{"ip", "route", "flush", "table", nodeSvcTable},
+		{"ip", "route", "del", "unreachable", nodeSvcCIDR},
+		{"ip", "link", "del", nodeBridge},
+		{"nft", "delete", "table", "inet", nodeNFTable},
+	} {
+		_ = exec.Command(args[0], args[1:]...).Run()
+	}
 }
 
 // run runs a command the node's setup needs, failing the test with its output.
@@ -193,15 +250,7 @@ func (n *node) network(t *testing.T) {
 		if len(bridgeNF) > 0 {
 			_ = os.WriteFile("/proc/sys/net/bridge/bridge-nf-call-iptables", bridgeNF, 0o644)
 		}
-		for _, args := range [][]string{
-			{"ip", "rule", "del", "pref", nodeSvcTable},
-			{"ip", "route", "flush", "table", nodeSvcTable},
-			{"ip", "route", "del", "unreachable", nodeSvcCIDR},
-			{"ip", "link", "del", nodeBridge},
-			{"nft", "delete", "table", "inet", nodeNFTable},
-		} {
-			_ = exec.Command(args[0], args[1:]...).Run()
-		}
+		removeNodeNetwork()
 	})
 	run(t, "ip", "link", "add", nodeBridge, "type", "bridge")
 	run(t, "ip", "addr", "add", nodeIP+"/24", "dev", nodeBridge)
@@ -376,11 +425,14 @@ func pushBinaryImage(t *testing.T, ref, binary, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err = mutate.ConfigFile(img, &v1.ConfigFile{
-		Architecture: runtime.GOARCH, OS: "linux",
-		Config: v1.Config{Entrypoint: []string{path}, Env: []string{"PATH=" + filepath.Dir(path)}},
-	})
+	cfg, err := img.ConfigFile()
 	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy() // keeps rootfs.diff_ids, which must match the layers
+	cfg.Architecture, cfg.OS = runtime.GOARCH, "linux"
+	cfg.Config = v1.Config{Entrypoint: []string{path}, Env: []string{"PATH=" + filepath.Dir(path)}}
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
 		t.Fatal(err)
 	}
 	r, err := name.ParseReference(ref)
@@ -421,6 +473,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   sandbox_image = %q
   stream_server_address = "127.0.0.1"
   enable_selinux = false
+  # Root here lacks CAP_SYS_RESOURCE, so the negative OOM scores the kubelet
+  # gives sandboxes and Guaranteed pods cannot be written: runc fails with
+  # "can't get final child's PID from pipe". Clamp them at containerd's own.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -451,6 +507,14 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 // killContainers kills every process in the kubelet's pod cgroups and the
 // containerd shims of this node.
 func (n *node) killContainers() {
+	n.killProcesses(func(cmdline, cgroup string) bool {
+		return strings.Contains(cgroup, "/kubepods") || (strings.Contains(cmdline, "containerd-shim") && strings.Contains(cmdline, n.containerdSock))
+	})
+}
+
+// killProcesses SIGKILLs the processes match selects by command line and
+// cgroups, and waits (10 s at most) until they are gone.
+func (n *node) killProcesses(match func(cmdline, cgroup string) bool) {
 	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -460,7 +524,7 @@ func (n *node) killContainers() {
 		}
 		cgroup, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cgroup"))
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if strings.Contains(string(cgroup), "/kubepods") || (bytes.Contains(cmdline, []byte("containerd-shim")) && bytes.Contains(cmdline, []byte(n.containerdSock))) {
+		if match(string(bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '})), string(cgroup)) {
 			pids = append(pids, pid)
 		}
 	}

@@ -72,6 +72,10 @@ func nodeContainment(t *testing.T, n *node) {
 	const ns = "e2e-probe"
 	mustKubectl(t, n.admin, "create", "namespace", ns)
 	mustKubectl(t, n.admin, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
+	waitFor(t, time.Minute, func() bool {
+		_, err := kubectlOut(n.admin, "-n", ns, "get", "serviceaccount", "default")
+		return err == nil
+	}, func() string { return "kube-controller-manager made no default ServiceAccount" })
 	probeImage := n.registry + "/netprobe:e2e"
 	pushBinaryImage(t, probeImage, e2eTool(t, "netprobe"), "/netprobe")
 	// 10.201.0.250 is in the Service range and no Service has it.
@@ -162,7 +166,7 @@ func nodeInCluster(t *testing.T, n *node, bin, dir, ns string, bees resourceUnde
 	if out := mustKubectl(t, n.admin, "get", "namespace", ns, "-o", `jsonpath={.metadata.labels.pod-security\.kubernetes\.io/enforce}`); out != "restricted" {
 		t.Fatalf("namespace %s does not enforce the restricted Pod Security Standard: %q", ns, out)
 	}
-	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2, "app.kubernetes.io/component=manager": 2, "app.kubernetes.io/component=etcd": 3})
+	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2, "app.kubernetes.io/component=controller-manager": 2, "app.kubernetes.io/component=etcd": 3})
 
 	kubectlMatrix(t, n.admin, bees)
 	// The manager pod (the leader of two) reconciles status.
@@ -171,7 +175,7 @@ func nodeInCluster(t *testing.T, n *node, bin, dir, ns string, bees resourceUnde
 		out, _ := kubectlOut(n.admin, "get", "bees", "reconciled", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
 		return out == "True"
 	}, func() string {
-		out, _ := kubectlOut(n.admin, "-n", ns, "logs", "-l", "app.kubernetes.io/component=manager", "--tail=40")
+		out, _ := kubectlOut(n.admin, "-n", ns, "logs", "-l", "app.kubernetes.io/component=controller-manager", "--tail=40")
 		return "the manager pod did not mark the bee Ready:\n" + out
 	})
 	code, report, text := runDoctorIn(t, bin, dir, "", "--kubeconfig", n.admin, "--namespace", ns, "--name", "bees")

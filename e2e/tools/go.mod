@@ -11,6 +11,7 @@ require (
 	github.com/coredns/coredns v1.14.7
 	github.com/distribution/distribution/v3 v3.1.2
 	go.etcd.io/etcd/server/v3 v3.7.0
+	golang.org/x/net v0.59.0
 )
 
 require (
@@ -279,7 +280,6 @@ require (
 	golang.org/x/crypto v0.57.0 // indirect
 	golang.org/x/exp v0.0.0-20260410095643-746e56fc9e2f // indirect
 	golang.org/x/mod v0.41.0 // indirect
-	golang.org/x/net v0.59.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.23.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect

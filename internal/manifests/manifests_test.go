@@ -71,6 +71,8 @@ func TestLayout(t *testing.T) {
 		"memory: 128Mi", "memory: 512Mi",
 		"image: " + DefaultEtcdImage,
 		"storage: 1Gi",
+		// The node e2e proves every pod is admitted under it.
+		"pod-security.kubernetes.io/enforce: restricted",
 	} {
 		if !strings.Contains(base, want) {
 			t.Errorf("the rendered base lacks %q", want)
