@@ -160,6 +160,8 @@ type faultLoad struct {
 	latencies []time.Duration
 	errors    int
 	ackTimes  []time.Time
+	// failures are the first failed attempts, with when they started.
+	failures []string
 }
 
 func (l *faultLoad) ack(name string, replicas int64, start time.Time) {
@@ -178,13 +180,20 @@ func (l *faultLoad) do(ctx context.Context, prefer int, op func(ctx context.Cont
 			return ctx.Err()
 		}
 		reqCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		start := time.Now()
 		err := op(reqCtx, l.clients[i%2])
 		cancel()
 		if err == nil {
 			return nil
 		}
+		if ctx.Err() != nil {
+			return ctx.Err() // the load was stopped: not a failure of the server
+		}
 		l.mu.Lock()
 		l.errors++
+		if len(l.failures) < 20 {
+			l.failures = append(l.failures, fmt.Sprintf("%s (+%s): %v", start.Format("15:04:05.000"), time.Since(start).Round(time.Millisecond), err))
+		}
 		l.mu.Unlock()
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -41,6 +41,7 @@ const (
 	nodeIP        = "10.200.0.1" // the bridge: the pods' gateway, the node's address
 	nodeSvcCIDR   = "10.201.0.0/24"
 	nodeSvcTable  = "201" // routing table for the host's own Service traffic
+	nodePodRule   = "202" // the rule that makes unused Service addresses unreachable for pods
 	nodeNFTable   = "apiserver_boot_e2e"
 	nodeEtcdImage = "etcd:e2e"
 	nodePause     = "pause:e2e"
@@ -206,6 +207,7 @@ func reclaimNode(t *testing.T) {
 func removeNodeNetwork() {
 	for _, args := range [][]string{
 		{"ip", "rule", "del", "pref", nodeSvcTable},
+		{"ip", "rule", "del", "pref", nodePodRule},
 		{"ip", "route", "flush", "table", nodeSvcTable},
 		{"ip", "route", "del", "unreachable", nodeSvcCIDR},
 		{"ip", "link", "del", nodeBridge},
@@ -265,15 +267,19 @@ func (n *node) network(t *testing.T) {
 	}
 	chain postrouting {
 		type filter hook postrouting priority 300; policy accept;
-		ip saddr %[3]s oifname != { "%[2]s", "lo" } counter drop comment "nothing from a pod leaves by another interface"
+		ip saddr %[3]s ip saddr != %[4]s oifname != { "%[2]s", "lo" } counter drop comment "nothing from a pod leaves by another interface"
 	}
 }
-`, nodeNFTable, nodeBridge, nodePodCIDR)
+`, nodeNFTable, nodeBridge, nodePodCIDR, nodeIP)
 	cmd := exec.Command("nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(rules)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("nft: %v\n%s", err, out)
 	}
+	// The pods' packets to a Service address kube-proxy has not DNATed:
+	// "network is unreachable" at once (a rule's unreachable; the route's
+	// below answers "no route to host" to anything else that reaches it).
+	run(t, "ip", "rule", "add", "to", nodeSvcCIDR, "iif", nodeBridge, "unreachable", "pref", nodePodRule)
 	run(t, "ip", "route", "add", "unreachable", nodeSvcCIDR)
 	run(t, "ip", "route", "add", nodeSvcCIDR, "dev", nodeBridge, "table", nodeSvcTable)
 	run(t, "ip", "rule", "add", "to", nodeSvcCIDR, "iif", "lo", "lookup", nodeSvcTable, "pref", nodeSvcTable)

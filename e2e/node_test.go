@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestNode(t *testing.T) {
 	t.Run("Containment", func(t *testing.T) { nodeContainment(t, n) })
 
 	bin, dir := newProject(t, createKind("Bee", "--controller"))
-	bees := resourceUnderTest{plural: "bees", kind: "Bee", group: "insect.example.com", version: "v1alpha1", sample: filepath.Join(dir, "sample", "bee.yaml")}
+	bees := resourceUnderTest{plural: "bees", kind: "Bee", group: "insect.example.com", version: "v1alpha1", sample: filepath.Join(dir, "sample", "bee.yaml"), reconciled: true}
 	const ns = "bees-system"
 	var image string
 	ok := t.Run("InCluster", func(t *testing.T) { image = nodeInCluster(t, n, bin, dir, ns, bees) })
@@ -65,6 +66,9 @@ func nodeContainment(t *testing.T, n *node) {
 	if routes := run(t, "ip", "route", "show", "type", "unreachable"); !strings.Contains(routes, nodeSvcCIDR) {
 		t.Fatalf("no unreachable route for the Service range:\n%s", routes)
 	}
+	if rules := run(t, "ip", "rule", "show"); !strings.Contains(rules, "to "+nodeSvcCIDR+" iif "+nodeBridge+" unreachable") {
+		t.Fatalf("no unreachable rule for the pods' Service traffic:\n%s", rules)
+	}
 	if out := run(t, "ip", "-o", "-4", "addr", "show", "dev", nodeBridge); !strings.Contains(out, nodeIP+"/24") {
 		t.Fatalf("the bridge has no gateway address:\n%s", out)
 	}
@@ -78,7 +82,7 @@ func nodeContainment(t *testing.T, n *node) {
 	}, func() string { return "kube-controller-manager made no default ServiceAccount" })
 	probeImage := n.registry + "/netprobe:e2e"
 	pushBinaryImage(t, probeImage, e2eTool(t, "netprobe"), "/netprobe")
-	// 10.201.0.250 is in the Service range and no Service has it.
+	// 10.201.0.250 and .251 are in the Service range and no Service has them.
 	probe := writeTemp(t, "probe.yaml", fmt.Sprintf(`apiVersion: v1
 kind: Pod
 metadata: {name: probe, namespace: %s}
@@ -89,7 +93,7 @@ spec:
   containers:
   - name: probe
     image: %s
-    args: ["-connect", "10.201.0.250:443,kubernetes.default.svc.cluster.local:443", "-resolve", "kubernetes.default.svc.cluster.local,example.com,registry.k8s.io"]
+    args: ["-connect", "10.201.0.250:443,10.201.0.251:80,kubernetes.default.svc.cluster.local:443", "-resolve", "kubernetes.default.svc.cluster.local,example.com,registry.k8s.io"]
     securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 `, ns, probeImage))
 	mustKubectl(t, n.admin, "apply", "-f", probe)
@@ -104,6 +108,7 @@ spec:
 	t.Logf("probe:\n%s", logs)
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`connect 10\.201\.0\.250:443: dial tcp 10\.201\.0\.250:443: connect: network is unreachable in \d+ms`),
+		regexp.MustCompile(`connect 10\.201\.0\.251:80: dial tcp 10\.201\.0\.251:80: connect: network is unreachable in \d+ms`),
 		// The kubernetes Service works: through kube-proxy's rules to kube-apiserver.
 		regexp.MustCompile(`connect kubernetes\.default\.svc\.cluster\.local:443: ok`),
 		regexp.MustCompile(`resolve kubernetes\.default\.svc\.cluster\.local: server ` + regexp.QuoteMeta(nodeIP) + ` rcode RCodeSuccess answers \[10\.201\.0\.1\]`),
@@ -114,29 +119,37 @@ spec:
 			t.Errorf("the probe's log does not match %s", want)
 		}
 	}
-	if !strings.Contains(logs, "network is unreachable in 0ms") && !strings.Contains(logs, "network is unreachable in 1ms") {
-		t.Errorf("the unused Service address did not fail at once")
+	for _, m := range regexp.MustCompile(`network is unreachable in (\d+)ms`).FindAllStringSubmatch(logs, -1) {
+		if ms, _ := strconv.Atoi(m[1]); ms > 100 {
+			t.Errorf("an unused Service address failed only after %s ms, not at once", m[1])
+		}
 	}
 
-	// An image of a public registry: containerd asks the loopback registry.
-	mustKubectl(t, n.admin, "apply", "-f", writeTemp(t, "public.yaml", fmt.Sprintf(`apiVersion: v1
+	// Images of public registries: containerd asks the loopback registry,
+	// whose log shows the request with the registry it was meant for.
+	for i, image := range []string{"registry.k8s.io/e2e-not-here:v1", "docker.io/library/e2e-not-here:v1"} {
+		pod := fmt.Sprintf("public-%d", i)
+		mustKubectl(t, n.admin, "apply", "-f", writeTemp(t, pod+".yaml", fmt.Sprintf(`apiVersion: v1
 kind: Pod
-metadata: {name: public, namespace: %s}
+metadata: {name: %s, namespace: %s}
 spec:
   automountServiceAccountToken: false
   securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
   containers:
   - name: c
-    image: registry.k8s.io/e2e-not-here:v1
+    image: %s
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-`, ns)))
-	var events string
-	waitFor(t, time.Minute, func() bool {
-		events, _ = kubectlOut(n.admin, "-n", ns, "get", "events", "--field-selector", "involvedObject.name=public", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")
-		return strings.Contains(events, "Failed to pull image")
-	}, func() string { return "no pull failure for the public image:\n" + events })
-	if !strings.Contains(events, "http://"+n.registry+"/v2/e2e-not-here/manifests/v1") {
-		t.Fatalf("the public image was not looked for on the loopback registry:\n%s", events)
+`, pod, ns, image)))
+		host, rest, _ := strings.Cut(image, "/")
+		repo, tag, _ := strings.Cut(rest, ":")
+		want := fmt.Sprintf(`uri="/v2/%s/manifests/%s?ns=%s"`, repo, tag, host)
+		var events string
+		waitFor(t, time.Minute, func() bool {
+			events, _ = kubectlOut(n.admin, "-n", ns, "get", "events", "--field-selector", "involvedObject.name="+pod, "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")
+			return strings.Contains(events, "Failed to pull image") && strings.Contains(n.logTail("registry", 1<<20), want)
+		}, func() string {
+			return fmt.Sprintf("%s was not looked for on the loopback registry (want %s in its log):\n%s", image, want, events)
+		})
 	}
 	mustKubectl(t, n.admin, "delete", "namespace", ns, "--wait=false")
 }
@@ -265,6 +278,8 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	leader := n.etcdLeader(t, ns)
 	t.Logf("etcd leader: %s", leader)
 
+	// Only the load's bees from here on.
+	mustKubectl(t, n.admin, "delete", "bees", "--all", "-n", "default")
 	load := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}}
 	bees := clients.dynamic.Resource(resourceUnderTest{plural: "bees", group: "insect.example.com", version: "v1alpha1"}.gvr()).Namespace("default")
 	load.clients = [2]dynamic.ResourceInterface{bees, bees}
@@ -316,13 +331,19 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	time.Sleep(20 * time.Second)
 	load.report(t, "after a rolling restart")
 	if failed := load.errorCount() - before; failed != 0 {
-		t.Errorf("%d requests failed during the rolling restart", failed)
+		load.mu.Lock()
+		t.Errorf("%d requests failed during the rolling restart:\n%s", failed, strings.Join(load.failures, "\n"))
+		load.mu.Unlock()
 	}
 	cancel()
 	workers.Wait()
 	load.verify(t, bees)
-	// The next subtests start from no bees.
-	mustKubectl(t, n.admin, "delete", "bees", "--all", "-n", "default")
+	// The next subtests start from no bees: one request for thousands.
+	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := bees.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		t.Fatalf("deleting the load's bees: %v", err)
+	}
 }
 
 // errorCount is the number of failed attempts so far.
@@ -472,8 +493,11 @@ func nodeSQLite(t *testing.T, n *node, bin, dir, image string) {
 	// now point at this deployment.
 	out := boot(t, bin, dir, "run", "in-cluster", "--name", "bees-lite", "--namespace", ns, "--image", image, "--build-image=false",
 		"--storage", "sqlite", "--replicas", "1", "--kubeconfig", n.admin, "--wait-timeout", "5m", "--output-dir", "config-sqlite")
-	if !strings.Contains(out, "Available") {
-		t.Fatalf("run in-cluster --storage sqlite:\n%s", out)
+	if !strings.Contains(out, "deployment bees-sqlite/bees-lite-apiserver: rolled out") || !strings.Contains(out, "Available") {
+		t.Fatalf("run in-cluster --storage sqlite did not wait for its rollout:\n%s", out)
+	}
+	if svc := mustKubectl(t, n.admin, "get", "apiservice", "v1alpha1.insect.example.com", "-o", "jsonpath={.spec.service.namespace}/{.spec.service.name}"); svc != ns+"/bees-lite" {
+		t.Fatalf("the APIService points at %s", svc)
 	}
 	if phase := mustKubectl(t, n.admin, "-n", ns, "get", "pvc", "bees-lite-data", "-o", "jsonpath={.status.phase}"); phase != "Bound" {
 		t.Fatalf("the SQLite claim is %q, want Bound", phase)

@@ -31,8 +31,9 @@ func newRunInClusterCommand(streams IOStreams) *cobra.Command {
 		Long: `Build the image and push it to --image (as "build container --push" does; skip
 with --build-image=false to deploy an image built elsewhere), write the manifests (as
 "build config" does), render them, apply them to the cluster
-with server-side apply (field manager "apiserver-boot"), then wait until every
-APIService is Available. On timeout, each APIService's condition is printed (for
+with server-side apply (field manager "apiserver-boot"), wait until every
+Deployment and StatefulSet has rolled out (as kubectl rollout status does), then
+until every APIService is Available. On timeout, each APIService's condition is printed (for
 example FailedDiscoveryCheck with the x509 or connection error) and the exit code is
 non-zero. The cluster must be able to pull --image.`,
 		Example: `  apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0
@@ -58,7 +59,7 @@ non-zero. The cluster must be able to pull --image.`,
 	f.StringVar(&o.Overlay, "overlay", "", "deploy an overlay instead of the base: cert-manager or external-etcd")
 	addClusterFlags(f, &o.Kubeconfig, &o.Context)
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the objects that would be applied instead of applying them")
-	f.DurationVar(&o.WaitTimeout, "wait-timeout", 3*time.Minute, "how long to wait for the APIServices to become Available")
+	f.DurationVar(&o.WaitTimeout, "wait-timeout", 3*time.Minute, "how long to wait for the Deployments and StatefulSets to roll out, and then for the APIServices to become Available")
 	f.BoolVar(&o.BuildImage, "build-image", true, "build the image and push it to --image first")
 	o.Container.addFlags(f, false)
 	return cmd

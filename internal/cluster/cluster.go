@@ -201,3 +201,108 @@ func APIServiceNames(objs []*unstructured.Unstructured) []string {
 	}
 	return out
 }
+
+// WaitRolledOut waits until every Deployment and StatefulSet among objs has
+// rolled out what was applied, as `kubectl rollout status` judges it: the
+// controller saw the new generation, every replica runs the new template and
+// is available, and no old replica is left. Only then does an Available
+// APIService say that this server answers: one that was Available before the
+// apply (an earlier deployment, another Service) says nothing about it.
+func (c *Client) WaitRolledOut(ctx context.Context, objs []*unstructured.Unstructured, timeout time.Duration, report func(string)) error {
+	var workloads []*unstructured.Unstructured
+	for _, o := range objs {
+		if k := o.GetKind(); k == "Deployment" || k == "StatefulSet" {
+			workloads = append(workloads, o)
+		}
+	}
+	waiting := map[string]string{} // what each one last waited for; "" once rolled out
+	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		done := true
+		for _, o := range workloads {
+			res, err := c.resource(o)
+			if err != nil {
+				return false, err
+			}
+			live, err := res.Get(ctx, o.GetName(), metav1.GetOptions{})
+			name := describe(o)
+			if err != nil {
+				waiting[name] = err.Error()
+				done = false
+				continue
+			}
+			msg, ok, err := rolloutStatus(live)
+			if err != nil {
+				return false, fmt.Errorf("%s: %w", name, err)
+			}
+			if !ok {
+				if waiting[name] != msg {
+					report(name + ": " + msg)
+				}
+				waiting[name] = msg
+				done = false
+				continue
+			}
+			if msg, seen := waiting[name]; !seen || msg != "" {
+				report(name + ": rolled out")
+			}
+			waiting[name] = ""
+		}
+		return done, nil
+	})
+	if err != nil {
+		var lines []string
+		for name, msg := range waiting {
+			if msg != "" {
+				lines = append(lines, "  "+name+": "+msg)
+			}
+		}
+		sort.Strings(lines)
+		return fmt.Errorf("not rolled out after %s (kubectl describe and kubectl get events say why):\n%s", timeout, strings.Join(lines, "\n"))
+	}
+	return nil
+}
+
+// rolloutStatus says whether a Deployment or StatefulSet has rolled out,
+// what it is waiting for if not, and an error if it never will.
+func rolloutStatus(o *unstructured.Unstructured) (string, bool, error) {
+	num := func(path ...string) int64 {
+		v, _, _ := unstructured.NestedInt64(o.Object, path...)
+		return v
+	}
+	want := int64(1)
+	if r, found, _ := unstructured.NestedInt64(o.Object, "spec", "replicas"); found {
+		want = r
+	}
+	if num("status", "observedGeneration") < o.GetGeneration() {
+		return "waiting for the controller to see the new spec", false, nil
+	}
+	updated, total := num("status", "updatedReplicas"), num("status", "replicas")
+	if o.GetKind() == "Deployment" {
+		conds, _, _ := unstructured.NestedSlice(o.Object, "status", "conditions")
+		for _, c := range conds {
+			if m, ok := c.(map[string]any); ok && m["type"] == "Progressing" && m["reason"] == "ProgressDeadlineExceeded" {
+				return "", false, fmt.Errorf("the rollout exceeded its progress deadline: %v", m["message"])
+			}
+		}
+		available := num("status", "availableReplicas")
+		switch {
+		case updated < want:
+			return fmt.Sprintf("%d of %d replicas updated", updated, want), false, nil
+		case total > updated:
+			return fmt.Sprintf("%d old replicas pending termination", total-updated), false, nil
+		case available < updated:
+			return fmt.Sprintf("%d of %d updated replicas available", available, updated), false, nil
+		}
+		return "", true, nil
+	}
+	ready := num("status", "readyReplicas")
+	if ready < want {
+		return fmt.Sprintf("%d of %d pods ready", ready, want), false, nil
+	}
+	current, _, _ := unstructured.NestedString(o.Object, "status", "currentRevision")
+	update, _, _ := unstructured.NestedString(o.Object, "status", "updateRevision")
+	if update != "" && current != update && updated < want {
+		return fmt.Sprintf("%d of %d pods updated", updated, want), false, nil
+	}
+	return "", true, nil
+}

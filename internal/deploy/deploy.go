@@ -73,6 +73,10 @@ func InCluster(ctx context.Context, o Options) error {
 	if err := client.Apply(ctx, objs, func(s string) { fmt.Fprintln(o.Out, "applied", s) }); err != nil {
 		return err
 	}
+	report := func(s string) { fmt.Fprintln(o.Out, s) }
+	if err := client.WaitRolledOut(ctx, objs, o.WaitTimeout, report); err != nil {
+		return err
+	}
 	names := cluster.APIServiceNames(objs)
 	fmt.Fprintf(o.Out, "waiting up to %s for %d APIService(s) to be Available\n", o.WaitTimeout, len(names))
 	if err := client.WaitAvailable(ctx, names, o.WaitTimeout); err != nil {
