@@ -322,18 +322,20 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2})
 	load.report(t, "after an apiserver pod was deleted")
 
-	// A rolling restart: readiness and the shutdown delay must keep every
-	// request succeeding.
-	before := load.errorCount()
-	mustKubectl(t, n.admin, "-n", ns, "rollout", "restart", "deployment/bees-apiserver")
-	mustKubectl(t, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m")
-	// The old pods keep serving for the shutdown delay after they leave.
-	time.Sleep(20 * time.Second)
-	load.report(t, "after a rolling restart")
-	if failed := load.errorCount() - before; failed != 0 {
-		load.mu.Lock()
-		t.Errorf("%d requests failed during the rolling restart:\n%s", failed, strings.Join(load.failures, "\n"))
-		load.mu.Unlock()
+	// Rolling restarts: readiness and the shutdown delay must keep every
+	// request succeeding. Twice, since a race shows only now and then.
+	for i := range 2 {
+		before := load.errorCount()
+		mustKubectl(t, n.admin, "-n", ns, "rollout", "restart", "deployment/bees-apiserver")
+		mustKubectl(t, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m")
+		// The old pods keep serving for the shutdown delay after they leave.
+		time.Sleep(20 * time.Second)
+		load.report(t, fmt.Sprintf("after rolling restart %d", i+1))
+		if failed := load.errorCount() - before; failed != 0 {
+			load.mu.Lock()
+			t.Errorf("%d requests failed during rolling restart %d (all failures so far):\n%s", failed, i+1, strings.Join(load.failures, "\n"))
+			load.mu.Unlock()
+		}
 	}
 	cancel()
 	workers.Wait()
@@ -493,7 +495,7 @@ func nodeSQLite(t *testing.T, n *node, bin, dir, image string) {
 	// now point at this deployment.
 	out := boot(t, bin, dir, "run", "in-cluster", "--name", "bees-lite", "--namespace", ns, "--image", image, "--build-image=false",
 		"--storage", "sqlite", "--replicas", "1", "--kubeconfig", n.admin, "--wait-timeout", "5m", "--output-dir", "config-sqlite")
-	if !strings.Contains(out, "deployment bees-sqlite/bees-lite-apiserver: rolled out") || !strings.Contains(out, "Available") {
+	if !strings.Contains(out, ns+"/bees-lite-apiserver: rolled out") || !strings.Contains(out, "Available") {
 		t.Fatalf("run in-cluster --storage sqlite did not wait for its rollout:\n%s", out)
 	}
 	if svc := mustKubectl(t, n.admin, "get", "apiservice", "v1alpha1.insect.example.com", "-o", "jsonpath={.spec.service.namespace}/{.spec.service.name}"); svc != ns+"/bees-lite" {

@@ -229,12 +229,17 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 				fmt.Sprintf("--secure-port=%d", securePort),
 				"--tls-cert-file="+certMount+"/tls.crt",
 				"--tls-private-key-file="+certMount+"/tls.key",
-				// On SIGTERM: /readyz fails at once, so the Service and the
-				// aggregator stop sending new requests, while the server keeps
-				// serving for the delay; then it answers 429 with Retry-After
-				// until in-flight requests are done.
+				// On SIGTERM: /readyz fails at once, so the Service stops
+				// sending new connections here, while the server keeps serving
+				// for the delay; then it stops listening and sends HTTP/2
+				// GOAWAY, so kube-apiserver's aggregator, which multiplexes
+				// every request on one connection it keeps open, moves to a
+				// new connection (another replica) and in-flight requests
+				// finish. Not --shutdown-send-retry-after: its 429s carry
+				// Retry-After: 5, and clients (client-go) wait 5 s for each
+				// request the aggregator still sends on the old connection
+				// (the node e2e's rolling restarts measured it).
 				"--shutdown-delay-duration="+shutdownDelay.String(),
-				"--shutdown-send-retry-after",
 			),
 			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),

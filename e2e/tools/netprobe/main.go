@@ -25,10 +25,10 @@ func main() {
 		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err == nil {
 			conn.Close()
-			fmt.Printf("connect %s: ok in %s\n", addr, time.Since(start).Round(time.Millisecond))
+			fmt.Printf("connect %s: ok in %dms\n", addr, time.Since(start).Milliseconds())
 			continue
 		}
-		fmt.Printf("connect %s: %v in %s\n", addr, err, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("connect %s: %v in %dms\n", addr, err, time.Since(start).Milliseconds())
 	}
 	server, err := nameserver()
 	if err != nil {

@@ -108,7 +108,16 @@ func (r *ReadOnly[T]) ConvertToTable(ctx context.Context, obj, tableOptions runt
 
 // Get returns an object.
 func (r *ReadOnly[T]) Get(ctx context.Context, name string, _ *metav1.GetOptions) (runtime.Object, error) {
-	return r.reader.Get(ctx, genericapirequest.NamespaceValue(ctx), name)
+	return r.reader.Get(ctx, r.namespace(ctx), name)
+}
+
+// namespace is the request's namespace for a namespaced kind, and "" for a
+// cluster-scoped one, whatever namespace the request's context carries.
+func (r *ReadOnly[T]) namespace(ctx context.Context) string {
+	if !r.opts.Strategy.NamespaceScoped() {
+		return ""
+	}
+	return genericapirequest.NamespaceValue(ctx)
 }
 
 // continueToken is what a paged list's continue value carries.
@@ -125,7 +134,7 @@ func (r *ReadOnly[T]) List(ctx context.Context, options *metainternalversion.Lis
 		options = &metainternalversion.ListOptions{}
 	}
 	pred := r.predicate(options)
-	items, rv, err := r.reader.List(ctx, genericapirequest.NamespaceValue(ctx))
+	items, rv, err := r.reader.List(ctx, r.namespace(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +198,7 @@ func (r *ReadOnly[T]) Watch(ctx context.Context, options *metainternalversion.Li
 		options = &metainternalversion.ListOptions{}
 	}
 	pred := r.predicate(options)
-	namespace := genericapirequest.NamespaceValue(ctx)
+	namespace := r.namespace(ctx)
 	sendInitial := options.SendInitialEvents != nil && *options.SendInitialEvents
 	legacyInitial := options.SendInitialEvents == nil && (options.ResourceVersion == "" || options.ResourceVersion == "0")
 
@@ -324,13 +333,39 @@ func (s *Store[T]) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 	return nil
 }
 
-// Create validates and stores a new object.
+// maxNameGenerationAttempts is how many names a create with
+// metadata.generateName tries before it gives up, as the generic registry.
+const maxNameGenerationAttempts = 8
+
+// Create validates and stores a new object. An object with generateName and
+// no name gets a generated one, tried again when it is taken.
 func (s *Store[T]) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
 	objMeta, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
 	}
+	if objMeta.GetName() != "" || objMeta.GetGenerateName() == "" {
+		return s.create(ctx, obj, createValidation, options)
+	}
+	for range maxNameGenerationAttempts - 1 {
+		created, err := s.create(ctx, obj.DeepCopyObject(), createValidation, options)
+		if !apierrors.IsAlreadyExists(err) {
+			return created, err
+		}
+	}
+	created, err := s.create(ctx, obj, createValidation, options)
+	return created, rest.CheckGeneratedNameError(ctx, s.opts.Strategy, err, obj)
+}
+
+func (s *Store[T]) create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
+	objMeta, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
 	rest.FillObjectMetaSystemFields(objMeta) // uid and creationTimestamp
+	if objMeta.GetName() == "" && objMeta.GetGenerateName() != "" {
+		objMeta.SetName(s.opts.Strategy.GenerateName(objMeta.GetGenerateName()))
+	}
 	if err := rest.BeforeCreate(s.opts.Strategy, ctx, obj); err != nil {
 		return nil, err
 	}
@@ -351,7 +386,7 @@ func (s *Store[T]) Update(ctx context.Context, name string, objInfo rest.Updated
 	if options == nil {
 		options = &metav1.UpdateOptions{}
 	}
-	namespace := genericapirequest.NamespaceValue(ctx)
+	namespace := s.namespace(ctx)
 	existing, err := s.backend.Get(ctx, namespace, name)
 	if apierrors.IsNotFound(err) && (forceAllowCreate || s.update.AllowCreateOnUpdate(ctx)) {
 		obj, err := objInfo.UpdatedObject(ctx, s.opts.NewFunc())
@@ -363,6 +398,17 @@ func (s *Store[T]) Update(ctx context.Context, name string, objInfo rest.Updated
 	}
 	if err != nil {
 		return nil, false, err
+	}
+	// An update names the object it was made from by its uid (and the
+	// request may add a resourceVersion): a different one is a conflict, as
+	// with etcd, which clients retry, not an invalid object.
+	if p := objInfo.Preconditions(); p != nil {
+		if p.UID != nil && *p.UID != existing.GetUID() {
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p.UID, existing.GetUID()))
+		}
+		if p.ResourceVersion != nil && *p.ResourceVersion != existing.GetResourceVersion() {
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, existing.GetResourceVersion()))
+		}
 	}
 	obj, err := objInfo.UpdatedObject(ctx, existing.DeepCopyObject())
 	if err != nil {
@@ -412,7 +458,7 @@ func (s *Store[T]) Delete(ctx context.Context, name string, deleteValidation res
 	if options == nil {
 		options = &metav1.DeleteOptions{}
 	}
-	existing, err := s.backend.Get(ctx, genericapirequest.NamespaceValue(ctx), name)
+	existing, err := s.backend.Get(ctx, s.namespace(ctx), name)
 	if err != nil {
 		return nil, false, err
 	}
