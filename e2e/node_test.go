@@ -506,8 +506,17 @@ func nodeSQLite(t *testing.T, n *node, bin, dir, image string) {
 	}
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 1})
 	mustKubectl(t, n.admin, "apply", "-f", resourceUnderTest{kind: "Bee", group: "insect.example.com", version: "v1alpha1"}.manifest(t, "kept", "spec:\n  replicas: 5\n"))
-	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", "-l", "app.kubernetes.io/component=apiserver")
+	old := strings.TrimSpace(mustKubectl(t, n.admin, "-n", ns, "get", "pod", "-l", "app.kubernetes.io/component=apiserver", "-o", "name"))
+	deleted := time.Now()
+	mustKubectl(t, n.admin, "-n", ns, "delete", old, "--wait=false")
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 1})
+	// The old pod drains (shutdown delay, then its watches closed) and exits
+	// well before the kubelet's 60 s grace period would kill it.
+	waitFor(t, 2*time.Minute, func() bool {
+		_, err := kubectlOut(n.admin, "-n", ns, "get", old)
+		return err != nil
+	}, func() string { return old + " was not gone after 2 minutes" })
+	t.Logf("the deleted apiserver pod was gone after %s", time.Since(deleted).Round(time.Second))
 	waitFor(t, 2*time.Minute, func() bool {
 		out, _ := kubectlOut(n.admin, "get", "bees", "kept", "-o", "jsonpath={.spec.replicas}")
 		return out == "5"

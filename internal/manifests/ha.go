@@ -22,6 +22,7 @@ import (
 // terminationGrace before it kills it.
 const (
 	shutdownDelay    = 15 * time.Second
+	watchDrain       = 10 * time.Second
 	terminationGrace = 60 * time.Second
 )
 

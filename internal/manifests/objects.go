@@ -240,6 +240,11 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 				// request the aggregator still sends on the old connection
 				// (the node e2e's rolling restarts measured it).
 				"--shutdown-delay-duration="+shutdownDelay.String(),
+				// Then close the watches it holds (clients re-establish them
+				// on another replica from their last resourceVersion), so it
+				// exits in seconds instead of waiting out the kubelet's grace
+				// period for watches that last minutes.
+				"--shutdown-watch-termination-grace-period="+watchDrain.String(),
 			),
 			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),

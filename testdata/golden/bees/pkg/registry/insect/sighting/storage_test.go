@@ -172,6 +172,39 @@ func TestStorageCreateUpdateList(t *testing.T) {
 	}
 }
 
+// TestGenerateNameUIDAndScope checks three things the generic registry does
+// and clients rely on: a name generated from metadata.generateName (kubectl
+// create of such a manifest), 409 Conflict (retried by clients) for an update
+// made from another object with the same name, and a namespace that only a
+// namespaced kind's reads honour.
+func TestGenerateNameUIDAndScope(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := requestContext()
+	generated := newObject("", nil)
+	generated.GenerateName = "gen-"
+	created, err := store.Create(ctx, generated, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create with generateName: %v", err)
+	}
+	obj := created.(*insect.Sighting)
+	if len(obj.Name) <= len("gen-") || obj.Name[:len("gen-")] != "gen-" {
+		t.Fatalf("generated name %q", obj.Name)
+	}
+
+	other := obj.DeepCopy()
+	other.UID = "the-uid-of-an-earlier-object"
+	other.Spec.Description = "from another object"
+	if _, _, err := store.Update(ctx, obj.Name, rest.DefaultUpdatedObjectInfo(other), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Fatalf("an update with another uid: %v, want Conflict", err)
+	}
+
+	elsewhere := genericapirequest.WithNamespace(genericapirequest.NewContext(), "elsewhere")
+	_, err = store.Get(elsewhere, obj.Name, &metav1.GetOptions{})
+	if !apierrors.IsNotFound(err) {
+		t.Fatalf("get from another namespace: %v, want NotFound", err)
+	}
+}
+
 // TestWatchList is what informers ask for (sendInitialEvents): every object
 // as ADDED, then a bookmark that marks the end of them.
 func TestWatchList(t *testing.T) {
