@@ -204,6 +204,7 @@ func reclaimNode(t *testing.T) {
 			return strings.Contains(cmdline, dir+"/") || strings.Contains(cgroup, "/kubepods")
 		})
 		n.unmountAll()
+		removeKubepodsCgroups()
 		if err := os.RemoveAll(dir); err != nil {
 			t.Logf("removing %s: %v", dir, err)
 		}
@@ -212,8 +213,14 @@ func reclaimNode(t *testing.T) {
 	removeNodeNetwork()
 }
 
-// removeNodeNetwork removes the node's bridge, rules and routes.
+// removeNodeNetwork removes the node's bridge, rules and routes, and the
+// empty canary chains the kubelet leaves (kube-proxy --cleanup removes its own).
 func removeNodeNetwork() {
+	for _, ipt := range []string{"iptables", "ip6tables"} {
+		for _, table := range []string{"nat", "mangle", "filter"} {
+			_ = exec.Command(ipt, "-t", table, "-X", "KUBE-KUBELET-CANARY").Run()
+		}
+	}
 	for _, args := range [][]string{
 		{"ip", "rule", "del", "pref", nodeSvcTable},
 		{"ip", "rule", "del", "pref", nodePodRule},
@@ -509,7 +516,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 	// After the kubelet stops, its containers keep running under their
 	// shims: kill them, then unmount what they and the kubelet mounted, before
 	// containerd itself stops (cleanups run in reverse).
-	t.Cleanup(func() { n.unmountAll() })
+	t.Cleanup(func() { n.unmountAll(); removeKubepodsCgroups() })
 	n.daemon(t, "containerd", 10*time.Second, nil, "containerd", "--config", config, "--log-level", "warn")
 	t.Cleanup(func() { n.killContainers() })
 	waitFor(t, 30*time.Second, func() bool {
@@ -580,6 +587,25 @@ func (n *node) unmountAll() {
 		_ = syscall.Unmount(p, syscall.MNT_DETACH)
 		if strings.Contains(p, "/netns/cni-") {
 			_ = os.Remove(p)
+		}
+	}
+}
+
+// removeKubepodsCgroups removes the kubelet's cgroups (kubepods and below,
+// in every v1 hierarchy) once no process is left in them, deepest first.
+func removeKubepodsCgroups() {
+	roots, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods")
+	for _, root := range roots {
+		var dirs []string
+		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, path)
+			}
+			return nil
+		})
+		slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })
+		for _, d := range dirs {
+			_ = syscall.Rmdir(d)
 		}
 	}
 }

@@ -249,7 +249,7 @@ func TestHA(t *testing.T) {
 		"--client-cert-auth", "--peer-client-cert-auth", "--listen-peer-urls=https://0.0.0.0:2380",
 		"--etcd-servers=https://bees-apiserver-etcd-0.bees-apiserver-etcd.bees.svc:2379,https://bees-apiserver-etcd-1.bees-apiserver-etcd.bees.svc:2379,https://bees-apiserver-etcd-2.bees-apiserver-etcd.bees.svc:2379",
 		"--etcd-certfile=/var/run/etcd-client/tls.crt",
-		"--shutdown-delay-duration=15s", "terminationGracePeriodSeconds: 60",
+		"--shutdown-delay-duration=15s", "--shutdown-watch-termination-grace-period=10s", "terminationGracePeriodSeconds: 60",
 		"topologyKey: topology.kubernetes.io/zone", "topologyKey: kubernetes.io/hostname",
 		"podAntiAffinity:",
 		"--leader-elect",
@@ -257,6 +257,10 @@ func TestHA(t *testing.T) {
 		if !strings.Contains(base, want) {
 			t.Errorf("the rendered base lacks %q", want)
 		}
+	}
+	// 429 with Retry-After: 5 during a rollout: clients wait 5 s (the node e2e measured it).
+	if strings.Contains(base, "--shutdown-send-retry-after") {
+		t.Error("the apiserver answers 429 Retry-After while it drains")
 	}
 	if strings.Contains(base, "http://bees-apiserver-etcd") {
 		t.Error("etcd is reached over plain HTTP")
