@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
@@ -214,4 +215,35 @@ func Conversion(k *model.Kind, version *model.Version, renames []Rename) []scaff
 		{Path: k.VersionFile(version.Name, "_conversion.go"), Template: "version/conversion.go.tmpl", Data: d},
 		{Path: k.VersionFile(version.Name, "_conversion_test.go"), Template: "version/conversion_test.go.tmpl", Data: d},
 	}
+}
+
+// KindPaths returns every path kind k has or can have: its files in each
+// variant the create flags make (etcd or custom storage, read-only, with a
+// status subresource, with a controller), the files regenerated for it, and
+// those of its subresources. A new subresource's files must not land on one.
+func KindPaths(k *model.Kind) map[string]bool {
+	paths := map[string]bool{}
+	spec := k.Group.Project.Spec
+	for variant := range 16 {
+		p := spec.Clone()
+		pk := p.Group(k.Group.Spec.Name).Kind(k.Name)
+		pk.Storage = project.StorageRegistry
+		if variant&1 != 0 {
+			pk.Storage = project.StorageCustom
+			pk.ReadOnly = variant&2 != 0
+		}
+		pk.StatusSubresource = variant&4 != 0
+		pk.Controller = variant&8 != 0
+		m := model.New(p)
+		mk := m.Group(k.Group.Spec.Name).Kind(k.Name)
+		files, _ := Kind(mk)
+		files = append(files, Regenerated(m)...)
+		for _, sr := range mk.Spec.Subresources {
+			files = append(files, Subresource(mk, sr.Name)...)
+		}
+		for _, f := range files {
+			paths[f.Path] = true
+		}
+	}
+	return paths
 }

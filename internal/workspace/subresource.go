@@ -54,9 +54,6 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 	if err := names.ValidateSubresource(req.Name); err != nil {
 		return nil, err
 	}
-	if req.Type != "status" && slices.Contains([]string{"status", "storage", "strategy", "subresources"}, strings.ReplaceAll(req.Name, "-", "_")) {
-		return nil, fmt.Errorf("invalid --subresource %q: the kind's registry package already has %s.go; choose another name", req.Name, req.Name)
-	}
 
 	next := w.Project.Clone()
 	nk := next.Group(req.Group).Kind(req.Kind)
@@ -86,7 +83,17 @@ func (w *Workspace) AddSubresource(req SubresourceRequest, opts Options) ([]scaf
 		nk.Subresources = append(nk.Subresources, project.Subresource{
 			Name: req.Name, Type: req.Type, SpecReplicasPath: req.SpecReplicasPath, StatusReplicasPath: req.StatusReplicasPath,
 		})
-		files = append(files, layout.Subresource(kindIn(), req.Name)...)
+		// Its files must not land on a file the kind has or can have (its
+		// storage, strategy, tests, a controller's), whatever the layout
+		// makes now.
+		subFiles := layout.Subresource(kindIn(), req.Name)
+		taken := layout.KindPaths(model.New(w.Project).Group(req.Group).Kind(req.Kind))
+		for _, f := range subFiles {
+			if taken[f.Path] {
+				return nil, fmt.Errorf("invalid --subresource %q: its file %s is one kind %s has or can have; choose another name", req.Name, f.Path, k.Kind)
+			}
+		}
+		files = append(files, subFiles...)
 	}
 	return w.apply(next, files, nil, opts)
 }
