@@ -2,10 +2,11 @@
 # Builds the binaries the e2e tests need and no project ships — the Kubernetes
 # components of the test cluster and node, CoreDNS, the distribution registry,
 # etcd, the pod sandbox's pause and a network probe for pods — from this
-# module, once per machine: they are cached under a directory named by the Kubernetes version and a hash of
-# this module, whose path is the last line printed. `make test` runs it before
-# go test, so the cold build (15-25 minutes on 2 cores) is outside any test
-# timeout; the tests run it too and then find everything built.
+# module, once per machine: they are cached under a directory named by the
+# Kubernetes version and a hash of this module, whose path is the last line
+# printed. `make test` runs it before go test, so the cold build (about 19
+# minutes on 2 cores) is outside any test timeout; the tests run it too and
+# then find everything built.
 set -euo pipefail
 cd "$(dirname "$0")"
 K=$(sed -n 's/^\tk8s.io\/kubernetes \(v[^ ]*\).*/\1/p; s/^require k8s.io\/kubernetes \(v[^ ]*\).*/\1/p' go.mod | head -1)
