@@ -6,9 +6,12 @@
 # version, like sample-apiserver, under ~/.cache/apiserver-boot/e2e). The load
 # is internal/benchload's: 1000 creates by 16 workers (throughput, p50, p99),
 # lists of 1k and 10k objects (median of 5), 100 watchers receiving 1000
-# events, memory idle and loaded. Each figure is printed; the last line is
-#   ratios vs sample-apiserver: create-throughput X p99 X list-10k X watch X rss X
-# (ours divided by theirs: above 1 is better for throughput, below 1 for the rest).
+# events, memory idle and loaded. Two rounds on fresh servers, ours measured
+# first in one and second in the other. Each figure is printed; the last line
+# holds the ratios of both rounds, whose difference is the spread:
+#   ratios vs sample-apiserver: create-throughput X p99 X … | create-throughput Y …
+# (ours divided by theirs: above 1 is better for throughput, below 1 for the
+# rest; n/a where a figure is missing).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT/e2e"

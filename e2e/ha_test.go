@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -199,6 +201,13 @@ func (l *faultLoad) do(ctx context.Context, prefer int, op func(ctx context.Cont
 	}
 }
 
+// errorCount is the number of failed attempts so far.
+func (l *faultLoad) errorCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.errors
+}
+
 // run starts workers that create bees and then raise their replicas, until
 // ctx ends.
 func (l *faultLoad) run(ctx context.Context, workers int) *sync.WaitGroup {
@@ -379,13 +388,22 @@ func (w *watchAcross) check(t *testing.T, l *faultLoad) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	added, modified := map[string]bool{}, map[string]bool{}
-	seenRV := map[string]bool{}
+	var last uint64
 	for _, ev := range w.events {
 		o := ev.Object.(*unstructured.Unstructured)
-		if seenRV[o.GetResourceVersion()] {
-			t.Errorf("event %s %s at resourceVersion %s delivered twice", ev.Type, o.GetName(), o.GetResourceVersion())
+		// etcd's revisions (and kine's) are numbers that only grow: a watch
+		// resumed on the other server must go on after the last one seen.
+		rv, err := strconv.ParseUint(o.GetResourceVersion(), 10, 64)
+		if err != nil {
+			t.Fatalf("event %s %s: resourceVersion %q is not a revision: %v", ev.Type, o.GetName(), o.GetResourceVersion(), err)
 		}
-		seenRV[o.GetResourceVersion()] = true
+		switch {
+		case rv == last:
+			t.Errorf("event %s %s at resourceVersion %d delivered twice", ev.Type, o.GetName(), rv)
+		case rv < last:
+			t.Errorf("event %s %s at resourceVersion %d arrived after %d: out of order", ev.Type, o.GetName(), rv, last)
+		}
+		last = max(last, rv)
 		switch ev.Type {
 		case watch.Added:
 			added[o.GetName()] = true
@@ -429,6 +447,9 @@ func haUnderFaults(t *testing.T, dir string) {
 
 	time.Sleep(3 * time.Second)
 	load.report(t, "3 members, 2 apiservers")
+	if n := load.errorCount(); n != 0 {
+		t.Fatalf("%d writes failed before any fault:\n%s", n, strings.Join(load.failures, "\n"))
+	}
 	leader := cluster.leader(t)
 	killed := time.Now()
 	cluster.members[leader].signal(syscall.SIGKILL)
@@ -464,6 +485,9 @@ func haUnderFaults(t *testing.T, dir string) {
 		t.Fatal("a write succeeded without a quorum")
 	}
 	t.Logf("a write without quorum fails after %s: %v", time.Since(start).Round(100*time.Millisecond), err)
+	if !strings.Contains(err.Error(), "timed out") && !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err) {
+		t.Errorf("a write without quorum failed with %v, want etcd's timeout", err)
+	}
 	waitFor(t, 30*time.Second, func() bool {
 		out, _ := kubectl(context.Background(), b.kubeconfig, "get", "--raw", "/readyz?verbose")
 		return strings.Contains(out, "[-]etcd")
@@ -481,8 +505,12 @@ func haUnderFaults(t *testing.T, dir string) {
 	_, err = load.clients[1].List(rctx, metav1.ListOptions{ResourceVersion: ""})
 	rcancel()
 	t.Logf("a consistent list without quorum: %v", err)
-	if err == nil {
+	switch {
+	case err == nil:
 		t.Error("a consistent (quorum) list succeeded without a quorum")
+	case !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err) && !errors.Is(err, context.DeadlineExceeded) &&
+		!strings.Contains(err.Error(), "timed out") && !strings.Contains(err.Error(), "deadline exceeded") && !strings.Contains(err.Error(), "Timeout"):
+		t.Errorf("a consistent list without quorum failed with %v, want a timeout (the quorum read waits for a leader)", err)
 	}
 
 	// Both members come back: writes work again and nothing acknowledged is lost.

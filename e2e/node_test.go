@@ -348,13 +348,6 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	}
 }
 
-// errorCount is the number of failed attempts so far.
-func (l *faultLoad) errorCount() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.errors
-}
-
 type nodeClients struct {
 	kube    kubernetes.Interface
 	dynamic dynamic.Interface

@@ -78,15 +78,16 @@ func (f Figures) String() string {
 		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.RSSIdle, f.AnonIdle, f.RSSLoaded, f.AnonLoaded)
 }
 
-// Ratios divides f by base: above 1 is better for throughput, below 1 for the rest.
+// Ratios divides f by base: above 1 is better for throughput, below 1 for
+// the rest. A figure the base lacks (0: not measured) gives n/a, not a ratio.
 func (f Figures) Ratios(base Figures) string {
-	r := func(a, b float64) float64 {
-		if b == 0 {
-			return 0
+	r := func(a, b float64) string {
+		if b == 0 || a == 0 {
+			return "n/a"
 		}
-		return a / b
+		return fmt.Sprintf("%.2f", a/b)
 	}
-	return fmt.Sprintf("create-throughput %.2f p99 %.2f list-10k %.2f watch %.2f rss %.2f",
+	return fmt.Sprintf("create-throughput %s p99 %s list-10k %s watch %s rss %s",
 		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.RSSLoaded, base.RSSLoaded))
 }
 
