@@ -115,8 +115,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		d.checkAPIService(ctx, gv)
 	}
 	d.checkNamespaces(ctx)
-	d.report.Healthy = d.report.FirstProblem() == nil || d.report.FirstProblem().Severity != Error
+	d.report.Healthy = d.report.healthy()
 	return &d.report, nil
+}
+
+// healthy: no finding is an error (warnings and infos leave it healthy).
+func (r *Report) healthy() bool {
+	p := r.FirstProblem()
+	return p == nil || p.Severity != Error
 }
 
 func (d *doctor) add(f Finding) { d.report.Findings = append(d.report.Findings, f) }

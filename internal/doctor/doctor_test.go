@@ -45,3 +45,30 @@ func TestEveryReasonIsExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthy: an error anywhere makes the report unhealthy; warnings, infos
+// and OKs do not, whatever their order.
+func TestHealthy(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		severity []Severity
+		want     bool
+	}{
+		{"nothing found", nil, true},
+		{"all fine", []Severity{OK, OK}, true},
+		{"a warning", []Severity{OK, Warning, Info}, true},
+		{"an error last", []Severity{OK, Warning, Error}, false},
+		{"an error first", []Severity{Error, OK}, false},
+		{"an error after an info", []Severity{Info, Error}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &Report{}
+			for i, sev := range c.severity {
+				r.Findings = append(r.Findings, Finding{Check: "c", Subject: string(rune('a' + i)), Severity: sev})
+			}
+			if got := r.healthy(); got != c.want {
+				t.Fatalf("healthy() = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
