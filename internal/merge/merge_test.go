@@ -1,6 +1,8 @@
 package merge
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,18 +49,50 @@ func TestPreferTheirs(t *testing.T) {
 }
 
 // A user's edits far from the template's change survive a large file.
+// TestLargeFile merges edits spread through a file of 5000 distinct lines,
+// so that neither a common prefix nor a common suffix covers them and the
+// diff must find the thousands of unchanged lines between them: each side
+// changes, removes and adds lines in its own places, and the merge must be
+// exactly both edits applied.
 func TestLargeFile(t *testing.T) {
-	var b strings.Builder
-	for i := 0; i < 3000; i++ {
-		b.WriteString("line ")
-		b.WriteString(strings.Repeat("x", i%7))
-		b.WriteString("\n")
+	const n = 5000
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("line %d %s", i, strings.Repeat("x", i%7))
 	}
-	base := b.String()
-	ours := strings.Replace(base, "line xxx\n", "line xxx // mine\n", 1)
-	theirs := base[:len(base)-len("line xxxxx\n")] + "new last line\n"
+	join := func(l []string) string { return strings.Join(l, "\n") + "\n" }
+	edit := func(l []string, f func([]string) []string) []string { return f(slices.Clone(l)) }
+	// Ours: change line 900, remove lines 2000-2009, add two lines after 3100.
+	oursEdit := func(l []string) []string {
+		l[900] += " // mine"
+		l = slices.Delete(l, 2000, 2010)
+		return slices.Insert(l, 3091, "added by us 1", "added by us 2")
+	}
+	// Theirs: add a line after 1500, change line 4000, remove line 4800.
+	theirsEdit := func(l []string) []string {
+		l[4000] += " // theirs"
+		l = slices.Delete(l, 4800, 4801)
+		return slices.Insert(l, 1501, "added by them")
+	}
+	base, ours, theirs := join(lines), join(edit(lines, oursEdit)), join(edit(lines, theirsEdit))
+	want := lines
+	want[900] += " // mine"
+	want[4000] += " // theirs"
+	want = slices.Delete(want, 4800, 4801)
+	want = slices.Insert(want, 3101, "added by us 1", "added by us 2")
+	want = slices.Delete(want, 2000, 2010)
+	want = slices.Insert(want, 1501, "added by them")
 	got := Three([]byte(base), []byte(ours), []byte(theirs), labels, false)
-	if got.Conflicts != 0 || !strings.Contains(string(got.Content), "// mine") || !strings.HasSuffix(string(got.Content), "new last line\n") {
-		t.Fatalf("merge lost a side (%d conflicts)", got.Conflicts)
+	if got.Conflicts != 0 {
+		t.Fatalf("%d conflicts merging edits far apart", got.Conflicts)
+	}
+	if string(got.Content) != join(want) {
+		g, w := strings.Split(string(got.Content), "\n"), strings.Split(join(want), "\n")
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("the merge differs from both edits applied at line %d: %q, want %q (%d lines, want %d)", i+1, g[i], w[i], len(g), len(w))
+			}
+		}
+		t.Fatalf("the merge has %d lines, want %d", len(g), len(w))
 	}
 }
