@@ -11,6 +11,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/internal/merge"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
@@ -302,6 +303,15 @@ func TestUpgradeWhenTheOldProjectCannotBeTidied(t *testing.T) {
 	if err := os.WriteFile(record, append(data, "\nrequire example.invalid/gone\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The project has an indirect requirement (what tidy added, or a CVE
+	// pin) and a template requirement below the current pin, so that go.mod
+	// is rewritten.
+	mod := read(t, dir, "go.mod")
+	lowered := strings.Replace(mod, "k8s.io/apimachinery "+project.KubernetesVersion, "k8s.io/apimachinery v0.36.0", 1)
+	if lowered == mod {
+		t.Fatalf("go.mod does not require k8s.io/apimachinery %s:\n%s", project.KubernetesVersion, mod)
+	}
+	write(t, dir, "go.mod", lowered+"\nrequire github.com/davecgh/go-spew v1.1.1 // indirect\n")
 	p, err := Compute(context.Background(), dir, false)
 	if err != nil {
 		t.Fatal(err)
@@ -310,5 +320,14 @@ func TestUpgradeWhenTheOldProjectCannotBeTidied(t *testing.T) {
 	p.Print(&out, true)
 	if len(p.Notes) != 1 || !strings.Contains(out.String(), "note: go.mod keeps every indirect requirement") {
 		t.Errorf("no note on the untidied go.mod:\n%s", out.String())
+	}
+	var planned string
+	for _, f := range p.Files {
+		if f.Path == "go.mod" {
+			planned = string(f.Content)
+		}
+	}
+	if !strings.Contains(planned, "k8s.io/apimachinery "+project.KubernetesVersion) || !strings.Contains(planned, "github.com/davecgh/go-spew v1.1.1 // indirect") {
+		t.Errorf("the planned go.mod does not raise the pin and keep the indirect requirement:\n%s", planned)
 	}
 }
