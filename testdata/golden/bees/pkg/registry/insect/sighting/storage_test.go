@@ -198,10 +198,59 @@ func TestGenerateNameUIDAndScope(t *testing.T) {
 		t.Fatalf("an update with another uid: %v, want Conflict", err)
 	}
 
+	// A delete whose precondition names another uid is a conflict too.
+	otherUID := other.UID
+	if _, _, err := store.Delete(ctx, obj.Name, rest.ValidateAllObjectFunc, &metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &otherUID}}); !apierrors.IsConflict(err) {
+		t.Fatalf("a delete with another uid's precondition: %v, want Conflict", err)
+	}
+
 	elsewhere := genericapirequest.WithNamespace(genericapirequest.NewContext(), "elsewhere")
 	_, err = store.Get(elsewhere, obj.Name, &metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Fatalf("get from another namespace: %v, want NotFound", err)
+	}
+}
+
+// TestWatchWithSelector is what an informer filtered by label sees: an
+// object that starts matching is ADDED, one that stops matching DELETED,
+// and one that never matches nothing at all.
+func TestWatchWithSelector(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := requestContext()
+	created, err := store.Create(ctx, newObject("moving", map[string]string{"tier": "silver"}), rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := store.Watch(ctx, &metainternalversion.ListOptions{
+		ResourceVersion: created.(*insect.Sighting).ResourceVersion,
+		LabelSelector:   labels.SelectorFromSet(labels.Set{"tier": "gold"}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	relabel := func(tier string) {
+		t.Helper()
+		cur, err := store.Get(ctx, "moving", &metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj := cur.(*insect.Sighting).DeepCopy()
+		obj.Labels = map[string]string{"tier": tier}
+		if _, _, err := store.Update(ctx, "moving", rest.DefaultUpdatedObjectInfo(obj), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.Create(ctx, newObject("never", map[string]string{"tier": "bronze"}), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	relabel("gold")
+	if ev := nextEvent(t, w); ev.Type != watch.Added || ev.Object.(*insect.Sighting).Name != "moving" {
+		t.Fatalf("starting to match: %v %+v, want ADDED moving", ev.Type, ev.Object)
+	}
+	relabel("silver")
+	if ev := nextEvent(t, w); ev.Type != watch.Deleted || ev.Object.(*insect.Sighting).Name != "moving" {
+		t.Fatalf("stopping to match: %v %+v, want DELETED moving", ev.Type, ev.Object)
 	}
 }
 
