@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/upgrade"
 )
 
 // previousRelease is the release TestUpgrade upgrades from, built from this
@@ -155,6 +157,11 @@ func TestUpgrade(t *testing.T) {
 	writeFile(t, filepath.Join(edited, userFile), userFileContent)
 	conflictPath, conflictLine := plantConflict(t, edited, changed, oldGen, newGen, editedPaths)
 	t.Logf("deliberate conflict: %s, the line %q", conflictPath, conflictLine)
+	// And a clean merge: in another file the templates change, a line of the
+	// user's far from the templates' changes.
+	cleanPath, cleanLine := plantCleanEdit(t, edited, changed, oldGen, newGen, map[string]bool{conflictPath: true})
+	t.Logf("clean merge: %s, the user's line %q", cleanPath, cleanLine)
+	editedPaths[cleanPath] = true
 
 	// First run: merged, the conflict marked and reported, non-zero exit.
 	out, err := bootErr(cur, edited, "upgrade")
@@ -162,6 +169,25 @@ func TestUpgrade(t *testing.T) {
 		t.Fatalf("upgrade with a conflict: err %v, want a non-zero exit naming %s:\n%s", err, conflictPath, out)
 	}
 	t.Logf("upgrade with a conflict:\n%s", out)
+	// The file both sides changed without overlapping is merged: the user's
+	// line kept, every line the templates added in, every line they removed out.
+	if !containsLine(out, string(upgrade.Merged), cleanPath) {
+		t.Errorf("upgrade does not report %s as merged:\n%s", cleanPath, out)
+	}
+	merged := readFile(t, edited, cleanPath)
+	if !strings.Contains(merged, cleanLine) {
+		t.Errorf("the clean merge of %s lost the user's line %q", cleanPath, cleanLine)
+	}
+	for _, l := range addedLines(oldGen[cleanPath], newGen[cleanPath]) {
+		if !strings.Contains(merged, l) {
+			t.Errorf("the clean merge of %s lacks the new template's line %q", cleanPath, l)
+		}
+	}
+	for _, l := range addedLines(newGen[cleanPath], oldGen[cleanPath]) {
+		if strings.Contains(merged, l+"\n") {
+			t.Errorf("the clean merge of %s keeps the line %q the new template removed", cleanPath, l)
+		}
+	}
 	marked := readFile(t, edited, conflictPath)
 	if !strings.Contains(marked, "<<<<<<< ") || !strings.Contains(marked, ">>>>>>> apiserver-boot") || !strings.Contains(marked, conflictLine) {
 		t.Fatalf("%s has no conflict markers around the user's line:\n%s", conflictPath, marked)
@@ -302,6 +328,43 @@ func plantConflict(t *testing.T, dir string, changed []string, oldGen, newGen ma
 		}
 	}
 	t.Fatalf("none of the changed files (%s) has a line to conflict on", strings.Join(changed, ", "))
+	return "", ""
+}
+
+// plantCleanEdit adds a line of the user's to a file the new templates
+// change, at its top or its end, whichever is further from the templates'
+// changes (at least three lines), so that upgrade must merge both sides'
+// changes of one file. It returns the file and the line.
+func plantCleanEdit(t *testing.T, dir string, changed []string, oldGen, newGen map[string]string, skip map[string]bool) (path, line string) {
+	t.Helper()
+	for _, p := range changed {
+		if skip[p] || oldGen[p] == "" || newGen[p] == "" || strings.Contains(p, "zz_generated") || readFile(t, dir, p) != oldGen[p] {
+			continue
+		}
+		ol, nl := strings.Split(oldGen[p], "\n"), strings.Split(newGen[p], "\n")
+		prefix := 0
+		for prefix < len(ol) && prefix < len(nl) && ol[prefix] == nl[prefix] {
+			prefix++
+		}
+		suffix := 0
+		for suffix < len(ol)-prefix && suffix < len(nl)-prefix && ol[len(ol)-1-suffix] == nl[len(nl)-1-suffix] {
+			suffix++
+		}
+		mine := "My own note, kept by upgrade."
+		if strings.HasSuffix(p, ".go") {
+			mine = "// My own note, kept by upgrade."
+		}
+		switch {
+		case prefix >= 3:
+			writeFile(t, filepath.Join(dir, p), mine+"\n"+oldGen[p])
+		case suffix >= 3:
+			writeFile(t, filepath.Join(dir, p), oldGen[p]+mine+"\n")
+		default:
+			continue
+		}
+		return p, mine
+	}
+	t.Fatalf("none of the changed files (%s) but %v has three unchanged lines at its top or end", strings.Join(changed, ", "), skip)
 	return "", ""
 }
 
