@@ -226,7 +226,11 @@ func (c *Client) WaitRolledOut(ctx context.Context, objs []*unstructured.Unstruc
 			live, err := res.Get(ctx, o.GetName(), metav1.GetOptions{})
 			name := describe(o)
 			if err != nil {
-				waiting[name] = err.Error()
+				// Keep what it last waited for: a failed Get (often the final
+				// one, cut short by the timeout) says nothing about the rollout.
+				if _, seen := waiting[name]; !seen {
+					waiting[name] = err.Error()
+				}
 				done = false
 				continue
 			}
