@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -501,16 +500,21 @@ func haUnderFaults(t *testing.T, dir string) {
 			t.Logf("apiserver B reports: %s", strings.TrimSpace(l))
 		}
 	}
+	// A consistent list needs a quorum read: it waits for a leader until the
+	// server's --request-timeout (10 s) ends it. It ends with an HTTP/2
+	// stream reset rather than a 504 (measured); what matters is that it
+	// neither answers from a stale member nor fails before the timeout.
 	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	listed := time.Now()
 	_, err = load.clients[1].List(rctx, metav1.ListOptions{ResourceVersion: ""})
 	rcancel()
-	t.Logf("a consistent list without quorum: %v", err)
+	waited := time.Since(listed)
+	t.Logf("a consistent list without quorum fails after %s: %v", waited.Round(100*time.Millisecond), err)
 	switch {
 	case err == nil:
 		t.Error("a consistent (quorum) list succeeded without a quorum")
-	case !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err) && !errors.Is(err, context.DeadlineExceeded) &&
-		!strings.Contains(err.Error(), "timed out") && !strings.Contains(err.Error(), "deadline exceeded") && !strings.Contains(err.Error(), "Timeout"):
-		t.Errorf("a consistent list without quorum failed with %v, want a timeout (the quorum read waits for a leader)", err)
+	case waited < 9*time.Second:
+		t.Errorf("a consistent list without quorum failed after %s, before the 10 s request timeout: %v", waited, err)
 	}
 
 	// Both members come back: writes work again and nothing acknowledged is lost.
