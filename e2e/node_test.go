@@ -327,7 +327,12 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	for i := range 2 {
 		before := load.errorCount()
 		mustKubectl(t, n.admin, "-n", ns, "rollout", "restart", "deployment/bees-apiserver")
-		mustKubectl(t, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m")
+		rctx, rcancel := context.WithTimeout(context.Background(), 6*time.Minute)
+		if out, err := kubectl(rctx, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m"); err != nil {
+			rcancel()
+			t.Fatalf("rollout %d: %v\n%s", i+1, err, out)
+		}
+		rcancel()
 		// The old pods keep serving for the shutdown delay after they leave.
 		time.Sleep(20 * time.Second)
 		load.report(t, fmt.Sprintf("after rolling restart %d", i+1))
