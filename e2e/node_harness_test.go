@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -395,11 +394,8 @@ http:
 	n.daemon(t, "registry", 5*time.Second, []string{"OTEL_TRACES_EXPORTER=none", "OTEL_SDK_DISABLED=true"}, e2eTool(t, "registry"), "serve", config)
 	waitFor(t, 30*time.Second, func() bool {
 		n.alive(t, "registry")
-		resp, err := http.Get("http://" + n.registry + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
+		_, err := httpGet("http://" + n.registry + "/v2/")
+		return err == nil
 	}, func() string { return "the registry did not answer /v2/:\n" + n.logTail("registry", 2048) })
 }
 
@@ -758,12 +754,8 @@ func (n *node) waitReady(t *testing.T) {
 		if err != nil || out != "True" {
 			return false
 		}
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/ready", n.dnsReady))
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		_, err = httpGet(fmt.Sprintf("http://127.0.0.1:%d/ready", n.dnsReady))
+		return err == nil
 	}, func() string {
 		out, _ := kubectlOut(n.admin, "get", "node", "-o", "yaml")
 		return "the node is not Ready:\n" + out + "\nkubelet:\n" + n.logTail("kubelet", 4096) + "\ncoredns:\n" + n.logTail("coredns", 1024)
