@@ -241,6 +241,7 @@ func TestGeneratedServer(t *testing.T) {
 		informerSyncs(t, kubeconfig, sightings)
 		readOnlyComputed(t, kubeconfig, dir)
 		controllerReconciles(t, dir, kubeconfig, sightings)
+		customStorageGone(t, kubeconfig, sightings)
 	})
 
 	t.Run("sqlite", func(t *testing.T) {

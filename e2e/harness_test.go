@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,7 +170,7 @@ func projectTests(t *testing.T, dir string) {
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the project's Makefile does
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s in the generated project: %v\n%s", strings.Join(args, " "), err, out)
+			t.Fatalf("go %s in the generated project: %v\n%s\nthe whole output:\n%s", strings.Join(args, " "), err, goTestFailures(out), out)
 		}
 	}
 	cmd := exec.Command("gofmt", "-l", ".")
@@ -178,6 +179,22 @@ func projectTests(t *testing.T, dir string) {
 		t.Fatalf("generated files are not gofmt-clean: %v\n%s", err, out)
 	}
 }
+
+// goTestFailures picks the lines of go test (or vet) output that say what
+// failed, so a truncated CI log still shows them before the server logs.
+func goTestFailures(out []byte) string {
+	var b strings.Builder
+	for _, line := range strings.Split(string(out), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--- FAIL") || strings.HasPrefix(trimmed, "FAIL") || strings.HasPrefix(trimmed, "panic:") ||
+			strings.HasPrefix(trimmed, "# ") || goTestLocation.MatchString(trimmed) {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+var goTestLocation = regexp.MustCompile(`^[\w./-]+\.go:\d+(:\d+)?: `)
 
 // kubectl runs kubectl with the given kubeconfig.
 func kubectl(ctx context.Context, kubeconfig string, args ...string) (string, error) {

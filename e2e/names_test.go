@@ -57,10 +57,12 @@ func TestAwkwardNamesAndVariants(t *testing.T) {
 		// A group named like a version, one like a predeclared type; irregular plurals and digits.
 		kindCase("v1", "Person"), kindCase("v1", "Mouse"), kindCase("v1", "Index"), kindCase("v1", "Ec2Instance"),
 		kindCase("string", "DNSRecord"), kindCase("string", "V1Thing"),
-		// The variants: cluster-scoped, without status, without controller, a long name, a hyphenated group.
+		// The variants: cluster-scoped, without status, without controller, custom storage, a long name, a hyphenated group.
 		kindCase("bee-keeping", "Hive", "--non-namespaced"),
 		kindCase("bee-keeping", "Cell", "--with-status-subresource=false"),
 		kindCase("bee-keeping", "Comb", "--controller=false", "--with-status-subresource=false", "--non-namespaced"),
+		// Custom storage, cluster-scoped: its tests run the REST Tester in cluster scope.
+		kindCase("bee-keeping", "Apiary", "--storage", "custom", "--non-namespaced"),
 		kindCase("apps", long),
 	}
 	refused := []nameCase{

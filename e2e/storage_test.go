@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -523,4 +524,88 @@ func controllerReconciles(t *testing.T, dir, kubeconfig string, r resourceUnderT
 	if out := mustKubectl(t, kubeconfig, "get", r.plural, "applied"); !containsLine(out, "applied", "True") {
 		t.Fatalf("the Ready column:\n%s", out)
 	}
+}
+
+// customStorageGone proves over HTTP the answers of custom storage that send
+// clients back to a fresh list, as etcd's do: 410 Gone for the next page of
+// a list that changed since its first (with a token for the rest of the
+// current state), for a list at an exact resourceVersion no longer served,
+// and for a watch from before the history the backend keeps.
+func customStorageGone(t *testing.T, kubeconfig string, r resourceUnderTest) {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.QPS = -1 // a thousand writes below, without client-side throttling
+	res := dynamic.NewForConfigOrDie(cfg).Resource(r.gvr()).Namespace("default")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	selector := "e2e=gone"
+	t.Cleanup(func() {
+		_ = res.DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: selector})
+	})
+	create := func(name string) *unstructured.Unstructured {
+		t.Helper()
+		obj := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": r.group + "/" + r.version, "kind": r.kind,
+			"metadata": map[string]any{"name": name, "labels": map[string]any{"e2e": "gone"}},
+		}}
+		created, err := res.Create(ctx, obj, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create %s: %v", name, err)
+		}
+		return created
+	}
+	for _, name := range []string{"gone-a", "gone-b", "gone-c"} {
+		create(name)
+	}
+	first, err := res.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 2})
+	if err != nil || first.GetContinue() == "" {
+		t.Fatalf("first page: %v, continue %q", err, first.GetContinue())
+	}
+	create("gone-bb")
+	_, err = res.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 2, Continue: first.GetContinue()})
+	var status apierrors.APIStatus
+	if !apierrors.IsResourceExpired(err) || !errors.As(err, &status) || status.Status().Continue == "" {
+		t.Fatalf("the next page after a write: %v, want 410 Gone with a continue token", err)
+	}
+	rest, err := res.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 2, Continue: status.Status().Continue})
+	if err != nil || len(rest.Items) != 2 || rest.Items[0].GetName() != "gone-bb" {
+		t.Fatalf("paging on with the 410's token: %v, %v", err, rest)
+	}
+
+	if _, err := res.List(ctx, metav1.ListOptions{ResourceVersion: first.GetResourceVersion(), ResourceVersionMatch: metav1.ResourceVersionMatchExact}); !apierrors.IsResourceExpired(err) {
+		t.Fatalf("a list at a past exact resourceVersion: %v, want 410 Gone", err)
+	}
+
+	// More changes than custom.Memory keeps for watches that resume (1000).
+	obj := create("gone-changing")
+	from := obj.GetResourceVersion()
+	for i := range 1001 {
+		patch := fmt.Sprintf(`{"metadata":{"annotations":{"change":"%d"}}}`, i)
+		if obj, err = res.Patch(ctx, obj.GetName(), types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatalf("change %d: %v", i, err)
+		}
+	}
+	w, err := res.Watch(ctx, metav1.ListOptions{ResourceVersion: from})
+	if err == nil {
+		// The apiserver may also answer with the error as the watch's first event.
+		select {
+		case ev := <-w.ResultChan():
+			if ev.Type == watch.Error {
+				err = apierrors.FromObject(ev.Object)
+			}
+		case <-ctx.Done():
+		}
+		w.Stop()
+	}
+	if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+		t.Fatalf("a watch from before the kept history: %v, want 410 Gone", err)
+	}
+	w, err = res.Watch(ctx, metav1.ListOptions{ResourceVersion: obj.GetResourceVersion()})
+	if err != nil {
+		t.Fatalf("a watch from the current resourceVersion: %v", err)
+	}
+	w.Stop()
 }

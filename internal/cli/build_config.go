@@ -34,8 +34,8 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Image, "image", "", "container image holding /apiserver and /controller-manager (required)")
 	f.StringVar(&o.ServiceAccount, "service-account", "", "ServiceAccount of the apiserver and the manager; RBAC is bound to it (default <name>)")
 	f.StringVar(&o.EtcdImage, "etcd-image", manifests.DefaultEtcdImage, "image of the etcd StatefulSet")
-	f.StringVar(&o.Storage, "storage", model.StorageEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
-	f.StringVar(&o.StorageDSN, "storage-dsn", "", "with --storage postgres|mysql: the DSN first written to config/base/storage.env (default a placeholder to edit; the file is never overwritten and should not be committed)")
+	f.StringVar(&o.Backend, "storage", model.BackendEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
+	f.StringVar(&o.BackendDSN, "storage-dsn", "", "with --storage postgres|mysql: the DSN first written to config/base/storage.env (default a placeholder to edit; the file is never overwritten and should not be committed)")
 	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URLs (comma-separated) of the external-etcd overlay; it reads your etcd's CA from the Secret <name>-external-etcd-ca and the client certificate from <name>-external-etcd-client")
 	f.Int32Var(&o.Replicas, "replicas", 2, "apiserver replicas, spread over zones and nodes, with a PodDisruptionBudget (at most one away) and a standby manager; sqlite allows 1")
 	f.Int32Var(&o.EtcdMembers, "etcd-members", 1, "members of the etcd StatefulSet: 1, 3 or 5 (a quorum survives the loss of 1 or 2), with peer and client TLS and a PodDisruptionBudget that keeps the quorum")
@@ -76,27 +76,27 @@ func (o *BuildConfigOptions) Validate() error {
 	default:
 		return fmt.Errorf("invalid --key-type %q: want ecdsa or rsa", o.KeyType)
 	}
-	if err := model.ValidateServerStorage(o.Storage); err != nil {
+	if err := model.ValidateBackend(o.Backend); err != nil {
 		return err
 	}
-	switch o.Storage {
-	case model.StorageEtcd, model.StorageSQLite:
-		if o.StorageDSN != "" {
+	switch o.Backend {
+	case model.BackendEtcd, model.BackendSQLite:
+		if o.BackendDSN != "" {
 			return fmt.Errorf("--storage-dsn is for --storage postgres|mysql")
 		}
-	case model.StoragePostgres:
-		if o.StorageDSN == "" {
-			o.StorageDSN = "postgres://USER:PASSWORD@HOST:5432/" + o.model.Name + "?sslmode=require"
+	case model.BackendPostgres:
+		if o.BackendDSN == "" {
+			o.BackendDSN = "postgres://USER:PASSWORD@HOST:5432/" + o.model.Name + "?sslmode=require"
 		}
-	case model.StorageMySQL:
-		if o.StorageDSN == "" {
-			o.StorageDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
+	case model.BackendMySQL:
+		if o.BackendDSN == "" {
+			o.BackendDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
 		}
 	}
 	if o.Replicas < 1 {
 		return fmt.Errorf("invalid --replicas %d: want 1 or more", o.Replicas)
 	}
-	if o.Storage == model.StorageSQLite {
+	if o.Backend == model.BackendSQLite {
 		if o.replicasSet && o.Replicas > 1 {
 			return fmt.Errorf("--storage sqlite runs one apiserver replica (a SQLite file has one writer): drop --replicas, or use --storage postgres for more")
 		}
@@ -105,10 +105,10 @@ func (o *BuildConfigOptions) Validate() error {
 	if !slices.Contains(manifests.ValidEtcdMembers, o.EtcdMembers) {
 		return fmt.Errorf("invalid --etcd-members %d: want 1, 3 or 5 (an odd number, so that a quorum survives a member's loss)", o.EtcdMembers)
 	}
-	if o.EtcdMembers != 1 && o.Storage != model.StorageEtcd {
+	if o.EtcdMembers != 1 && o.Backend != model.BackendEtcd {
 		return fmt.Errorf("--etcd-members is for --storage etcd")
 	}
-	if o.Overlay == "external-etcd" && o.Storage != model.StorageEtcd {
+	if o.Overlay == "external-etcd" && o.Backend != model.BackendEtcd {
 		return fmt.Errorf("--overlay external-etcd is for --storage etcd")
 	}
 	switch o.Overlay {
@@ -201,12 +201,12 @@ func (o *BuildConfigOptions) Run() error {
 	if res.CertsCreated {
 		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, "base", "certificates"))
 	}
-	switch o.Storage {
-	case model.StorageSQLite:
+	switch o.Backend {
+	case model.BackendSQLite:
 		fmt.Fprintf(o.streams.Out, "storage: SQLite on the PersistentVolumeClaim %s, so one apiserver replica (a SQLite file has one writer; the Deployment recreates rather than rolls). For more replicas use --storage postgres.\n", o.DataClaimName())
-	case model.StoragePostgres, model.StorageMySQL:
+	case model.BackendPostgres, model.BackendMySQL:
 		fmt.Fprintf(o.streams.Out, "storage: %s; put its DSN in %s (never overwritten; keep it out of git): it becomes the Secret %s.\n",
-			o.Storage, filepath.Join(o.OutputDir, "base", "storage.env"), o.StorageSecretName())
+			o.Backend, filepath.Join(o.OutputDir, "base", "storage.env"), o.StorageSecretName())
 	}
 	fmt.Fprintf(o.streams.Out, "\nDeploy with: kubectl apply --server-side -k %s\n", filepath.Join(o.OutputDir, "base"))
 	return nil

@@ -129,7 +129,7 @@ Running it again for the same version changes nothing.`,
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
-				return w.AddVersion(o.Group, o.Version, o.options())
+				return w.AddGroupAndVersion(o.Group, o.Version, o.options())
 			})
 		},
 	}
@@ -148,7 +148,7 @@ type CreateResourceOptions struct {
 	NonNamespaced bool
 	Status        bool
 	Controller    bool
-	Storage       string
+	Store         string
 	ReadOnly      bool
 }
 
@@ -195,7 +195,7 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 	f.BoolVar(&o.NonNamespaced, "non-namespaced", false, "make the kind cluster-scoped")
 	f.BoolVar(&o.Status, "with-status-subresource", true, "serve status through a /status subresource with its own strategy")
 	f.BoolVar(&o.Controller, "controller", true, "scaffold a controller for the kind in cmd/manager")
-	f.StringVar(&o.Storage, "storage", project.StorageRegistry, "where objects are kept: etcd (the generic registry: etcd, or SQL through kine; see run local --storage) or custom (a backend you write in the kind's backend.go, in memory to start with)")
+	f.StringVar(&o.Store, "storage", project.StoreRegistry, "where objects are kept: etcd (the generic registry: etcd, or SQL through kine; see run local --storage) or custom (a backend you write in the kind's backend.go, in memory to start with)")
 	f.BoolVar(&o.ReadOnly, "read-only", false, "with --storage custom: serve get, list and watch only, for objects computed or kept elsewhere (no status subresource, no controller)")
 	f.BoolVar(&o.SkipTidy, "skip-go-mod-tidy", false, "do not run \"go mod tidy\" afterwards")
 	return cmd
@@ -219,13 +219,13 @@ func (o *CreateResourceOptions) Validate() error {
 	if err := names.ValidateKind(o.Kind); err != nil {
 		return err
 	}
-	switch o.Storage {
-	case project.StorageRegistry, project.StorageCustom:
+	switch o.Store {
+	case project.StoreRegistry, project.StoreCustom:
 	default:
-		return fmt.Errorf("unknown --storage %q: use %s or %s", o.Storage, project.StorageRegistry, project.StorageCustom)
+		return fmt.Errorf("unknown --storage %q: use %s or %s", o.Store, project.StoreRegistry, project.StoreCustom)
 	}
-	if o.ReadOnly && o.Storage != project.StorageCustom {
-		return fmt.Errorf("--read-only needs --storage %s: the generic registry's objects are written through the API", project.StorageCustom)
+	if o.ReadOnly && o.Store != project.StoreCustom {
+		return fmt.Errorf("--read-only needs --storage %s: the generic registry's objects are written through the API", project.StoreCustom)
 	}
 	if o.ReadOnly && (o.Status || o.Controller) {
 		return fmt.Errorf("--read-only kinds have no status subresource and no controller writing them: drop --with-status-subresource and --controller")
@@ -238,6 +238,6 @@ func (o *CreateResourceOptions) request() workspace.KindRequest {
 		Group: o.Group, Version: o.Version, Kind: o.Kind, Plural: o.Resource,
 		ShortNames: o.ShortNames, Categories: o.Categories, Namespaced: !o.NonNamespaced,
 		StatusSubresource: o.Status, Controller: o.Controller, Tidy: !o.SkipTidy,
-		Storage: o.Storage, ReadOnly: o.ReadOnly,
+		Store: o.Store, ReadOnly: o.ReadOnly,
 	}
 }

@@ -11,8 +11,8 @@ import (
 // CreateVersionOptions are the flags of `create version`.
 type CreateVersionOptions struct {
 	CreateOptions
-	Storage bool
-	Renames []string
+	StorageVersion bool
+	Renames        []string
 }
 
 func newCreateVersionCommand(streams IOStreams) *cobra.Command {
@@ -37,12 +37,12 @@ with --rename-field gets a scaffolded manual conversion and its test. With
 				return err
 			}
 			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
-				return w.AddGroupVersion(o.Group, o.Version, o.Storage, renames, o.options())
+				return w.AddVersionToGroup(o.Group, o.Version, o.StorageVersion, renames, o.options())
 			})
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
-	cmd.Flags().BoolVar(&o.Storage, "storage-version", false, "store objects in etcd in this version from now on")
+	cmd.Flags().BoolVar(&o.StorageVersion, "storage-version", false, "store objects in etcd in this version from now on")
 	cmd.Flags().StringArrayVar(&o.Renames, "rename-field", nil, "KIND.spec|status.FIELD=NEWNAME: a field named differently in the new version (repeatable)")
 	return cmd
 }

@@ -138,8 +138,8 @@ APIServices and the Service are removed.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.Build, "build", true, "generate code and build the binaries first")
-	f.StringVar(&o.Storage, "storage", "etcd", "the apiserver's backend: etcd (embedded, or --etcd-servers), or sqlite, postgres, mysql through kine inside the apiserver (no etcd started)")
-	f.StringVar(&o.StorageDSN, "storage-dsn", "", "the database of --storage postgres|mysql (a URL); for sqlite a file (default .local/run/kine/state.db)")
+	f.StringVar(&o.Backend, "storage", "etcd", "the apiserver's backend: etcd (embedded, or --etcd-servers), or sqlite, postgres, mysql through kine inside the apiserver (no etcd started)")
+	f.StringVar(&o.BackendDSN, "storage-dsn", "", "the database of --storage postgres|mysql (a URL); for sqlite a file (default .local/run/kine/state.db)")
 	f.StringVar(&o.EtcdServers, "etcd-servers", "", "use this etcd (URL) instead of the embedded one")
 	f.IntVar(&o.EtcdPort, "etcd-port", 23790, "client port of the embedded etcd (its peer port is this + 1)")
 	f.IntVar(&o.SecurePort, "secure-port", 9443, "HTTPS port of the apiserver on 127.0.0.1")

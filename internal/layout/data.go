@@ -54,13 +54,13 @@ type GroupData struct {
 
 // VersionData is the input of the version-level templates.
 type VersionData struct {
-	Module       string
-	Package      string // the group's package
-	GroupPackage string // same as Package; named for templates ranging over versions
-	FullGroup    string
-	Version      string
-	Storage      bool
-	ModelPackage string // OpenAPI model package, reverse-DNS of the Go package
+	Module         string
+	Package        string // the group's package
+	GroupPackage   string // same as Package; named for templates ranging over versions
+	FullGroup      string
+	Version        string
+	StorageVersion bool
+	ModelPackage   string // OpenAPI model package, reverse-DNS of the Go package
 	// GroupGoName names the group in generated clients when its name is not
 	// an identifier (bee-keeping → BeeKeeping); empty otherwise.
 	GroupGoName string
@@ -148,7 +148,7 @@ func versionData(v *model.Version) VersionData {
 	g := v.Group
 	d := VersionData{
 		Module: g.Project.Module, Package: g.Package, GroupPackage: g.Package, FullGroup: g.Full,
-		Version: v.Name, Storage: v.Storage, ModelPackage: v.ModelPackage(),
+		Version: v.Name, StorageVersion: v.IsStorageVersion, ModelPackage: v.ModelPackage(),
 	}
 	d.GroupGoName = g.GoName
 	for _, k := range v.Kinds {

@@ -227,9 +227,9 @@ func KindPaths(k *model.Kind) map[string]bool {
 	for variant := range 16 {
 		p := spec.Clone()
 		pk := p.Group(k.Group.Spec.Name).Kind(k.Name)
-		pk.Storage = project.StorageRegistry
+		pk.Store = project.StoreRegistry
 		if variant&1 != 0 {
-			pk.Storage = project.StorageCustom
+			pk.Store = project.StoreCustom
 			pk.ReadOnly = variant&2 != 0
 		}
 		pk.StatusSubresource = variant&4 != 0

@@ -33,13 +33,13 @@ const stopGrace = 4 * time.Second
 type Options struct {
 	// Dir is the project root; binaries are read from Dir/bin.
 	Dir string
-	// Storage is the apiserver's backend: "" or etcd (embedded, or
+	// Backend is the apiserver's backend: "" or etcd (embedded, or
 	// EtcdServers), or sqlite, postgres or mysql through the kine the
 	// apiserver embeds (no etcd is started).
-	Storage string
-	// StorageDSN is the database of a SQL Storage; for sqlite it defaults to
+	Backend string
+	// BackendDSN is the database of a SQL Backend; for sqlite it defaults to
 	// a file in the run's state directory.
-	StorageDSN string
+	BackendDSN string
 	// EtcdServers, if set, is an external etcd; otherwise one is embedded.
 	EtcdServers string
 	// EtcdPort is the embedded etcd's client port; its peer port is EtcdPort+1.
@@ -69,35 +69,35 @@ type Options struct {
 
 // Validate checks the storage flags before anything starts.
 func (o *Options) Validate() error {
-	if o.Storage == "" {
-		o.Storage = model.StorageEtcd
+	if o.Backend == "" {
+		o.Backend = model.BackendEtcd
 	}
-	if err := model.ValidateServerStorage(o.Storage); err != nil {
+	if err := model.ValidateBackend(o.Backend); err != nil {
 		return err
 	}
-	switch o.Storage {
-	case model.StorageEtcd:
-		if o.StorageDSN != "" {
+	switch o.Backend {
+	case model.BackendEtcd:
+		if o.BackendDSN != "" {
 			return fmt.Errorf("--storage-dsn is for --storage sqlite|postgres|mysql")
 		}
-	case model.StoragePostgres, model.StorageMySQL:
-		if o.StorageDSN == "" {
-			return fmt.Errorf("--storage %s needs --storage-dsn, the database URL (e.g. %s)", o.Storage, dsnExample[o.Storage])
+	case model.BackendPostgres, model.BackendMySQL:
+		if o.BackendDSN == "" {
+			return fmt.Errorf("--storage %s needs --storage-dsn, the database URL (e.g. %s)", o.Backend, dsnExample[o.Backend])
 		}
 	}
 	if o.sql() && o.EtcdServers != "" {
-		return fmt.Errorf("--etcd-servers cannot be used with --storage %s", o.Storage)
+		return fmt.Errorf("--etcd-servers cannot be used with --storage %s", o.Backend)
 	}
 	return nil
 }
 
 var dsnExample = map[string]string{
-	model.StoragePostgres: "postgres://user:password@127.0.0.1:5432/db?sslmode=disable",
-	model.StorageMySQL:    "mysql://user:password@tcp(127.0.0.1:3306)/db",
+	model.BackendPostgres: "postgres://user:password@127.0.0.1:5432/db?sslmode=disable",
+	model.BackendMySQL:    "mysql://user:password@tcp(127.0.0.1:3306)/db",
 }
 
 // sql reports whether the apiserver keeps its objects in SQL through kine.
-func (o *Options) sql() bool { return model.SQLStorage(o.Storage) }
+func (o *Options) sql() bool { return model.SQLBackend(o.Backend) }
 
 // portFlag names the flag for each port, for the "port in use" message.
 type portFlag struct {
@@ -207,11 +207,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)
 	var args []string
 	if o.sql() {
-		dsn := o.StorageDSN
+		dsn := o.BackendDSN
 		if dsn == "" { // sqlite
 			dsn = filepath.Join(state, "kine", "state.db")
 		}
-		args = append(args, "--storage", o.Storage, "--storage-dsn", dsn)
+		args = append(args, "--storage", o.Backend, "--storage-dsn", dsn)
 	} else {
 		args = append(args, "--etcd-servers", etcdURL)
 		if etcdPKI != nil {

@@ -37,7 +37,7 @@ const (
 var ValidEtcdMembers = []int32{1, 3, 5}
 
 func (d *Deployment) apiserverReplicas() int32 {
-	if d.Storage == model.StorageSQLite || d.Replicas < 1 {
+	if d.Backend == model.BackendSQLite || d.Replicas < 1 {
 		return 1
 	}
 	return d.Replicas

@@ -29,8 +29,8 @@ type Options struct {
 	RotateCerts bool
 	// ExternalEtcdServers is the etcd the external-etcd overlay points at.
 	ExternalEtcdServers string
-	// StorageDSN is the first content of the postgres or mysql DSN Secret.
-	StorageDSN string
+	// BackendDSN is the first content of the postgres or mysql DSN Secret.
+	BackendDSN string
 }
 
 // storageEnvFile holds the DSN of a postgres or mysql backend, in base/.
@@ -130,13 +130,13 @@ func Write(o Options) (*Result, error) {
 			}},
 		)
 	}
-	if d.Storage == model.StoragePostgres || d.Storage == model.StorageMySQL {
+	if d.Backend == model.BackendPostgres || d.Backend == model.BackendMySQL {
 		// The DSN is the user's to write (it holds a password): written once
 		// with a placeholder, never overwritten; keep it out of git.
 		envFile := filepath.Join(out, basePath, storageEnvFile)
 		content, err := os.ReadFile(envFile)
 		if errors.Is(err, os.ErrNotExist) {
-			content = []byte("dsn=" + o.StorageDSN + "\n")
+			content = []byte("dsn=" + o.BackendDSN + "\n")
 		} else if err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func Write(o Options) (*Result, error) {
 
 // storageObjects are the objects of the apiserver's storage besides etcd.
 func (d *Deployment) storageObjects() []any {
-	if d.Storage == model.StorageSQLite {
+	if d.Backend == model.BackendSQLite {
 		return []any{d.DataClaim()}
 	}
 	return nil

@@ -19,7 +19,7 @@ func options(dir string) Options {
 		Layout: project.Layout, Domain: "example.com", Module: "example.com/bees",
 		Groups: []project.Group{{
 			Name:     "insect",
-			Versions: []project.Version{{Name: "v1alpha1", Storage: true}, {Name: "v1"}},
+			Versions: []project.Version{{Name: "v1alpha1", StorageVersion: true}, {Name: "v1"}},
 			Kinds:    []project.Kind{{Kind: "Bee", Plural: "bees", Namespaced: true, Versions: []string{"v1alpha1", "v1"}}},
 		}},
 	}
@@ -146,7 +146,7 @@ func TestCertificatesAreReusedUntilRotated(t *testing.T) {
 func TestSQLStorage(t *testing.T) {
 	dir := t.TempDir()
 	o := options(dir)
-	o.Storage = model.StorageSQLite
+	o.Backend = model.BackendSQLite
 	if _, err := Write(o); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestSQLStorage(t *testing.T) {
 
 	dir = t.TempDir()
 	o = options(dir)
-	o.Storage, o.StorageDSN = model.StoragePostgres, "postgres://kine@db:5432/bees"
+	o.Backend, o.BackendDSN = model.BackendPostgres, "postgres://kine@db:5432/bees"
 	if _, err := Write(o); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestSQLStorage(t *testing.T) {
 	if err := os.WriteFile(envFile, []byte("dsn=postgres://kine:secret@prod:5432/bees\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o.StorageDSN = "postgres://other@elsewhere/bees"
+	o.BackendDSN = "postgres://other@elsewhere/bees"
 	if _, err := Write(o); err != nil {
 		t.Fatal(err)
 	}

@@ -31,10 +31,10 @@ type Deployment struct {
 	Image          string // holds /apiserver and /controller-manager
 	ServiceAccount string
 	EtcdImage      string
-	// Storage is the apiserver's backend: etcd (a StatefulSet here, or the
+	// Backend is the apiserver's backend: etcd (a StatefulSet here, or the
 	// external-etcd overlay), sqlite (a file on a PersistentVolumeClaim, one
 	// replica) or postgres/mysql (a DSN from the Secret StorageSecretName).
-	Storage string
+	Backend string
 	// Replicas of the apiserver (1 for sqlite). Above one, a
 	// PodDisruptionBudget keeps all but one up, and the manager runs a standby.
 	Replicas int32
@@ -44,7 +44,7 @@ type Deployment struct {
 }
 
 // SQL reports whether the apiserver keeps objects in SQL through kine.
-func (d *Deployment) SQL() bool { return model.SQLStorage(d.Storage) }
+func (d *Deployment) SQL() bool { return model.SQLBackend(d.Backend) }
 
 // StorageSecretName is the Secret holding the DSN of postgres or mysql.
 func (d *Deployment) StorageSecretName() string { return d.Name + "-storage" }
@@ -273,8 +273,8 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 	}
 	dep := deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
 	dep.Spec.Replicas = ptr.To(d.apiserverReplicas())
-	switch d.Storage {
-	case model.StorageSQLite:
+	switch d.Backend {
+	case model.BackendSQLite:
 		// One process writes a SQLite file: one replica, and the old pod gone
 		// before the new one opens it.
 		dep.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
@@ -283,7 +283,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{
 			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.DataClaimName()}}})
 		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "data", MountPath: sqliteDir})
-	case model.StoragePostgres, model.StorageMySQL:
+	case model.BackendPostgres, model.BackendMySQL:
 		pod := &dep.Spec.Template.Spec
 		pod.Containers[0].Env = []corev1.EnvVar{{Name: "STORAGE_DSN", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: d.StorageSecretName()}, Key: "dsn"}}}}
@@ -294,12 +294,12 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 // storageArgs are the apiserver's storage flags; for etcd the first is
 // --etcd-servers, which the external-etcd overlay replaces.
 func (d *Deployment) storageArgs() []string {
-	switch d.Storage {
-	case model.StorageSQLite:
+	switch d.Backend {
+	case model.BackendSQLite:
 		return []string{"--storage=sqlite", "--storage-dsn=" + sqliteDir + "/state.db"}
-	case model.StoragePostgres, model.StorageMySQL:
+	case model.BackendPostgres, model.BackendMySQL:
 		// The kubelet expands $(STORAGE_DSN) from the Secret.
-		return []string{"--storage=" + d.Storage, "--storage-dsn=$(STORAGE_DSN)"}
+		return []string{"--storage=" + d.Backend, "--storage-dsn=$(STORAGE_DSN)"}
 	}
 	var servers []string
 	for i := range d.members() {

@@ -115,16 +115,16 @@ type Group struct {
 	GoName string
 	// Versions, most preferred first.
 	Versions []*Version
-	// Storage is the storage version, nil while the group has none.
-	Storage *Version
-	Kinds   []*Kind
+	// StorageVersion is the storage version, nil while the group has none.
+	StorageVersion *Version
+	Kinds          []*Kind
 }
 
 // Version is a served version of a group.
 type Version struct {
-	Group   *Group
-	Name    string // v1alpha1
-	Storage bool
+	Group            *Group
+	Name             string // v1alpha1
+	IsStorageVersion bool
 	// Kinds served in this version.
 	Kinds []*Kind
 }
@@ -156,11 +156,11 @@ func New(p *project.Project) *Project {
 		mg := &Group{Project: m, Spec: g, Name: g.Name, Full: p.FullGroup(g), Package: g.GoPackage(), GoName: names.GroupGoName(g.Name, g.GoPackage())}
 		byName := map[string]*Version{}
 		for _, v := range g.VersionsByPriority() {
-			mv := &Version{Group: mg, Name: v, Storage: g.StorageVersion() == v}
+			mv := &Version{Group: mg, Name: v, IsStorageVersion: g.StorageVersion() == v}
 			byName[v] = mv
 			mg.Versions = append(mg.Versions, mv)
-			if mv.Storage {
-				mg.Storage = mv
+			if mv.IsStorageVersion {
+				mg.StorageVersion = mv
 			}
 		}
 		for j := range g.Kinds {
@@ -339,21 +339,21 @@ func (k *Kind) FirstVersion() *Version { return k.Versions[0] }
 // Backends of the generated apiserver's generic registry (its --storage
 // flag): etcd, or a SQL database through the kine it embeds.
 const (
-	StorageEtcd     = "etcd"
-	StorageSQLite   = "sqlite"
-	StoragePostgres = "postgres"
-	StorageMySQL    = "mysql"
+	BackendEtcd     = "etcd"
+	BackendSQLite   = "sqlite"
+	BackendPostgres = "postgres"
+	BackendMySQL    = "mysql"
 )
 
-// ValidateServerStorage checks a --storage backend of the apiserver.
-func ValidateServerStorage(backend string) error {
+// ValidateBackend checks a --storage backend of the apiserver.
+func ValidateBackend(backend string) error {
 	switch backend {
-	case StorageEtcd, StorageSQLite, StoragePostgres, StorageMySQL:
+	case BackendEtcd, BackendSQLite, BackendPostgres, BackendMySQL:
 		return nil
 	}
 	return fmt.Errorf("unknown --storage %q: use etcd, sqlite, postgres or mysql", backend)
 }
 
-// SQLStorage reports whether the apiserver keeps objects in SQL through kine
+// SQLBackend reports whether the apiserver keeps objects in SQL through kine
 // ("" is etcd, the default).
-func SQLStorage(backend string) bool { return backend != "" && backend != StorageEtcd }
+func SQLBackend(backend string) bool { return backend != "" && backend != BackendEtcd }

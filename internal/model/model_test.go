@@ -13,7 +13,7 @@ import (
 func TestRecordedPackagesWin(t *testing.T) {
 	p := &project.Project{Layout: project.Layout, Domain: "example.com", Module: "example.com/bees"}
 	p.AddGroup("storage") // a new group: the current rules apply and are recorded
-	p.Groups = append(p.Groups, project.Group{Name: "bee-keeping", Versions: []project.Version{{Name: "v1", Storage: true}},
+	p.Groups = append(p.Groups, project.Group{Name: "bee-keeping", Versions: []project.Version{{Name: "v1", StorageVersion: true}},
 		Kinds: []project.Kind{{Kind: "Runtime", Plural: "runtimes", Versions: []string{"v1"}}}}) // recorded by an older apiserver-boot
 	m := New(p)
 	if g := m.Group("storage"); g.Package != "storageapi" || g.Dir() != "pkg/apis/storageapi" || p.Group("storage").Package != "storageapi" {

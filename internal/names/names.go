@@ -186,7 +186,8 @@ var predeclared = setOf(`any bool byte comparable complex64 complex128 error flo
 // it complete when the templates change. In the last line: custom is the
 // project's pkg/storage/custom (the test skips the project's own imports),
 // the other words are locals of the custom-storage templates; in the line
-// after it, the imports and locals of the admission plugins' files.
+// after it, the imports and locals of the admission plugins' files; in the
+// last, those of the controller and custom-storage tests.
 var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver autoscalingv1
 	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
@@ -197,7 +198,8 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	testing time types utilerrors utilfeature utilruntime validation wait watch zap
 	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus
 	slices initializer informers listers clientset user plugin factory informer others other serveradmission
-	apiservertest expect cancel authenticationv1 authorizationv1 authorizer`)
+	apiservertest expect cancel authenticationv1 authorizationv1 authorizer
+	config errors resttest tester newTester valid seed watched remaining deleteAll second from`)
 
 func setOf(words string) map[string]bool {
 	m := map[string]bool{}

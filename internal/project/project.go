@@ -86,9 +86,9 @@ type Group struct {
 // Version is one served version of a group.
 type Version struct {
 	Name string `json:"name"`
-	// Storage marks the version objects are encoded in when written to etcd.
+	// StorageVersion marks the version objects are encoded in when written to etcd.
 	// Exactly one version of a group with kinds is the storage version.
-	Storage bool `json:"storage,omitempty"`
+	StorageVersion bool `json:"storage,omitempty"`
 	// From is the version whose types this version's were copied from when
 	// it was added to a group that had kinds (`create version`), and
 	// Renames the fields renamed on the way: upgrade replays them to know
@@ -121,23 +121,26 @@ type Kind struct {
 	StatusSubresource bool     `json:"statusSubresource"`
 	Controller        bool     `json:"controller"`
 	Versions          []string `json:"versions"`
-	// Storage is where objects are kept: empty for the generic registry
-	// (etcd, or SQL through kine), StorageCustom for a backend the user writes.
-	Storage string `json:"storage,omitempty"`
+	// Store is what keeps the kind's objects: empty or StoreRegistry for the
+	// generic registry (in the server's backend: etcd, or SQL through kine),
+	// StoreCustom for a custom.Store over a backend the user writes. PROJECT
+	// keeps the key "storage" of earlier releases.
+	Store string `json:"storage,omitempty"`
 	// ReadOnly kinds (custom storage only) serve get, list and watch.
 	ReadOnly bool `json:"readOnly,omitempty"`
 	// Subresources besides status, added with `create subresource`.
 	Subresources []Subresource `json:"subresources,omitempty"`
 }
 
-// Kind storage: the generic registry (the default) or the user's own.
+// Kind stores (the values of create's --storage): the generic registry (the
+// default) or the user's own.
 const (
-	StorageRegistry = "etcd"
-	StorageCustom   = "custom"
+	StoreRegistry = "etcd"
+	StoreCustom   = "custom"
 )
 
 // Custom reports whether the kind's objects are kept by a backend the user writes.
-func (k *Kind) Custom() bool { return k.Storage == StorageCustom }
+func (k *Kind) Custom() bool { return k.Store == StoreCustom }
 
 // Subresource types.
 const (
@@ -224,7 +227,7 @@ func (p *Project) Validate() error {
 				return fmt.Errorf("version %s of group %s is listed twice", v.Name, g.Name)
 			}
 			versions[v.Name] = true
-			if v.Storage {
+			if v.StorageVersion {
 				storage++
 			}
 		}
@@ -236,13 +239,13 @@ func (p *Project) Validate() error {
 			if err := names.ValidateKind(k.Kind); err != nil {
 				return err
 			}
-			switch k.Storage {
-			case "", StorageRegistry, StorageCustom:
+			switch k.Store {
+			case "", StoreRegistry, StoreCustom:
 			default:
-				return fmt.Errorf("kind %s has unknown storage %q: use %s or %s", k.Kind, k.Storage, StorageRegistry, StorageCustom)
+				return fmt.Errorf("kind %s has unknown storage %q: use %s or %s", k.Kind, k.Store, StoreRegistry, StoreCustom)
 			}
 			if k.ReadOnly && !k.Custom() {
-				return fmt.Errorf("kind %s: read-only needs --storage %s (a generic registry kind is written through the API)", k.Kind, StorageCustom)
+				return fmt.Errorf("kind %s: read-only needs --storage %s (a generic registry kind is written through the API)", k.Kind, StoreCustom)
 			}
 			if k.ReadOnly && (k.StatusSubresource || k.Controller) {
 				return fmt.Errorf("kind %s is read-only: it has no status subresource and no controller writing it (use --with-status-subresource=false --controller=false)", k.Kind)
@@ -342,7 +345,7 @@ func (g *Group) Kind(name string) *Kind {
 // StorageVersion returns the name of the group's storage version, or "".
 func (g *Group) StorageVersion() string {
 	for _, v := range g.Versions {
-		if v.Storage {
+		if v.StorageVersion {
 			return v.Name
 		}
 	}
@@ -387,7 +390,7 @@ func (p *Project) AddVersion(group, version string) bool {
 	if g.Version(version) != nil {
 		return false
 	}
-	g.Versions = append(g.Versions, Version{Name: version, Storage: len(g.Versions) == 0})
+	g.Versions = append(g.Versions, Version{Name: version, StorageVersion: len(g.Versions) == 0})
 	return true
 }
 

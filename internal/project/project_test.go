@@ -14,7 +14,7 @@ func sample() *Project {
 		License: "apache2", Owner: "The bees Authors",
 		Groups: []Group{{
 			Name:     "insect",
-			Versions: []Version{{Name: "v1alpha1", Storage: true}, {Name: "v1beta1"}},
+			Versions: []Version{{Name: "v1alpha1", StorageVersion: true}, {Name: "v1beta1"}},
 			Kinds: []Kind{
 				{Kind: "Bee", Plural: "bees", Namespaced: true, ShortNames: []string{"bz"}, Categories: []string{"all"}, StatusSubresource: true, Controller: true, Versions: []string{"v1alpha1", "v1beta1"}},
 				{Kind: "Hive", Plural: "hives", Versions: []string{"v1alpha1"}},

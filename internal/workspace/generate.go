@@ -66,9 +66,9 @@ func replay(ctx context.Context, dir string, p *project.Project, header string) 
 			if i == 0 || v.From == "" {
 				// The group's first version, or one added by `create group
 				// version` (which copies no kind).
-				_, err = w.AddVersion(g.Name, v.Name, opts)
+				_, err = w.AddGroupAndVersion(g.Name, v.Name, opts)
 			} else {
-				_, err = w.AddGroupVersion(g.Name, v.Name, v.Storage, v.Renames, opts)
+				_, err = w.AddVersionToGroup(g.Name, v.Name, v.StorageVersion, v.Renames, opts)
 			}
 			if err != nil {
 				return err
@@ -81,7 +81,7 @@ func replay(ctx context.Context, dir string, p *project.Project, header string) 
 					Group: g.Name, Version: k.Versions[0], Kind: k.Kind, Plural: k.Plural,
 					ShortNames: k.ShortNames, Categories: k.Categories, Namespaced: k.Namespaced,
 					StatusSubresource: k.StatusSubresource, Controller: k.Controller,
-					Storage: k.Storage, ReadOnly: k.ReadOnly,
+					Store: k.Store, ReadOnly: k.ReadOnly,
 				}, opts); err != nil {
 					return err
 				}

@@ -36,8 +36,8 @@ func TestReservedCoversTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []KindRequest{
-		{Group: "insect", Version: "v1alpha1", Kind: "Sighting", Namespaced: true, StatusSubresource: true, Storage: project.StorageCustom},
-		{Group: "insect", Version: "v1alpha1", Kind: "Usage", ReadOnly: true, Storage: project.StorageCustom},
+		{Group: "insect", Version: "v1alpha1", Kind: "Sighting", Namespaced: true, StatusSubresource: true, Store: project.StoreCustom},
+		{Group: "insect", Version: "v1alpha1", Kind: "Usage", ReadOnly: true, Store: project.StoreCustom},
 	} {
 		if _, err := w.AddKind(ctx, k, Options{}); err != nil {
 			t.Fatal(err)
@@ -56,7 +56,7 @@ func TestReservedCoversTemplates(t *testing.T) {
 		}
 	}
 	rename, _ := ParseRename("Bee.spec.description=summary")
-	if _, err := w.AddGroupVersion("insect", "v1beta1", true, []Rename{rename}, Options{}); err != nil {
+	if _, err := w.AddVersionToGroup("insect", "v1beta1", true, []Rename{rename}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 

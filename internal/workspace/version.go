@@ -49,12 +49,12 @@ func isLowerCamel(s string) bool {
 	return true
 }
 
-// AddGroupVersion adds a version to an existing group and to every kind of
+// AddVersionToGroup adds a version to an existing group and to every kind of
 // it: each kind's versioned types and defaults are copied from the group's
 // most preferred version (so the new version starts with the same fields),
 // with the given fields renamed and a manual conversion for each rename.
 // With storage, objects are stored in the new version from then on.
-func (w *Workspace) AddGroupVersion(group, version string, storage bool, renames []Rename, opts Options) ([]scaffold.Change, error) {
+func (w *Workspace) AddVersionToGroup(group, version string, storage bool, renames []Rename, opts Options) ([]scaffold.Change, error) {
 	g := w.Project.Group(group)
 	if g == nil {
 		return nil, fmt.Errorf("group %s does not exist: create it with `create group version`", group)
@@ -80,7 +80,7 @@ func (w *Workspace) AddGroupVersion(group, version string, storage bool, renames
 	ng := next.Group(group)
 	if storage {
 		for i := range ng.Versions {
-			ng.Versions[i].Storage = ng.Versions[i].Name == version
+			ng.Versions[i].StorageVersion = ng.Versions[i].Name == version
 		}
 	}
 	if source != "" && len(ng.Kinds) > 0 {

@@ -166,8 +166,8 @@ type KindRequest struct {
 	Namespaced        bool
 	StatusSubresource bool
 	Controller        bool
-	// Storage is project.StorageCustom for a kind kept by the user's backend.
-	Storage  string
+	// Store is project.StoreCustom for a kind kept by the user's backend.
+	Store    string
 	ReadOnly bool
 	// Tidy runs `go mod tidy` afterwards: the kind's tests and storage
 	// import packages the project did not use before.
@@ -184,8 +184,8 @@ func (w *Workspace) AddGroup(group string, opts Options) ([]scaffold.Change, err
 	return w.apply(next, layout.Group(model.New(next).Group(group)), nil, opts)
 }
 
-// AddVersion adds a group and a version (each if it is new) to the project.
-func (w *Workspace) AddVersion(group, version string, opts Options) ([]scaffold.Change, error) {
+// AddGroupAndVersion adds a group and a version (each if it is new) to the project.
+func (w *Workspace) AddGroupAndVersion(group, version string, opts Options) ([]scaffold.Change, error) {
 	if err := names.ValidateGroup(group, w.Project.Domain); err != nil {
 		return nil, err
 	}
@@ -221,8 +221,8 @@ func (w *Workspace) AddKind(ctx context.Context, req KindRequest, opts Options) 
 		Versions:          []string{req.Version},
 		ReadOnly:          req.ReadOnly,
 	})
-	if req.Storage == project.StorageCustom {
-		g.Kinds[len(g.Kinds)-1].Storage = project.StorageCustom
+	if req.Store == project.StoreCustom {
+		g.Kinds[len(g.Kinds)-1].Store = project.StoreCustom
 	}
 	mg := model.New(next).Group(req.Group)
 	files := append(layout.Group(mg), layout.Version(mg.Version(req.Version))...)

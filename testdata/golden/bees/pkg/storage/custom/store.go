@@ -128,7 +128,8 @@ type continueToken struct {
 }
 
 // List returns the objects that match the selectors, sorted by namespace and
-// name, a page at a time when options.Limit is set.
+// name, a page at a time when options.Limit is set. All pages are of one
+// state: a page asked for after a change is refused with 410 Gone.
 func (r *ReadOnly[T]) List(ctx context.Context, options *metainternalversion.ListOptions) (runtime.Object, error) {
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
@@ -147,7 +148,18 @@ func (r *ReadOnly[T]) List(ctx context.Context, options *metainternalversion.Lis
 		if err != nil {
 			return nil, err
 		}
-		after, rv = token.After, token.ResourceVersion
+		if token.ResourceVersion != rv {
+			// The backend serves its current state only, and it changed since
+			// the first page: the pages would not be one list. Answer as etcd
+			// does for a compacted continue, 410 Gone (client-go's pager then
+			// lists again), with a token to page on through the current state.
+			expired := apierrors.NewResourceExpired(fmt.Sprintf("the list changed since its first page (resourceVersion %s, now %s): list again, or continue with this answer's token for the rest of the current state", token.ResourceVersion, rv))
+			if expired.ErrStatus.ListMeta.Continue, err = encodeContinue(continueToken{ResourceVersion: rv, After: token.After}); err != nil {
+				return nil, err
+			}
+			return nil, expired
+		}
+		after = token.After
 	}
 	slices.SortFunc(items, func(a, b T) int { return strings.Compare(objectKey(a), objectKey(b)) })
 	var page []runtime.Object
@@ -324,6 +336,10 @@ func (s *Store[T]) WithStrategy(strategy Strategy) *Store[T] {
 	return &Store[T]{ReadOnly: NewReadOnly[T](opts, s.backend), backend: s.backend, update: strategy}
 }
 
+// Backend returns where the objects are kept, for code that changes them
+// other than through the API (a loop that syncs them from another system).
+func (s *Store[T]) Backend() Backend[T] { return s.backend }
+
 // GetResetFields returns the fields server-side apply leaves alone (the
 // status, once there is a status subresource).
 func (s *Store[T]) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
@@ -375,6 +391,12 @@ func (s *Store[T]) create(ctx context.Context, obj runtime.Object, createValidat
 		}
 	}
 	if options != nil && dryRun(options.DryRun) {
+		// A dry run answers what the create would: taken names included.
+		if _, err := s.backend.Get(ctx, objMeta.GetNamespace(), objMeta.GetName()); err == nil {
+			return nil, apierrors.NewAlreadyExists(s.opts.Resource, objMeta.GetName())
+		} else if !apierrors.IsNotFound(err) {
+			return nil, err
+		}
 		return obj, nil
 	}
 	return s.backend.Create(ctx, obj.(T))
@@ -475,9 +497,6 @@ func (s *Store[T]) Delete(ctx context.Context, name string, deleteValidation res
 			return nil, false, err
 		}
 	}
-	if dryRun(options.DryRun) {
-		return existing, true, nil
-	}
 	if len(existing.GetFinalizers()) > 0 {
 		if existing.GetDeletionTimestamp() != nil {
 			return existing, false, nil
@@ -485,14 +504,25 @@ func (s *Store[T]) Delete(ctx context.Context, name string, deleteValidation res
 		now := metav1.NewTime(time.Now())
 		existing.SetDeletionTimestamp(&now)
 		existing.SetDeletionGracePeriodSeconds(new(int64))
+		if dryRun(options.DryRun) {
+			return existing, false, nil
+		}
 		updated, err := s.backend.Update(ctx, existing)
 		return updated, false, err
 	}
-	deleted, err := s.backend.Delete(ctx, existing)
-	if err != nil {
-		return nil, false, err
+	if !dryRun(options.DryRun) {
+		if existing, err = s.backend.Delete(ctx, existing); err != nil {
+			return nil, false, err
+		}
 	}
-	return deleted, true, nil
+	// What the generic registry answers: a Status naming what was deleted,
+	// which tells clients it is gone, not waiting for finalizers.
+	return &metav1.Status{Status: metav1.StatusSuccess, Details: &metav1.StatusDetails{
+		Name:  existing.GetName(),
+		Group: s.opts.Resource.Group,
+		Kind:  s.opts.Resource.Resource, // the resource, as the generic registry sets it
+		UID:   existing.GetUID(),
+	}}, true, nil
 }
 
 // DeleteCollection deletes every object that matches listOptions.
@@ -522,6 +552,9 @@ func (s *Store[T]) DeleteCollection(ctx context.Context, deleteValidation rest.V
 		}
 		if err != nil {
 			return nil, err
+		}
+		if _, gone := obj.(*metav1.Status); gone {
+			obj = item // deleted: its last state as listed
 		}
 		deleted = append(deleted, obj)
 	}

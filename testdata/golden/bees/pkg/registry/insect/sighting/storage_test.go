@@ -18,17 +18,21 @@ package sighting_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"testing"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/registry/rest/resttest"
 	"k8s.io/utils/ptr"
 
 	"example.com/bees/pkg/apis/insect"
@@ -254,6 +258,92 @@ func TestWatchWithSelector(t *testing.T) {
 	}
 }
 
+// TestPagesOfOneState pages through sightings while they change: every
+// page is of the state the first one was taken at, or the next page is
+// refused with 410 Gone (what etcd answers once that state is compacted),
+// whose token pages on through the current state.
+func TestPagesOfOneState(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := requestContext()
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if _, err := store.Create(ctx, newObject(name, nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(token string) (*insect.SightingList, error) {
+		list, err := store.List(ctx, &metainternalversion.ListOptions{Limit: 2, Continue: token})
+		if err != nil {
+			return nil, err
+		}
+		return list.(*insect.SightingList), nil
+	}
+	first, err := page("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing changed: the second page is the rest of the same state.
+	second, err := page(first.Continue)
+	if err != nil || len(second.Items) != 2 || second.Items[0].Name != "c" || second.ResourceVersion != first.ResourceVersion {
+		t.Fatalf("second page without writes: %v, %+v", err, second)
+	}
+
+	// A write between the pages: the second page would mix two states.
+	if _, err := store.Create(ctx, newObject("bb", nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = page(first.Continue)
+	var status apierrors.APIStatus
+	if !apierrors.IsResourceExpired(err) || !errors.As(err, &status) || status.Status().Continue == "" {
+		t.Fatalf("a page after a write: %v, want 410 Gone with a continue token", err)
+	}
+	// Its token gives the rest of the current state, the new object included.
+	remaining, err := page(status.Status().Continue)
+	if err != nil || len(remaining.Items) != 2 || remaining.Items[0].Name != "bb" || remaining.Items[1].Name != "c" {
+		t.Fatalf("paging on with the 410's token: %v, %+v", err, remaining)
+	}
+}
+
+// TestExpiredResourceVersions checks the answers that send clients back to
+// a fresh list: 410 Gone for a list at an exact resourceVersion the backend
+// no longer serves, and for a watch from before the history it keeps.
+func TestExpiredResourceVersions(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := requestContext()
+	created, err := store.Create(ctx, newObject("changing", nil), rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := created.(*insect.Sighting).ResourceVersion
+	obj := created.(*insect.Sighting)
+	// More changes than the backend keeps for watches that resume.
+	for i := range 1001 {
+		obj = obj.DeepCopy()
+		obj.Labels = map[string]string{"change": strconv.Itoa(i)}
+		updated, _, err := store.Update(ctx, obj.Name, rest.DefaultUpdatedObjectInfo(obj), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj = updated.(*insect.Sighting)
+	}
+	if _, err := store.List(ctx, &metainternalversion.ListOptions{ResourceVersion: from, ResourceVersionMatch: metav1.ResourceVersionMatchExact}); !apierrors.IsResourceExpired(err) {
+		t.Fatalf("a list at an old exact resourceVersion: %v, want 410 Gone", err)
+	}
+	if _, err := store.List(ctx, &metainternalversion.ListOptions{ResourceVersion: obj.ResourceVersion, ResourceVersionMatch: metav1.ResourceVersionMatchExact}); err != nil {
+		t.Fatalf("a list at the current exact resourceVersion: %v", err)
+	}
+	if w, err := store.Watch(ctx, &metainternalversion.ListOptions{ResourceVersion: from}); !apierrors.IsResourceExpired(err) {
+		if w != nil {
+			w.Stop()
+		}
+		t.Fatalf("a watch from before the kept history: %v, want 410 Gone", err)
+	}
+	w, err := store.Watch(ctx, &metainternalversion.ListOptions{ResourceVersion: obj.ResourceVersion})
+	if err != nil {
+		t.Fatalf("a watch from the current resourceVersion: %v", err)
+	}
+	w.Stop()
+}
+
 // TestWatchList is what informers ask for (sendInitialEvents): every object
 // as ADDED, then a bookmark that marks the end of them.
 func TestWatchList(t *testing.T) {
@@ -283,4 +373,117 @@ func TestWatchList(t *testing.T) {
 	if ev := nextEvent(t, w); ev.Type != watch.Deleted {
 		t.Fatalf("third event %v, want DELETED", ev.Type)
 	}
+}
+
+// TestRESTContract holds the storage to the contract of the etcd-backed
+// generic registry: k8s.io/apiserver's own REST conformance Tester, which
+// kube-apiserver's registries are tested with, drives it through create,
+// update, delete, get, list and watch with label and field selectors.
+// Keep it passing when you replace the backend in backend.go.
+func TestRESTContract(t *testing.T) {
+	newTester := func(t *testing.T) (*resttest.Tester, *sighting.REST) {
+		store, _ := newStore(t)
+		return resttest.New(t, store), store
+	}
+	// A valid sighting in the Tester's namespace.
+	valid := func() *insect.Sighting {
+		obj := newObject("foo", nil)
+		obj.Namespace = "test"
+		return obj
+	}
+	// create stores an object as it is, uid included, straight into the
+	// backend, as the generic registry's Tester writes to etcd.
+	create := func(store *sighting.REST) resttest.CreateFunc {
+		return func(ctx context.Context, obj runtime.Object) error {
+			_, err := store.Backend().Create(ctx, obj.(*insect.Sighting))
+			return err
+		}
+	}
+	get := func(s rest.Getter) resttest.GetFunc {
+		return func(ctx context.Context, obj runtime.Object) (runtime.Object, error) {
+			return s.Get(ctx, obj.(*insect.Sighting).Name, &metav1.GetOptions{})
+		}
+	}
+
+	t.Run("create", func(t *testing.T) {
+		tester, store := newTester(t)
+		invalid := valid()
+		invalid.Name = "invalid"
+		invalid.Spec.Replicas = ptr.To[int32](-1)
+		tester.TestCreate(valid(), create(store), get(store), invalid)
+	})
+	t.Run("update", func(t *testing.T) {
+		tester, store := newTester(t)
+		tester.TestUpdate(valid(), create(store), get(store),
+			func(obj runtime.Object) runtime.Object {
+				obj.(*insect.Sighting).Spec.Description = "updated"
+				return obj
+			},
+			func(obj runtime.Object) runtime.Object {
+				obj.(*insect.Sighting).Spec.Replicas = ptr.To[int32](-1)
+				return obj
+			})
+	})
+	t.Run("delete", func(t *testing.T) {
+		tester, store := newTester(t)
+		tester.TestDelete(valid(), create(store), get(store), apierrors.IsNotFound)
+	})
+	t.Run("get", func(t *testing.T) {
+		tester, _ := newTester(t)
+		tester.TestGet(valid())
+	})
+	t.Run("list", func(t *testing.T) {
+		tester, storage := newTester(t)
+		tester.TestList(valid(), func(objs []runtime.Object) []runtime.Object {
+			// The Tester compares what it lists with objs: replace the
+			// collection, and give objs what was stored (uid, resourceVersion).
+			if err := deleteAll(tester.TestContext(), storage); err != nil {
+				t.Fatal(err)
+			}
+			for _, obj := range objs {
+				stored, err := storage.Backend().Create(tester.TestContext(), obj.DeepCopyObject().(*insect.Sighting))
+				if err != nil {
+					t.Fatal(err)
+				}
+				*obj.(*insect.Sighting) = *stored
+			}
+			return objs
+		})
+	})
+	t.Run("watch", func(t *testing.T) {
+		tester, storage := newTester(t)
+		// The Tester watches from resourceVersion 1: make it one the backend has.
+		seed := valid()
+		seed.Name = "seed"
+		if err := create(storage)(tester.TestContext(), seed); err != nil {
+			t.Fatal(err)
+		}
+		watched := valid()
+		watched.Name = "watched"
+		watched.Labels = map[string]string{"tier": "gold"}
+		tester.TestWatch(watched,
+			func(obj runtime.Object, action string) error {
+				ctx := tester.TestContext()
+				switch action {
+				case "create":
+					return create(storage)(ctx, obj.DeepCopyObject())
+				case "delete":
+					_, _, err := storage.Delete(ctx, obj.(*insect.Sighting).Name, rest.ValidateAllObjectFunc, &metav1.DeleteOptions{})
+					return err
+				}
+				t.Fatalf("unknown action %q", action)
+				return nil
+			},
+			[]labels.Set{{"tier": "gold"}, {}},
+			[]labels.Set{{"tier": "silver"}, {"tier": "gold", "zone": "a"}},
+			[]fields.Set{{"metadata.name": "watched"}},
+			[]fields.Set{{"metadata.name": "other"}},
+			[]string{"create", "delete"})
+	})
+}
+
+// deleteAll deletes every sighting of the request's namespace.
+func deleteAll(ctx context.Context, store *sighting.REST) error {
+	_, err := store.DeleteCollection(ctx, rest.ValidateAllObjectFunc, &metav1.DeleteOptions{}, nil)
+	return err
 }

@@ -24,11 +24,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/registry/rest/resttest"
 
 	"example.com/bees/pkg/apis/metrics"
 	"example.com/bees/pkg/apis/metrics/install"
@@ -132,4 +134,132 @@ func TestReadGetListWatch(t *testing.T) {
 	if ev := nextEvent(t, w); ev.Type != watch.Added || ev.Object.(*metrics.NodeUsage).Name != "c" {
 		t.Fatalf("watch event %v %+v, want ADDED c", ev.Type, ev.Object)
 	}
+}
+
+// TestRESTContract holds the storage to the contract of the etcd-backed
+// generic registry: k8s.io/apiserver's own REST conformance Tester, which
+// kube-apiserver's registries are tested with, drives it through create,
+// update, delete, get, list and watch with label and field selectors.
+// Keep it passing when you replace the backend in backend.go.
+func TestRESTContract(t *testing.T) {
+	// Clients only read nodeusages, so the Tester puts objects in through
+	// the backend, as the generic registry's Tester writes to etcd directly.
+	newTester := func(t *testing.T) (*resttest.Tester, *readOnlyUnderTest) {
+		scheme := newScheme()
+		backend := custom.NewMemory[*metrics.NodeUsage](metrics.Resource("nodeusages"))
+		strategy := nodeusage.NewStrategy(scheme)
+		storage := &readOnlyUnderTest{ReadOnly: custom.NewReadOnly(custom.Options[*metrics.NodeUsage]{
+			Resource:    metrics.Resource("nodeusages"),
+			Singular:    metrics.Resource("nodeusage"),
+			NewFunc:     func() *metrics.NodeUsage { return &metrics.NodeUsage{} },
+			NewListFunc: func() runtime.Object { return &metrics.NodeUsageList{} },
+			Strategy:    strategy,
+			Attrs:       nodeusage.GetAttrs,
+		}, backend), backend: backend, strategy: strategy}
+		return resttest.New(t, storage).ClusterScope(), storage
+	}
+	// A valid nodeusage in the Tester's namespace.
+	valid := func() *metrics.NodeUsage {
+		obj := newObject("foo", nil)
+		obj.Namespace = ""
+		return obj
+	}
+	create := func(s rest.Creater) resttest.CreateFunc {
+		return func(ctx context.Context, obj runtime.Object) error {
+			_, err := s.Create(ctx, obj, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+			return err
+		}
+	}
+	t.Run("get", func(t *testing.T) {
+		tester, _ := newTester(t)
+		tester.TestGet(valid())
+	})
+	t.Run("list", func(t *testing.T) {
+		tester, storage := newTester(t)
+		tester.TestList(valid(), func(objs []runtime.Object) []runtime.Object {
+			// The Tester compares what it lists with objs: replace the
+			// collection, and give objs what was stored (uid, resourceVersion).
+			if err := deleteAll(tester.TestContext(), storage); err != nil {
+				t.Fatal(err)
+			}
+			for _, obj := range objs {
+				stored, err := storage.backend.Create(tester.TestContext(), obj.DeepCopyObject().(*metrics.NodeUsage))
+				if err != nil {
+					t.Fatal(err)
+				}
+				*obj.(*metrics.NodeUsage) = *stored
+			}
+			return objs
+		})
+	})
+	t.Run("watch", func(t *testing.T) {
+		tester, storage := newTester(t)
+		// The Tester watches from resourceVersion 1: make it one the backend has.
+		seed := valid()
+		seed.Name = "seed"
+		if err := create(storage)(tester.TestContext(), seed); err != nil {
+			t.Fatal(err)
+		}
+		watched := valid()
+		watched.Name = "watched"
+		watched.Labels = map[string]string{"tier": "gold"}
+		tester.TestWatch(watched,
+			func(obj runtime.Object, action string) error {
+				ctx := tester.TestContext()
+				switch action {
+				case "create":
+					return create(storage)(ctx, obj.DeepCopyObject())
+				case "delete":
+					_, _, err := storage.Delete(ctx, obj.(*metrics.NodeUsage).Name, rest.ValidateAllObjectFunc, &metav1.DeleteOptions{})
+					return err
+				}
+				t.Fatalf("unknown action %q", action)
+				return nil
+			},
+			[]labels.Set{{"tier": "gold"}, {}},
+			[]labels.Set{{"tier": "silver"}, {"tier": "gold", "zone": "a"}},
+			[]fields.Set{{"metadata.name": "watched"}},
+			[]fields.Set{{"metadata.name": "other"}},
+			[]string{"create", "delete"})
+	})
+}
+
+// readOnlyUnderTest is the read-only storage with the writes the Tester
+// needs to put objects in and take them out, done on its backend.
+type readOnlyUnderTest struct {
+	*custom.ReadOnly[*metrics.NodeUsage]
+	backend  *custom.Memory[*metrics.NodeUsage]
+	strategy rest.RESTCreateStrategy
+}
+
+func (r *readOnlyUnderTest) Create(ctx context.Context, obj runtime.Object, _ rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
+	o := obj.(*metrics.NodeUsage)
+	rest.FillObjectMetaSystemFields(o)
+	if err := rest.BeforeCreate(r.strategy, ctx, o); err != nil {
+		return nil, err
+	}
+	return r.backend.Create(ctx, o)
+}
+
+func (r *readOnlyUnderTest) Delete(ctx context.Context, name string, _ rest.ValidateObjectFunc, _ *metav1.DeleteOptions) (runtime.Object, bool, error) {
+	obj, err := r.Get(ctx, name, &metav1.GetOptions{})
+	if err != nil {
+		return nil, false, err
+	}
+	deleted, err := r.backend.Delete(ctx, obj.(*metrics.NodeUsage))
+	return deleted, err == nil, err
+}
+
+// deleteAll deletes every nodeusage of the request's namespace.
+func deleteAll(ctx context.Context, r *readOnlyUnderTest) error {
+	list, err := r.List(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for i := range list.(*metrics.NodeUsageList).Items {
+		if _, err := r.backend.Delete(ctx, &list.(*metrics.NodeUsageList).Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
