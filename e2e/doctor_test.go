@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -21,10 +23,12 @@ import (
 // TestDoctor is the proof of the doctor issue: a generated server registered
 // into a real kube-apiserver with run local --register-into is healthy (exit
 // 0); then one thing at a time is broken — the server stopped, the
-// APIService pointed at a missing Service, a wrong caBundle, a serving
-// certificate without the <service>.<namespace>.svc name, the auth-delegator
-// binding deleted, the auth-reader RoleBinding deleted — and for each, doctor
-// exits 1 and names that cause first; restored, it exits 0 again. A cluster
+// APIService deleted or pointed at a missing Service, a wrong caBundle, a
+// serving certificate without the <service>.<namespace>.svc name, the
+// auth-delegator binding deleted, the auth-reader RoleBinding deleted — and
+// for each, doctor exits 1 and names that cause first; restored, it exits 0
+// again. A certificate that expires within 30 days is a warning (exit 0), a
+// kind the running server lacks a failing list (discovery fine). A cluster
 // that cannot be reached is exit 2.
 func TestDoctor(t *testing.T) {
 	requireTool(t, "kubectl", "doctor's diagnoses against a real kube-apiserver")
@@ -66,6 +70,12 @@ func TestDoctor(t *testing.T) {
 	diagnose := func(t *testing.T, check, words string, breakIt, restore func()) {
 		t.Helper()
 		breakIt()
+		restored := false
+		defer func() {
+			if !restored { // a failed case must not break the next ones
+				restore()
+			}
+		}()
 		var code int
 		var r *doctor.Report
 		var out string
@@ -79,6 +89,7 @@ func TestDoctor(t *testing.T) {
 		if f := firstError(r); f.Fix == "" {
 			t.Errorf("the finding has no fix: %+v", f)
 		}
+		restored = true
 		restore()
 		healthy(t)
 	}
@@ -141,6 +152,53 @@ func TestDoctor(t *testing.T) {
 			func() { serve(noSAN.CertPEM, noSAN.KeyPEM, false) }, func() { serve(origCrt, origKey, true) })
 	})
 
+	t.Run("APIService missing", func(t *testing.T) {
+		saved := apiServiceManifest(t, admin, apiservice)
+		diagnose(t, "apiservice", "does not exist",
+			func() { mustKubectl(t, admin, "delete", "apiservice", apiservice) },
+			func() { mustKubectl(t, admin, "create", "-f", saved) })
+	})
+
+	t.Run("certificate expiring soon", func(t *testing.T) {
+		// A warning, not an error: doctor names it and still exits 0.
+		pki := filepath.Join(dir, ".local", "run", "pki")
+		ca, err := certs.Load(filepath.Join(pki, "ca.crt"), filepath.Join(pki, "ca.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		crt, key := filepath.Join(pki, "apiserver.crt"), filepath.Join(pki, "apiserver.key")
+		origCrt, _ := os.ReadFile(crt)
+		origKey, _ := os.ReadFile(key)
+		block, _ := pem.Decode(origCrt)
+		leaf, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		soon, err := ca.NewServing(leaf.Subject.CommonName, leaf.DNSNames, leaf.IPAddresses, certs.Options{Validity: 10 * 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, key, string(soon.KeyPEM))
+		writeFile(t, crt, string(soon.CertPEM))
+		var code int
+		var out string
+		waitFor(t, 2*time.Minute, func() bool {
+			var r *doctor.Report
+			code, r, out = runDoctor()
+			f := r.FirstProblem()
+			return code == 0 && r.Healthy && f != nil && f.Severity == doctor.Warning && f.Check == "certificate" &&
+				strings.Contains(f.Message, "expires on") && f.Fix != ""
+		}, func() string {
+			return "doctor (exit " + strconv.Itoa(code) + ") did not warn of the expiry first:\n" + out
+		})
+		writeFile(t, key, string(origKey))
+		writeFile(t, crt, string(origCrt))
+		waitFor(t, 2*time.Minute, func() bool {
+			_, r, _ := runDoctor()
+			return r.FirstProblem() == nil
+		}, func() string { return "the expiry warning stayed after the certificate was restored" })
+	})
+
 	// The RBAC cases restore with the command doctor gives as the fix.
 	fixWith := func(t *testing.T, check, words, deleteArgs string) {
 		var fix string
@@ -176,6 +234,22 @@ func TestDoctor(t *testing.T) {
 			func() { reg = startRegistered(t, bin, dir, admin) })
 	})
 
+	// Last, as it adds a kind to PROJECT: the running server, built before,
+	// does not serve it, so discovery works and the list fails.
+	t.Run("a kind the server does not serve", func(t *testing.T) {
+		boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Wasp", "--skip-go-mod-tidy")
+		code, r, out := runDoctor()
+		f := firstError(r)
+		if code != 1 || f == nil || f.Check != "list" || f.Subject != "insect.example.com/v1alpha1/wasps" || !strings.Contains(f.Evidence, "could not find the requested resource") {
+			t.Fatalf("doctor with a kind the server lacks: exit %d, first error %+v, want list of wasps failing:\n%s", code, f, out)
+		}
+		for _, g := range r.Findings {
+			if g.Check == "discovery" && g.Severity != doctor.OK {
+				t.Fatalf("discovery failed too: %+v", g)
+			}
+		}
+	})
+
 	t.Run("cluster unreachable", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "kubeconfig")
 		writeFile(t, bad, "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:"+strconv.Itoa(freePort(t))+"\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: x\ncurrent-context: c\n")
@@ -186,6 +260,28 @@ func TestDoctor(t *testing.T) {
 			t.Fatalf("doctor against a closed port: exit %d, want 2:\n%s", code, out)
 		}
 	})
+}
+
+// apiServiceManifest saves an APIService to a file kubectl create can
+// restore it from (without the fields the server sets).
+func apiServiceManifest(t *testing.T, kubeconfig, name string) string {
+	t.Helper()
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(mustKubectl(t, kubeconfig, "get", "apiservice", name, "-o", "json")), &obj); err != nil {
+		t.Fatal(err)
+	}
+	delete(obj, "status")
+	metadata := obj["metadata"].(map[string]any)
+	for _, k := range []string{"resourceVersion", "uid", "creationTimestamp", "managedFields", "generation"} {
+		delete(metadata, k)
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name+".json")
+	writeFile(t, path, string(data))
+	return path
 }
 
 // servesSAN reports whether the server on port serves a certificate valid for host.

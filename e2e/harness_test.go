@@ -163,14 +163,21 @@ func requireTool(t testing.TB, name, proves string) string {
 }
 
 // projectTests runs the generated project's own checks: go vet, go test and gofmt.
-func projectTests(t *testing.T, dir string) {
+func projectTests(t *testing.T, dir string, testPackages ...string) {
 	t.Helper()
-	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+	if len(testPackages) == 0 {
+		testPackages = []string{"./..."}
+	}
+	for _, args := range [][]string{{"vet", "./..."}, append([]string{"test"}, testPackages...)} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the project's Makefile does
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
 			t.Fatalf("go %s in the generated project: %v\n%s\nthe whole output:\n%s", strings.Join(args, " "), err, goTestFailures(out), out)
+		}
+		if bytes.Contains(out, []byte("matched no packages")) {
+			t.Fatalf("go %s: a package pattern matched nothing (the layout changed?):\n%s", strings.Join(args, " "), out)
 		}
 	}
 	cmd := exec.Command("gofmt", "-l", ".")

@@ -465,6 +465,27 @@ func nodeDoctor(t *testing.T, n *node, bin, dir, ns string) {
 		t.Fatalf("doctor did not go through the service proxy:\n%s", text)
 	}
 
+	// A port the Service does not have (run in-cluster's Service is a
+	// ClusterIP one, whose ports kube-aggregator matches: ServicePortError).
+	const apiservice = "v1alpha1.insect.example.com"
+	mustKubectl(t, n.admin, "patch", "apiservice", apiservice, "--type=merge", "-p", `{"spec":{"service":{"port":8443}}}`)
+	waitFor(t, time.Minute, func() bool {
+		code, report, text = runDoctorIn(t, bin, dir, "", args...)
+		f := report.FirstProblem()
+		return code == 1 && f != nil && f.Check == "service" && strings.Contains(f.Message, "has no port 8443") && f.Fix != ""
+	}, func() string { return "doctor did not name the Service's missing port first:\n" + text })
+	mustKubectl(t, n.admin, "patch", "apiservice", apiservice, "--type=merge", "-p", `{"spec":{"service":{"port":443}}}`)
+	waitFor(t, 2*time.Minute, func() bool {
+		code, _, text = runDoctorIn(t, bin, dir, "", args...)
+		return code == 0
+	}, func() string { return "doctor did not turn healthy with the port restored:\n" + text })
+
+	// A namespace with a bee in it, deleted while the API is down, is what
+	// the real namespace controller leaves stuck Terminating.
+	const stuck = "doctor-stuck"
+	mustKubectl(t, n.admin, "create", "namespace", stuck)
+	mustKubectl(t, n.admin, "-n", stuck, "apply", "-f", resourceUnderTest{kind: "Bee", group: "insect.example.com", version: "v1alpha1"}.manifest(t, "inside", "spec:\n  replicas: 1\n"))
+
 	mustKubectl(t, n.admin, "-n", ns, "scale", "deployment/bees-apiserver", "--replicas=0")
 	waitFor(t, 2*time.Minute, func() bool {
 		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pods", "-l", "app.kubernetes.io/component=apiserver", "-o", "name")
@@ -475,12 +496,28 @@ func nodeDoctor(t *testing.T, n *node, bin, dir, ns string) {
 	if code != 1 || first == nil || first.Check != "endpoints" || !strings.Contains(first.Message, "MissingEndpoints") {
 		t.Fatalf("doctor with the apiserver scaled to 0: exit %d, first problem %+v, want endpoints (MissingEndpoints)\n%s", code, first, text)
 	}
+	mustKubectl(t, n.admin, "delete", "namespace", stuck, "--wait=false")
+	waitFor(t, 2*time.Minute, func() bool {
+		code, report, text = runDoctorIn(t, bin, dir, "", args...)
+		for _, f := range findings(report, "namespace") {
+			if f.Subject == stuck && f.Severity == doctor.Error && strings.Contains(f.Message, "stuck Terminating") && f.Fix != "" {
+				return code == 1
+			}
+		}
+		return false
+	}, func() string { return "doctor did not name the namespace stuck Terminating:\n" + text })
+
 	mustKubectl(t, n.admin, "-n", ns, "scale", "deployment/bees-apiserver", "--replicas=2")
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2})
 	waitFor(t, 2*time.Minute, func() bool {
 		code, _, text = runDoctorIn(t, bin, dir, "", args...)
 		return code == 0
 	}, func() string { return "doctor did not turn healthy after scaling back:\n" + text })
+	// Back up, the API lets the namespace controller finish.
+	waitFor(t, 2*time.Minute, func() bool {
+		_, err := kubectlOut(n.admin, "get", "namespace", stuck)
+		return err != nil
+	}, func() string { return "namespace " + stuck + " was not deleted once the API was back" })
 }
 
 // nodeSQLite deploys the same image with --storage sqlite into another

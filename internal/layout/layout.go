@@ -35,6 +35,8 @@ func Repo(m *model.Project, boilerplate string) []scaffold.File {
 		{Path: model.ServerCmdDir + "/start.go", Template: "repo/start.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/storage.go", Template: "repo/storage.go.tmpl", Data: d},
 		{Path: model.ServerCmdDir + "/storage_test.go", Template: "repo/storage_test.go.tmpl", Data: d},
+		{Path: model.ServerCmdDir + "/sqlite_cgo.go", Template: "repo/sqlite_cgo.go.tmpl", Data: d},
+		{Path: model.ServerCmdDir + "/sqlite_nocgo.go", Template: "repo/sqlite_nocgo.go.tmpl", Data: d},
 		{Path: model.APIServerDir + "/apiserver.go", Template: "repo/apiserver.go.tmpl", Data: d},
 		{Path: model.APIServerDir + "/selfreviews.go", Template: "repo/selfreviews.go.tmpl", Data: d},
 	}

@@ -46,7 +46,6 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, to check --storage-dsn
 
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/klog/v2"
@@ -306,7 +305,7 @@ func checkSQLiteFile(path string) error {
 	if !bytes.Equal(header[:n], []byte("SQLite format 3\x00")) {
 		return fmt.Errorf("--storage-dsn: %s is not a SQLite database", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open(sqliteDriver, "file:"+path+"?mode=ro")
 	if err != nil {
 		return fmt.Errorf("--storage-dsn: %w", err)
 	}

@@ -38,11 +38,26 @@ import (
 
 // TestCheckSQLiteFile: kine may use a new, empty or kine file; any other
 // file is refused before anything writes to it.
+// TestOneSQLite checks that the build holds one SQLite: the one kine uses
+// (mattn/go-sqlite3 with cgo, modernc.org/sqlite without), and that
+// --storage-dsn is checked with it.
+func TestOneSQLite(t *testing.T) {
+	var registered []string
+	for _, d := range sql.Drivers() {
+		if d == "sqlite" || d == "sqlite3" {
+			registered = append(registered, d)
+		}
+	}
+	if len(registered) != 1 || registered[0] != sqliteDriver {
+		t.Fatalf("SQLite drivers in this build: %v, want only %s (kine's)", registered, sqliteDriver)
+	}
+}
+
 func TestCheckSQLiteFile(t *testing.T) {
 	dir := t.TempDir()
 	sqlite := func(name string, statements ...string) string {
 		path := filepath.Join(dir, name)
-		db, err := sql.Open("sqlite", path)
+		db, err := sql.Open(sqliteDriver, path)
 		if err != nil {
 			t.Fatal(err)
 		}
