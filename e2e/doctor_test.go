@@ -27,8 +27,7 @@ import (
 // serving certificate without the <service>.<namespace>.svc name, the
 // auth-delegator binding deleted, the auth-reader RoleBinding deleted — and
 // for each, doctor exits 1 and names that cause first; restored, it exits 0
-// again. A certificate that expires within 30 days is a warning (exit 0), a
-// kind the running server lacks a failing list (discovery fine). A cluster
+// again. A certificate that expires within 30 days is a warning (exit 0). A cluster
 // that cannot be reached is exit 2.
 func TestDoctor(t *testing.T) {
 	requireTool(t, "kubectl", "doctor's diagnoses against a real kube-apiserver")
@@ -232,22 +231,6 @@ func TestDoctor(t *testing.T) {
 				<-reg.exited
 			},
 			func() { reg = startRegistered(t, bin, dir, admin) })
-	})
-
-	// Last, as it adds a kind to PROJECT: the running server, built before,
-	// does not serve it, so discovery works and the list fails.
-	t.Run("a kind the server does not serve", func(t *testing.T) {
-		boot(t, bin, dir, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Wasp", "--skip-go-mod-tidy")
-		code, r, out := runDoctor()
-		f := firstError(r)
-		if code != 1 || f == nil || f.Check != "list" || f.Subject != "insect.example.com/v1alpha1/wasps" || !strings.Contains(f.Evidence, "could not find the requested resource") {
-			t.Fatalf("doctor with a kind the server lacks: exit %d, first error %+v, want list of wasps failing:\n%s", code, f, out)
-		}
-		for _, g := range r.Findings {
-			if g.Check == "discovery" && g.Severity != doctor.OK {
-				t.Fatalf("discovery failed too: %+v", g)
-			}
-		}
 	})
 
 	t.Run("cluster unreachable", func(t *testing.T) {

@@ -136,9 +136,9 @@ func validateDeploymentNames(name, namespace, serviceAccount string) error {
 // kustomization returns the directory to render: the base or an overlay.
 func (o *BuildConfigOptions) kustomization() string {
 	if o.Overlay == "" {
-		return filepath.Join(o.Options.Dir, o.OutputDir, "base")
+		return filepath.Join(o.Options.Dir, o.OutputDir, manifests.BasePath)
 	}
-	return filepath.Join(o.Options.Dir, o.OutputDir, "overlays", o.Overlay)
+	return filepath.Join(o.Options.Dir, o.OutputDir, filepath.FromSlash(manifests.OverlayPath(o.Overlay)))
 }
 
 func newBuildConfigCommand(streams IOStreams) *cobra.Command {
@@ -196,18 +196,18 @@ func (o *BuildConfigOptions) Run() error {
 	}
 	scaffold.Print(o.streams.Out, res.Changes, false)
 	if res.EtcdCertsCreated {
-		fmt.Fprintf(o.streams.Out, "new etcd CA, member and client certificates in %s\n", filepath.Join(o.OutputDir, "base", "certificates"))
+		fmt.Fprintf(o.streams.Out, "new etcd CA, member and client certificates in %s\n", filepath.Join(o.OutputDir, filepath.FromSlash(manifests.CertsPath)))
 	}
 	if res.CertsCreated {
-		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, "base", "certificates"))
+		fmt.Fprintf(o.streams.Out, "new CA and serving certificate for %s in %s\n", o.ServiceHosts()[0], filepath.Join(o.OutputDir, filepath.FromSlash(manifests.CertsPath)))
 	}
 	switch o.Backend {
 	case model.BackendSQLite:
 		fmt.Fprintf(o.streams.Out, "storage: SQLite on the PersistentVolumeClaim %s, so one apiserver replica (a SQLite file has one writer; the Deployment recreates rather than rolls). For more replicas use --storage postgres.\n", o.DataClaimName())
 	case model.BackendPostgres, model.BackendMySQL:
 		fmt.Fprintf(o.streams.Out, "storage: %s; put its DSN in %s (never overwritten; keep it out of git): it becomes the Secret %s.\n",
-			o.Backend, filepath.Join(o.OutputDir, "base", "storage.env"), o.StorageSecretName())
+			o.Backend, filepath.Join(o.OutputDir, filepath.FromSlash(manifests.StorageEnvPath)), o.StorageSecretName())
 	}
-	fmt.Fprintf(o.streams.Out, "\nDeploy with: kubectl apply --server-side -k %s\n", filepath.Join(o.OutputDir, "base"))
+	fmt.Fprintf(o.streams.Out, "\nDeploy with: kubectl apply --server-side -k %s\n", filepath.Join(o.OutputDir, manifests.BasePath))
 	return nil
 }

@@ -122,8 +122,8 @@ type invocation struct {
 // invocations returns the generator runs in kube_codegen.sh's order, each with
 // the flags kube_codegen.sh gives it.
 func (in *inputs) invocations(reportFile string) []invocation {
-	gen := filepath.Join(in.dir, model.GeneratedDir)
-	genPkg := in.module + "/" + model.GeneratedDir
+	dir := func(rel string) string { return filepath.Join(in.dir, filepath.FromSlash(rel)) }
+	pkg := func(rel string) string { return in.module + "/" + rel }
 	helpers := func(file string, pkgs ...[]string) []string {
 		return append([]string{"--output-file", file, "--go-header-file", in.header}, sorted(pkgs...)...)
 	}
@@ -135,8 +135,8 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	openapi := []string{
 		"--output-file", "zz_generated.openapi.go",
 		"--go-header-file", in.header,
-		"--output-dir", filepath.Join(gen, "openapi"),
-		"--output-pkg", genPkg + "/openapi",
+		"--output-dir", dir(model.OpenAPIDir),
+		"--output-pkg", pkg(model.OpenAPIDir),
 		"--report-filename", reportFile,
 		"--output-model-name-file=zz_generated.model_name.go",
 	}
@@ -149,11 +149,11 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	}
 	clientArgv := []string{
 		"--go-header-file", in.header,
-		"--output-dir", filepath.Join(gen, "clientset"),
-		"--output-pkg", genPkg + "/clientset",
-		"--clientset-name", "versioned",
-		"--apply-configuration-package", genPkg + "/applyconfiguration",
-		"--input-base", in.module + "/pkg/apis",
+		"--output-dir", dir(model.ClientsetDir),
+		"--output-pkg", pkg(model.ClientsetDir),
+		"--clientset-name", model.ClientsetName,
+		"--apply-configuration-package", pkg(model.ApplyConfigurationDir),
+		"--input-base", pkg(model.APIsDir),
 		"--plural-exceptions", in.pluralExcep,
 		"--prefers-protobuf=false",
 	}
@@ -163,24 +163,24 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	return append(invs,
 		invocation{"applyconfiguration-gen", append([]string{
 			"--go-header-file", in.header,
-			"--output-dir", filepath.Join(gen, "applyconfiguration"),
-			"--output-pkg", genPkg + "/applyconfiguration",
+			"--output-dir", dir(model.ApplyConfigurationDir),
+			"--output-pkg", pkg(model.ApplyConfigurationDir),
 			"--external-applyconfigurations", strings.Join(in.applyExternals, ","),
 			"--openapi-schema", "",
 		}, sorted(in.clients)...)},
 		invocation{"client-gen", clientArgv},
 		invocation{"lister-gen", append([]string{
 			"--go-header-file", in.header,
-			"--output-dir", filepath.Join(gen, "listers"),
-			"--output-pkg", genPkg + "/listers",
+			"--output-dir", dir(model.ListersDir),
+			"--output-pkg", pkg(model.ListersDir),
 			"--plural-exceptions", in.pluralExcep,
 		}, sorted(in.clients)...)},
 		invocation{"informer-gen", append([]string{
 			"--go-header-file", in.header,
-			"--output-dir", filepath.Join(gen, "informers"),
-			"--output-pkg", genPkg + "/informers",
-			"--versioned-clientset-package", genPkg + "/clientset/versioned",
-			"--listers-package", genPkg + "/listers",
+			"--output-dir", dir(model.InformersDir),
+			"--output-pkg", pkg(model.InformersDir),
+			"--versioned-clientset-package", pkg(model.ClientsetDir + "/" + model.ClientsetName),
+			"--listers-package", pkg(model.ListersDir),
 			"--plural-exceptions", in.pluralExcep,
 		}, sorted(in.clients)...)},
 	)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,5 +143,24 @@ func TestWriteIsIdempotent(t *testing.T) {
 		if c.Action != "unchanged" {
 			t.Fatalf("re-writing the same docs changed %s (%s)", c.Path, c.Action)
 		}
+	}
+}
+
+// TestColumnsContract holds the strategy template and build docs to the
+// columns contract (model.ColumnsVar in model.StrategyFile): the columns of
+// a freshly scaffolded kind are read back as the template declares them.
+func TestColumnsContract(t *testing.T) {
+	dir, p := fixture(t)
+	k := p.Groups[0].Kind("Bee")
+	got := columns(filepath.Join(dir, k.RegistryFile(model.StrategyFile)))
+	var names []string
+	for _, c := range got {
+		if c.Description == "" {
+			t.Errorf("column %s has no description", c.Name)
+		}
+		names = append(names, c.Name)
+	}
+	if want := []string{"NAME", "REPLICAS", "READY", "AGE", "DESCRIPTION"}; !slices.Equal(names, want) {
+		t.Fatalf("columns read from %s = %v, want %v", model.StrategyFile, names, want)
 	}
 }

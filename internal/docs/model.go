@@ -114,7 +114,7 @@ func Build(dir string, m *model.Project, universe types.Universe) ([]*GroupVersi
 					Description: description(t.CommentLines),
 					Plural:      k.Plural, Singular: k.Singular, Namespaced: k.Spec.Namespaced,
 					ShortNames: k.Spec.ShortNames, Categories: k.Spec.Categories,
-					Columns: columns(filepath.Join(dir, k.RegistryFile("strategy.go"))),
+					Columns: columns(filepath.Join(dir, k.RegistryFile(model.StrategyFile))),
 					Paths:   paths(g.Full, v.Name, k.Spec),
 				}
 				if k.Spec.StatusSubresource {
@@ -163,8 +163,8 @@ func paths(group, version string, k *project.Kind) []Path {
 	return out
 }
 
-// columns reads the columns of `kubectl get` from the kind's strategy: the
-// composite literal of its package-level "columns" variable.
+// columns reads the columns of `kubectl get` from the kind's strategy, as
+// the columns contract (model.ColumnsVar) says they are declared.
 func columns(strategyFile string) []Column {
 	f, err := parser.ParseFile(token.NewFileSet(), strategyFile, nil, 0)
 	if err != nil {
@@ -173,7 +173,7 @@ func columns(strategyFile string) []Column {
 	var out []Column
 	ast.Inspect(f, func(n ast.Node) bool {
 		vs, ok := n.(*ast.ValueSpec)
-		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != "columns" || len(vs.Values) != 1 {
+		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != model.ColumnsVar || len(vs.Values) != 1 {
 			return true
 		}
 		list, ok := vs.Values[0].(*ast.CompositeLit)

@@ -11,6 +11,8 @@ import (
 
 // Funcs are the template functions of the project templates.
 var Funcs = map[string]any{
+	// pkg is the import path of one of the project's packages (model.ImportPath).
+	"pkg": model.ImportPath,
 	// structs lists, once each, the structs (Spec, Status) renames touch.
 	"structs": func(rs []Rename) []string {
 		var out []string

@@ -229,10 +229,6 @@ func (m *Project) HasScale() bool {
 	return false
 }
 
-// GeneratedDir returns the folder of one kind of generated code (clientset,
-// listers, informers, applyconfiguration, openapi).
-func (m *Project) GeneratedDir(what string) string { return path.Join(GeneratedDir, what) }
-
 // Version returns the version with the name, or nil.
 func (g *Group) Version(name string) *Version {
 	for _, v := range g.Versions {
@@ -306,6 +302,17 @@ func (k *Kind) GroupFile(sub, suffix string) string {
 
 // RegistryDir is the kind's registry package (storage, strategy, subresources).
 func (k *Kind) RegistryDir() string { return path.Join(k.Group.RegistryDir(), k.Package) }
+
+// The columns contract: a kind's `kubectl get` columns are the package-level
+// variable ColumnsVar of its registry's StrategyFile, a composite literal of
+// metav1.TableColumnDefinition whose Name and Description are string
+// literals. The strategy template declares them so and build docs reads them
+// from there (TestColumnsContract in internal/docs holds both to it); a user
+// who computes them instead loses them from the reference, not from kubectl.
+const (
+	StrategyFile = "strategy.go"
+	ColumnsVar   = "columns"
+)
 
 // RegistryFile is a file of the kind's registry package.
 func (k *Kind) RegistryFile(name string) string { return path.Join(k.RegistryDir(), name) }
