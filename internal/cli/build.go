@@ -23,18 +23,45 @@ func newBuildCommand(streams IOStreams) *cobra.Command {
 	return cmd
 }
 
+// ProjectOptions locate and load the project a command works on: what every
+// build command shares (and nothing more).
+type ProjectOptions struct {
+	Dir     string
+	model   *model.Project
+	streams IOStreams
+}
+
+// Complete finds the project (the working directory unless Dir is set) and
+// loads its PROJECT.
+func (o *ProjectOptions) Complete() error {
+	dir, err := projectDir(o.Dir)
+	if err != nil {
+		return err
+	}
+	o.Dir = dir
+	p, err := project.Load(o.Dir)
+	if err != nil {
+		return err
+	}
+	o.model = model.New(p)
+	return nil
+}
+
+// generateOptions runs the code generators on the loaded project.
+func (o *ProjectOptions) generateOptions(verify bool) builder.Options {
+	return builder.Options{Dir: o.Dir, Project: o.model, Generate: true, Verify: verify, Out: o.streams.Out, Log: o.streams.ErrOut}
+}
+
 // BuildGeneratedOptions are the flags of `build generated`.
 type BuildGeneratedOptions struct {
+	ProjectOptions
 	Verify bool
 	// PrintCommands prints the upstream generators' command lines instead.
 	PrintCommands bool
-	Dir           string
-	model         *model.Project
-	streams       IOStreams
 }
 
 func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
-	o := &BuildGeneratedOptions{streams: streams}
+	o := &BuildGeneratedOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "generated",
 		Short: "Run the Kubernetes code generators",
@@ -60,37 +87,17 @@ the generators read has changed since the last run, nothing is generated at all.
 	return cmd
 }
 
-// Complete loads the project.
-func (o *BuildGeneratedOptions) Complete() error {
-	dir, err := projectDir(o.Dir)
-	if err != nil {
-		return err
-	}
-	o.Dir = dir
-	p, err := project.Load(o.Dir)
-	if err != nil {
-		return err
-	}
-	o.model = model.New(p)
-	return nil
-}
-
 // Run generates.
 func (o *BuildGeneratedOptions) Run() error {
 	if o.PrintCommands {
-		return builder.PrintCommands(o.buildOptions(), os.DevNull)
+		return builder.PrintCommands(o.generateOptions(o.Verify), os.DevNull)
 	}
-	return builder.Generate(o.buildOptions())
-}
-
-// buildOptions is the build operation for the loaded project.
-func (o *BuildGeneratedOptions) buildOptions() builder.Options {
-	return builder.Options{Dir: o.Dir, Project: o.model, Generate: true, Verify: o.Verify, Out: o.streams.Out, Log: o.streams.ErrOut}
+	return builder.Generate(o.generateOptions(o.Verify))
 }
 
 // BuildExecutablesOptions are the flags of `build executables`.
 type BuildExecutablesOptions struct {
-	BuildGeneratedOptions
+	ProjectOptions
 	Output   string
 	GOOS     string
 	GOARCH   string
@@ -100,7 +107,7 @@ type BuildExecutablesOptions struct {
 }
 
 func newBuildExecutablesCommand(streams IOStreams) *cobra.Command {
-	o := &BuildExecutablesOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	o := &BuildExecutablesOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "executables",
 		Short: "Generate code, then build bin/apiserver and bin/controller-manager",
@@ -146,7 +153,7 @@ func (o *BuildExecutablesOptions) Validate() error {
 
 // Run generates (unless --generate=false) and builds.
 func (o *BuildExecutablesOptions) Run(ctx context.Context) error {
-	b := o.buildOptions()
+	b := o.generateOptions(false)
 	b.Generate, b.Targets, b.Output, b.GOOS, b.GOARCH = o.Generate, o.targets, o.Output, o.GOOS, o.GOARCH
 	return builder.Build(ctx, b)
 }

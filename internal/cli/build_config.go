@@ -19,7 +19,7 @@ import (
 
 // BuildConfigOptions are the flags of `build config` (and of `run in-cluster`).
 type BuildConfigOptions struct {
-	BuildGeneratedOptions
+	ProjectOptions
 	manifests.Options
 	KeyType string
 	Output  string
@@ -46,10 +46,10 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 
 // Complete loads the project and fills in defaults.
 func (o *BuildConfigOptions) Complete() error {
-	if err := o.BuildGeneratedOptions.Complete(); err != nil {
+	if err := o.ProjectOptions.Complete(); err != nil {
 		return err
 	}
-	o.Options.Dir = o.BuildGeneratedOptions.Dir
+	o.Options.Dir = o.ProjectOptions.Dir
 	o.Project = o.model
 	if o.ServiceAccount == "" {
 		o.ServiceAccount = o.Name
@@ -142,7 +142,7 @@ func (o *BuildConfigOptions) kustomization() string {
 }
 
 func newBuildConfigCommand(streams IOStreams) *cobra.Command {
-	o := &BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	o := &BuildConfigOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Write the manifests that deploy the apiserver behind the aggregation layer",

@@ -8,12 +8,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/builder"
 	"github.com/apiserver-boot/apiserver-boot/internal/container"
 )
 
 // BuildContainerOptions are the flags of `build container`.
 type BuildContainerOptions struct {
-	BuildGeneratedOptions
+	ProjectOptions
 	container.Options
 	Platforms string
 	Output    string
@@ -30,10 +31,10 @@ func (o *BuildContainerOptions) addFlags(f *pflag.FlagSet, withImage bool) {
 
 // Complete loads the project and parses the flags.
 func (o *BuildContainerOptions) Complete() error {
-	if err := o.BuildGeneratedOptions.Complete(); err != nil {
+	if err := o.ProjectOptions.Complete(); err != nil {
 		return err
 	}
-	o.Options.Dir = o.BuildGeneratedOptions.Dir
+	o.Options.Dir = o.ProjectOptions.Dir
 	o.Out = o.streams.ErrOut
 	platforms, err := container.ParsePlatforms(o.Platforms)
 	if err != nil {
@@ -62,7 +63,7 @@ func (o *BuildContainerOptions) Validate() error {
 }
 
 func newBuildContainerCommand(streams IOStreams) *cobra.Command {
-	o := &BuildContainerOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	o := &BuildContainerOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "container",
 		Short: "Build an OCI image of the apiserver and controller manager, without a Docker daemon",
@@ -97,7 +98,7 @@ The generated project's Dockerfile builds the same image with docker build.`,
 // Run generates code (unless --generate=false) and builds the image.
 func (o *BuildContainerOptions) Run(ctx context.Context) error {
 	if o.Generate {
-		if err := o.BuildGeneratedOptions.Run(); err != nil {
+		if err := builder.Generate(o.generateOptions(false)); err != nil {
 			return err
 		}
 	}

@@ -11,13 +11,13 @@ import (
 
 // BuildDocsOptions are the flags of `build docs`.
 type BuildDocsOptions struct {
-	BuildGeneratedOptions
+	ProjectOptions
 	OutputDir string
 	Format    string
 }
 
 func newBuildDocsCommand(streams IOStreams) *cobra.Command {
-	o := &BuildDocsOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	o := &BuildDocsOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "docs",
 		Short: "Write the API reference: Markdown per group/version and one HTML page",

@@ -178,9 +178,8 @@ kinds (registration, the server's storage wiring) are regenerated from PROJECT.`
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Complete(cmd.Flags())
-			if err := o.Validate(); err != nil {
-				return err
-			}
+			// The kind's rules (name, storage, read-only) are the domain's:
+			// workspace.AddKind checks them before anything is written.
 			return o.run(true, func(w *workspace.Workspace) ([]scaffold.Change, error) {
 				return w.AddKind(cmd.Context(), o.request(), o.options())
 			})
@@ -212,25 +211,6 @@ func (o *CreateResourceOptions) Complete(flags *pflag.FlagSet) {
 			o.Controller = false
 		}
 	}
-}
-
-// Validate checks the kind's name and storage.
-func (o *CreateResourceOptions) Validate() error {
-	if err := names.ValidateKind(o.Kind); err != nil {
-		return err
-	}
-	switch o.Store {
-	case project.StoreRegistry, project.StoreCustom:
-	default:
-		return fmt.Errorf("unknown --storage %q: use %s or %s", o.Store, project.StoreRegistry, project.StoreCustom)
-	}
-	if o.ReadOnly && o.Store != project.StoreCustom {
-		return fmt.Errorf("--read-only needs --storage %s: the generic registry's objects are written through the API", project.StoreCustom)
-	}
-	if o.ReadOnly && (o.Status || o.Controller) {
-		return fmt.Errorf("--read-only kinds have no status subresource and no controller writing them: drop --with-status-subresource and --controller")
-	}
-	return nil
 }
 
 func (o *CreateResourceOptions) request() workspace.KindRequest {

@@ -22,8 +22,8 @@ type RunInClusterOptions struct {
 
 func newRunInClusterCommand(streams IOStreams) *cobra.Command {
 	o := &RunInClusterOptions{
-		BuildConfigOptions: BuildConfigOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}},
-		Container:          BuildContainerOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}},
+		BuildConfigOptions: BuildConfigOptions{ProjectOptions: ProjectOptions{streams: streams}},
+		Container:          BuildContainerOptions{ProjectOptions: ProjectOptions{streams: streams}},
 	}
 	cmd := &cobra.Command{
 		Use:   "in-cluster",
@@ -80,7 +80,7 @@ func (o *RunInClusterOptions) Complete() error {
 // Run deploys.
 func (o *RunInClusterOptions) Run(ctx context.Context) error {
 	d := deploy.Options{
-		Generate: o.buildOptions(), Manifests: o.Options, Kustomization: o.kustomization(),
+		Generate: o.generateOptions(false), Manifests: o.Options, Kustomization: o.kustomization(),
 		Kubeconfig: o.Kubeconfig, Context: o.Context, DryRun: o.DryRun, WaitTimeout: o.WaitTimeout, Out: o.streams.Out,
 	}
 	if o.BuildImage && !o.DryRun {

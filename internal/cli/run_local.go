@@ -24,7 +24,7 @@ func newRunCommand(streams IOStreams) *cobra.Command {
 
 // RunLocalOptions are the flags of `run local`.
 type RunLocalOptions struct {
-	BuildGeneratedOptions
+	ProjectOptions
 	Build bool
 	localrun.Options
 	// Registration flags (--register-into).
@@ -39,7 +39,7 @@ type RunLocalOptions struct {
 // Complete loads the project and turns the flags into the run: the build
 // first (unless --build=false), the registration (with --register-into).
 func (o *RunLocalOptions) Complete() error {
-	if err := o.BuildGeneratedOptions.Complete(); err != nil {
+	if err := o.ProjectOptions.Complete(); err != nil {
 		return err
 	}
 	reg, err := o.registration()
@@ -48,11 +48,11 @@ func (o *RunLocalOptions) Complete() error {
 	}
 	o.Register = reg
 	if o.Build {
-		b := o.buildOptions()
+		b := o.generateOptions(false)
 		b.Targets = model.Binaries
 		o.Options.Build = &b
 	}
-	o.Options.Dir = o.BuildGeneratedOptions.Dir
+	o.Options.Dir = o.ProjectOptions.Dir
 	o.Log, o.Out = o.streams.ErrOut, o.streams.Out
 	return nil
 }
@@ -89,7 +89,7 @@ func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 }
 
 func newRunLocalCommand(streams IOStreams) *cobra.Command {
-	o := &RunLocalOptions{BuildGeneratedOptions: BuildGeneratedOptions{streams: streams}}
+	o := &RunLocalOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "local",
 		Short: "Run etcd, the apiserver and the controller manager on this machine",

@@ -139,6 +139,27 @@ const (
 	StoreCustom   = "custom"
 )
 
+// Validate holds a kind to the rules of its own shape: its name, its store,
+// and what a read-only kind cannot have. Creating a kind and loading PROJECT
+// both check them here; their words name the flags of create that set them.
+func (k *Kind) Validate() error {
+	if err := names.ValidateKind(k.Kind); err != nil {
+		return err
+	}
+	switch k.Store {
+	case "", StoreRegistry, StoreCustom:
+	default:
+		return fmt.Errorf("unknown --storage %q: use %s or %s", k.Store, StoreRegistry, StoreCustom)
+	}
+	if k.ReadOnly && !k.Custom() {
+		return fmt.Errorf("--read-only needs --storage %s: the generic registry's objects are written through the API", StoreCustom)
+	}
+	if k.ReadOnly && (k.StatusSubresource || k.Controller) {
+		return fmt.Errorf("--read-only kinds have no status subresource and no controller writing them: drop --with-status-subresource and --controller")
+	}
+	return nil
+}
+
 // Custom reports whether the kind's objects are kept by a backend the user writes.
 func (k *Kind) Custom() bool { return k.Store == StoreCustom }
 
@@ -236,19 +257,8 @@ func (p *Project) Validate() error {
 		}
 		kinds := map[string]bool{}
 		for _, k := range g.Kinds {
-			if err := names.ValidateKind(k.Kind); err != nil {
-				return err
-			}
-			switch k.Store {
-			case "", StoreRegistry, StoreCustom:
-			default:
-				return fmt.Errorf("kind %s has unknown storage %q: use %s or %s", k.Kind, k.Store, StoreRegistry, StoreCustom)
-			}
-			if k.ReadOnly && !k.Custom() {
-				return fmt.Errorf("kind %s: read-only needs --storage %s (a generic registry kind is written through the API)", k.Kind, StoreCustom)
-			}
-			if k.ReadOnly && (k.StatusSubresource || k.Controller) {
-				return fmt.Errorf("kind %s is read-only: it has no status subresource and no controller writing it (use --with-status-subresource=false --controller=false)", k.Kind)
+			if err := k.Validate(); err != nil {
+				return fmt.Errorf("kind %s of group %s: %w", k.Kind, g.Name, err)
 			}
 			if k.Custom() && len(k.Subresources) > 0 {
 				return fmt.Errorf("kind %s keeps its objects in custom storage: its subresources are status only (scale, getter and connector are scaffolded for etcd kinds)", k.Kind)

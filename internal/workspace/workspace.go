@@ -202,28 +202,33 @@ func (w *Workspace) AddGroupAndVersion(group, version string, opts Options) ([]s
 
 // AddKind adds a kind (and its group and version if they are new).
 func (w *Workspace) AddKind(ctx context.Context, req KindRequest, opts Options) ([]scaffold.Change, error) {
-	if err := w.validateKind(&req); err != nil {
-		return nil, err
-	}
-	next := w.Project.Clone()
-	next.AddGroup(req.Group)
-	next.AddVersion(req.Group, req.Version)
-	g := next.Group(req.Group)
-	g.Kinds = append(g.Kinds, project.Kind{
+	kind := project.Kind{
 		Kind:              req.Kind,
 		Package:           names.KindPackage(req.Kind),
-		Plural:            req.Plural,
 		Namespaced:        req.Namespaced,
 		ShortNames:        req.ShortNames,
 		Categories:        req.Categories,
 		StatusSubresource: req.StatusSubresource,
 		Controller:        req.Controller,
 		Versions:          []string{req.Version},
+		Store:             req.Store,
 		ReadOnly:          req.ReadOnly,
-	})
-	if req.Store == project.StoreCustom {
-		g.Kinds[len(g.Kinds)-1].Store = project.StoreCustom
 	}
+	if kind.Store == project.StoreRegistry {
+		kind.Store = "" // the default, as PROJECT records it
+	}
+	if err := kind.Validate(); err != nil {
+		return nil, err
+	}
+	if err := w.validateKind(&req); err != nil {
+		return nil, err
+	}
+	kind.Plural = req.Plural
+	next := w.Project.Clone()
+	next.AddGroup(req.Group)
+	next.AddVersion(req.Group, req.Version)
+	g := next.Group(req.Group)
+	g.Kinds = append(g.Kinds, kind)
 	mg := model.New(next).Group(req.Group)
 	files := append(layout.Group(mg), layout.Version(mg.Version(req.Version))...)
 	kindFiles, inserts := layout.Kind(mg.Kind(req.Kind))
@@ -243,9 +248,6 @@ func (w *Workspace) validateKind(req *KindRequest) error {
 		return err
 	}
 	if err := names.ValidateVersion(req.Version); err != nil {
-		return err
-	}
-	if err := names.ValidateKind(req.Kind); err != nil {
 		return err
 	}
 	if req.Plural == "" {
