@@ -18,6 +18,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
 	"github.com/apiserver-boot/apiserver-boot/internal/doctor"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
 // TestDoctor is the proof of the doctor issue: a generated server registered
@@ -27,7 +28,8 @@ import (
 // serving certificate without the <service>.<namespace>.svc name, the
 // auth-delegator binding deleted, the auth-reader RoleBinding deleted — and
 // for each, doctor exits 1 and names that cause first; restored, it exits 0
-// again. A certificate that expires within 30 days is a warning (exit 0). A cluster
+// again. A certificate that expires within 30 days is a warning (exit 0); a
+// kind PROJECT lists and the running server lacks, a failing list. A cluster
 // that cannot be reached is exit 2.
 func TestDoctor(t *testing.T) {
 	requireTool(t, "kubectl", "doctor's diagnoses against a real kube-apiserver")
@@ -66,7 +68,8 @@ func TestDoctor(t *testing.T) {
 	}
 	// diagnose breaks something, requires doctor to exit 1 naming the cause
 	// first (check and words), and restores it.
-	diagnose := func(t *testing.T, check, words string, breakIt, restore func()) {
+	// also, if given, must hold of the report too.
+	diagnose := func(t *testing.T, check, words string, breakIt, restore func(), also ...func(*doctor.Report) bool) {
 		t.Helper()
 		breakIt()
 		restored := false
@@ -81,7 +84,11 @@ func TestDoctor(t *testing.T) {
 		waitFor(t, time.Minute, func() bool {
 			code, r, out = runDoctor()
 			f := firstError(r)
-			return code == 1 && f != nil && f.Check == check && strings.Contains(f.Message, words)
+			ok := code == 1 && f != nil && f.Check == check && strings.Contains(f.Message, words)
+			for _, a := range also {
+				ok = ok && a(r)
+			}
+			return ok
 		}, func() string {
 			return "doctor (exit " + strconv.Itoa(code) + ") did not name " + check + " \"" + words + "\" first:\n" + out
 		})
@@ -230,7 +237,50 @@ func TestDoctor(t *testing.T) {
 				}
 				<-reg.exited
 			},
-			func() { reg = startRegistered(t, bin, dir, admin) })
+			func() { reg = startRegistered(t, bin, dir, admin) },
+			// What clients see, after the cause: discovery through the aggregator fails.
+			func(r *doctor.Report) bool {
+				for _, f := range r.Findings {
+					if f.Check == "discovery" && f.Severity == doctor.Error && strings.Contains(f.Message, "through the aggregator fails") && f.Evidence != "" {
+						return true
+					}
+				}
+				return false
+			})
+	})
+
+	// A PROJECT that lists a kind the running server lacks (added, not yet
+	// redeployed): discovery works, the list of the new kind fails. Doctor
+	// runs on a copy of PROJECT, so the running project is not touched.
+	t.Run("a kind the server does not serve", func(t *testing.T) {
+		p, err := project.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := p.Group("insect")
+		g.Kinds = append(g.Kinds, project.Kind{Kind: "Wasp", Package: "wasp", Plural: "wasps", Namespaced: true, Versions: []string{"v1alpha1"}})
+		data, err := p.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := t.TempDir()
+		writeFile(t, filepath.Join(other, project.FileName), string(data))
+		cmd := exec.Command(bin, "doctor", "--kubeconfig", admin, "-o", "json")
+		cmd.Dir = other
+		out, _ := cmd.Output()
+		var r doctor.Report
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("doctor -o json: %v\n%s", err, out)
+		}
+		f := firstError(&r)
+		if code := cmd.ProcessState.ExitCode(); code != 1 || f == nil || f.Check != "list" || f.Subject != "insect.example.com/v1alpha1/wasps" || f.Evidence == "" || f.Fix == "" {
+			t.Fatalf("doctor with a kind the server lacks: exit %d, first error %+v, want the list of wasps failing:\n%s", code, f, out)
+		}
+		for _, g := range r.Findings {
+			if (g.Check == "discovery" || g.Subject == "insect.example.com/v1alpha1/bees") && g.Severity != doctor.OK {
+				t.Errorf("only the wasps' list should fail: %+v", g)
+			}
+		}
 	})
 
 	t.Run("cluster unreachable", func(t *testing.T) {
