@@ -9,9 +9,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/internal/cluster"
 	"github.com/apiserver-boot/apiserver-boot/internal/doctor"
-	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
-	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
 // DoctorOptions are the flags of `doctor`.
@@ -21,13 +19,12 @@ type DoctorOptions struct {
 	Name, Namespace     string
 	ServiceAccount      string
 	Output              string
-	Dir                 string
-	apis                []doctor.GroupVersion
-	streams             IOStreams
+	ProjectOptions
+	apis []doctor.GroupVersion
 }
 
 func newDoctorCommand(streams IOStreams) *cobra.Command {
-	o := &DoctorOptions{streams: streams}
+	o := &DoctorOptions{ProjectOptions: ProjectOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Explain why an APIService is not Available, and how to fix it",
@@ -89,15 +86,10 @@ func (o *DoctorOptions) Complete() error {
 		o.apis = []doctor.GroupVersion{{Group: o.Group, Version: o.Version}}
 		return nil
 	}
-	dir, err := projectDir(o.Dir)
-	if err != nil {
-		return err
-	}
-	p, err := project.Load(dir)
-	if err != nil {
+	if err := o.ProjectOptions.Complete(); err != nil {
 		return fmt.Errorf("%w (or name the API with --group and --version)", err)
 	}
-	for _, g := range model.New(p).Groups {
+	for _, g := range o.model.Groups {
 		for _, v := range g.Versions {
 			gv := doctor.GroupVersion{Group: g.Full, Version: v.Name}
 			for _, k := range v.Kinds {
