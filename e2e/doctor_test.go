@@ -135,14 +135,7 @@ func TestDoctor(t *testing.T) {
 	})
 
 	t.Run("certificate without the service name", func(t *testing.T) {
-		pki := filepath.Join(dir, ".local", "run", "pki")
-		ca, err := certs.Load(filepath.Join(pki, "ca.crt"), filepath.Join(pki, "ca.key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		crt, key := filepath.Join(pki, "apiserver.crt"), filepath.Join(pki, "apiserver.key")
-		origCrt, _ := os.ReadFile(crt)
-		origKey, _ := os.ReadFile(key)
+		ca, crt, key, origCrt, origKey := localServingPKI(t, dir)
 		noSAN, err := ca.NewServing("localhost", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}, certs.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -167,14 +160,7 @@ func TestDoctor(t *testing.T) {
 
 	t.Run("certificate expiring soon", func(t *testing.T) {
 		// A warning, not an error: doctor names it and still exits 0.
-		pki := filepath.Join(dir, ".local", "run", "pki")
-		ca, err := certs.Load(filepath.Join(pki, "ca.crt"), filepath.Join(pki, "ca.key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		crt, key := filepath.Join(pki, "apiserver.crt"), filepath.Join(pki, "apiserver.key")
-		origCrt, _ := os.ReadFile(crt)
-		origKey, _ := os.ReadFile(key)
+		ca, crt, key, origCrt, origKey := localServingPKI(t, dir)
 		block, _ := pem.Decode(origCrt)
 		leaf, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
@@ -293,6 +279,25 @@ func TestDoctor(t *testing.T) {
 			t.Fatalf("doctor against a closed port: exit %d, want 2:\n%s", code, out)
 		}
 	})
+}
+
+// localServingPKI returns run local's CA and the paths and contents of the
+// serving certificate and key it made, for a test to replace and restore.
+func localServingPKI(t *testing.T, dir string) (ca *certs.KeyPair, crt, key string, crtPEM, keyPEM []byte) {
+	t.Helper()
+	pki := filepath.Join(dir, ".local", "run", "pki")
+	ca, err := certs.Load(filepath.Join(pki, "ca.crt"), filepath.Join(pki, "ca.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, key = filepath.Join(pki, "apiserver.crt"), filepath.Join(pki, "apiserver.key")
+	if crtPEM, err = os.ReadFile(crt); err != nil {
+		t.Fatal(err)
+	}
+	if keyPEM, err = os.ReadFile(key); err != nil {
+		t.Fatal(err)
+	}
+	return ca, crt, key, crtPEM, keyPEM
 }
 
 // apiServiceManifest saves an APIService to a file kubectl create can
