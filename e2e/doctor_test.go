@@ -213,29 +213,8 @@ func TestDoctor(t *testing.T) {
 		fixWith(t, "rbac", "lacks extension-apiserver-authentication-reader", "-n kube-system delete rolebinding bees-apiserver:extension-apiserver-authentication-reader")
 	})
 
-	t.Run("server stopped", func(t *testing.T) {
-		// SIGKILL: run local cannot unregister, so the APIService and the
-		// Service stay while nothing serves behind them.
-		diagnose(t, "certificate", "nothing answers at",
-			func() {
-				if err := reg.cmd.Process.Kill(); err != nil {
-					t.Fatal(err)
-				}
-				<-reg.exited
-			},
-			func() { reg = startRegistered(t, bin, dir, admin) },
-			// What clients see, after the cause: discovery through the aggregator fails.
-			func(r *doctor.Report) bool {
-				for _, f := range r.Findings {
-					if f.Check == "discovery" && f.Severity == doctor.Error && strings.Contains(f.Message, "through the aggregator fails") && f.Evidence != "" {
-						return true
-					}
-				}
-				return false
-			})
-	})
-
-	// A PROJECT that lists a kind the running server lacks (added, not yet
+	// (Before "server stopped": the server it restarts lives as long as that
+	// subtest.) A PROJECT that lists a kind the running server lacks (added, not yet
 	// redeployed): discovery works, the list of the new kind fails. Doctor
 	// runs on a copy of PROJECT, so the running project is not touched.
 	t.Run("a kind the server does not serve", func(t *testing.T) {
@@ -267,6 +246,28 @@ func TestDoctor(t *testing.T) {
 				t.Errorf("only the wasps' list should fail: %+v", g)
 			}
 		}
+	})
+
+	t.Run("server stopped", func(t *testing.T) {
+		// SIGKILL: run local cannot unregister, so the APIService and the
+		// Service stay while nothing serves behind them.
+		diagnose(t, "certificate", "nothing answers at",
+			func() {
+				if err := reg.cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				<-reg.exited
+			},
+			func() { reg = startRegistered(t, bin, dir, admin) },
+			// What clients see, after the cause: discovery through the aggregator fails.
+			func(r *doctor.Report) bool {
+				for _, f := range r.Findings {
+					if f.Check == "discovery" && f.Severity == doctor.Error && strings.Contains(f.Message, "through the aggregator fails") && f.Evidence != "" {
+						return true
+					}
+				}
+				return false
+			})
 	})
 
 	t.Run("cluster unreachable", func(t *testing.T) {

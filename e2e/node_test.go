@@ -514,10 +514,14 @@ func nodeDoctor(t *testing.T, n *node, bin, dir, ns string) {
 		return code == 0
 	}, func() string { return "doctor did not turn healthy after scaling back:\n" + text })
 	// Back up, the API lets the namespace controller finish.
-	waitFor(t, 2*time.Minute, func() bool {
+	waitFor(t, 4*time.Minute, func() bool {
 		_, err := kubectlOut(n.admin, "get", "namespace", stuck)
 		return err != nil
-	}, func() string { return "namespace " + stuck + " was not deleted once the API was back" })
+	}, func() string {
+		ns, _ := kubectlOut(n.admin, "get", "namespace", stuck, "-o", "jsonpath={.status}")
+		left, _ := kubectlOut(n.admin, "-n", stuck, "get", "bees", "-o", "yaml")
+		return "namespace " + stuck + " was not deleted once the API was back: " + ns + "\nwhat is left in it:\n" + left
+	})
 }
 
 // nodeSQLite deploys the same image with --storage sqlite into another

@@ -199,7 +199,8 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus
 	slices initializer informers listers clientset user plugin factory informer others other serveradmission
 	apiservertest expect cancel authenticationv1 authorizationv1 authorizer
-	config errors resttest tester newTester valid seed watched remaining deleteAll second from`)
+	config errors resttest tester newTester valid seed watched remaining deleteAll second from
+	metadata gvr withoutProtobuf`)
 
 func setOf(words string) map[string]bool {
 	m := map[string]bool{}

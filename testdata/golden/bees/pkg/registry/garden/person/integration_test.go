@@ -24,6 +24,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/metadata"
 	"k8s.io/utils/ptr"
 
 	gardenv1beta1 "example.com/bees/pkg/apis/garden/v1beta1"
@@ -82,6 +83,14 @@ func TestIntegrationPerson(t *testing.T) {
 		t.Fatalf("delete: %v", err)
 	}
 	expect(t, w, watch.Deleted, "first")
+
+	// What kube-controller-manager's namespace controller does to every
+	// namespaced resource of a namespace being deleted: a delete-collection
+	// through the metadata client, which prefers protobuf.
+	gvr := gardenv1beta1.SchemeGroupVersion.WithResource("people")
+	if err := metadata.NewForConfigOrDie(s.Config).Resource(gvr).Namespace(metav1.NamespaceDefault).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		t.Fatalf("delete-collection through the metadata client: %v", err)
+	}
 }
 
 // expect waits for the next event of w and checks its type and object.

@@ -24,6 +24,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/metadata"
 	"k8s.io/utils/ptr"
 
 	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
@@ -93,6 +94,14 @@ func TestIntegrationSighting(t *testing.T) {
 		t.Fatalf("delete: %v", err)
 	}
 	expect(t, w, watch.Deleted, "first")
+
+	// What kube-controller-manager's namespace controller does to every
+	// namespaced resource of a namespace being deleted: a delete-collection
+	// through the metadata client, which prefers protobuf.
+	gvr := insectv1alpha1.SchemeGroupVersion.WithResource("sightings")
+	if err := metadata.NewForConfigOrDie(s.Config).Resource(gvr).Namespace(metav1.NamespaceDefault).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		t.Fatalf("delete-collection through the metadata client: %v", err)
+	}
 }
 
 // expect waits for the next event of w and checks its type and object.
