@@ -340,6 +340,9 @@ func nodeHA(t *testing.T, n *node, ns string) {
 			load.mu.Lock()
 			t.Errorf("%d requests failed during rolling restart %d (all failures so far):\n%s", failed, i+1, strings.Join(load.failures, "\n"))
 			load.mu.Unlock()
+			// The new pods' logs: the old ones are gone with their pods.
+			logs, _ := kubectlOut(n.admin, "-n", ns, "logs", "-l", "app.kubernetes.io/component=apiserver", "--tail=80", "--prefix", "--timestamps")
+			t.Logf("the apiserver pods' logs after rolling restart %d:\n%s", i+1, logs)
 		}
 	}
 	cancel()
