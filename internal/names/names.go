@@ -183,11 +183,12 @@ var predeclared = setOf(`any bool byte comparable complex64 complex128 error flo
 // generatedIdents are the import names and package-level or local
 // identifiers of the generated files that a group package or a kind's
 // variable could shadow. TestReservedCoversTemplates (internal/layout) keeps
-// it complete when the templates change. In the last line: custom is the
-// project's pkg/storage/custom (the test skips the project's own imports),
-// the other words are locals of the custom-storage templates; in the line
-// after it, the imports and locals of the admission plugins' files; in the
-// last, those of the controller and custom-storage tests.
+// it complete when the templates change. From the line starting with custom:
+// custom is the project's pkg/storage/custom (the test skips the project's
+// own imports), the other words are locals of the custom-storage templates;
+// the next two, those of the admission plugins' files and the self reviews; the
+// last two, those of the controller, integration and custom-storage tests
+// and of pkg/apiserver.
 var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver autoscalingv1
 	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer

@@ -36,8 +36,6 @@ import (
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 )
 
-// TestCheckSQLiteFile: kine may use a new, empty or kine file; any other
-// file is refused before anything writes to it.
 // TestOneSQLite checks that the build holds one SQLite: the one kine uses
 // (mattn/go-sqlite3 with cgo, modernc.org/sqlite without), and that
 // --storage-dsn is checked with it.
@@ -53,6 +51,8 @@ func TestOneSQLite(t *testing.T) {
 	}
 }
 
+// TestCheckSQLiteFile: kine may use a new, empty or kine file; any other
+// file is refused before anything writes to it.
 func TestCheckSQLiteFile(t *testing.T) {
 	dir := t.TempDir()
 	sqlite := func(name string, statements ...string) string {
