@@ -130,7 +130,8 @@ func Generate(opts Options) (*Result, error) {
 		c.Inputs = append([]string(nil), s.inputs...)
 		sort.Strings(c.Inputs)
 		c.FileTypes = map[string]generator.FileType{generator.GoFileType: out}
-		if err := c.ExecuteTargets(s.targets(&c)); err != nil {
+		// A generator that exits (klog.Fatal) or panics ends this run, not the process.
+		if err := fatalAsError(func() error { return c.ExecuteTargets(s.targets(&c)) }); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		logf("%-22s %s", s.name, since(t))

@@ -1,8 +1,12 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/go-logr/logr/funcr"
 
 	"github.com/spf13/pflag"
 	applyargs "k8s.io/code-generator/cmd/applyconfiguration-gen/args"
@@ -23,8 +27,11 @@ import (
 	"k8s.io/gengo/v2"
 	"k8s.io/gengo/v2/generator"
 	"k8s.io/gengo/v2/namer"
+	"k8s.io/klog/v2"
 	openapiargs "k8s.io/kube-openapi/cmd/openapi-gen/args"
 	openapigenerators "k8s.io/kube-openapi/pkg/generators"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/validationgen"
 )
 
 // step is one run of one generator on the shared package load: what its
@@ -42,6 +49,7 @@ type step struct {
 // stepFuncs configure the single-pass generators from their command lines.
 var stepFuncs = map[string]func([]string) (step, error){
 	"deepcopy-gen":           deepcopyStep,
+	"validation-gen":         validationStep,
 	"defaulter-gen":          defaulterStep,
 	"conversion-gen":         conversionStep,
 	"applyconfiguration-gen": applyconfigurationStep,
@@ -69,6 +77,46 @@ func deepcopyStep(argv []string) (step, error) {
 	}
 	return step{"deepcopy-gen", deepcopygenerators.NameSystems(), deepcopygenerators.DefaultNameSystem(), inputs,
 		func(c *generator.Context) []generator.Target { return deepcopygenerators.GetTargets(c, a) }}, err
+}
+
+// validationStep is validation-gen (see internal/validationgen). It reports
+// problems with klog.Fatal, which would exit the process, or a panic: both
+// become the step's error (see fatalAsError).
+func validationStep(argv []string) (step, error) {
+	a := &validationgen.Args{}
+	inputs, err := parseFlags("validation-gen", a.AddFlags, argv)
+	if err == nil {
+		err = a.Validate()
+	}
+	return step{"validation-gen", validationgen.NameSystems(), validationgen.DefaultNameSystem(), inputs,
+		func(c *generator.Context) []generator.Target { return validationgen.GetTargets(c, a) }}, err
+}
+
+// generatorExit is what klog's exit becomes while a generator runs in-process.
+type generatorExit struct{ code int }
+
+// fatalAsError runs fn with klog.Fatal and panics turned into an error that
+// carries what the generator logged, instead of exiting the process.
+func fatalAsError(fn func() error) (err error) {
+	var logged strings.Builder
+	savedExit := klog.OsExit
+	klog.OsExit = func(code int) { panic(generatorExit{code}) }
+	klog.SetLogger(funcr.New(func(prefix, args string) {
+		logged.WriteString(args)
+		logged.WriteString("\n")
+	}, funcr.Options{}))
+	defer func() {
+		klog.OsExit = savedExit
+		klog.ClearLogger()
+		if r := recover(); r != nil {
+			msg := strings.TrimSpace(logged.String())
+			if _, ok := r.(generatorExit); !ok {
+				msg = strings.TrimSpace(msg + "\n" + fmt.Sprint(r))
+			}
+			err = errors.New(msg)
+		}
+	}()
+	return fn()
 }
 
 func defaulterStep(argv []string) (step, error) {

@@ -3,6 +3,7 @@ package codegen
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +28,9 @@ type inputs struct {
 	// local are the project's own packages, besides groups and versions,
 	// that the types reach: they get deep-copy functions and OpenAPI too.
 	local []string
+	// validated are the packages validation-gen generates for: those whose
+	// sources carry +k8s:validation-gen= (what kube_codegen.sh greps for).
+	validated []string
 	// applyExternals map the k8s.io/api types the fields use to client-go's
 	// apply configurations (type:package, applyconfiguration-gen's form).
 	applyExternals []string
@@ -58,6 +62,7 @@ func newInputs(dir string, m *model.Project) *inputs {
 	// A --standalone server answers kubectl auth can-i and whoami itself
 	// (pkg/apiserver/selfreviews.go), with the review types of these packages.
 	in.openapiExtra = sorted(in.openapiExtra, selfReviewPkgs)
+	in.validated = in.withValidationTag(in.groups, in.versions)
 	sort.Strings(plurals)
 	in.pluralExcep = strings.Join(plurals, ",")
 	return in
@@ -71,8 +76,29 @@ func (in *inputs) setReached(r *reached) {
 		}
 	}
 	in.local = r.local
+	in.validated = sorted(in.validated, in.withValidationTag(r.local))
 	in.applyExternals = r.externalApplyConfigurations()
 }
+
+// withValidationTag returns the packages of the project among pkgs one of
+// whose Go files has a +k8s:validation-gen= comment line.
+func (in *inputs) withValidationTag(pkgs ...[]string) []string {
+	var out []string
+	for _, p := range sorted(pkgs...) {
+		files, _ := filepath.Glob(filepath.Join(in.dir, filepath.FromSlash(strings.TrimPrefix(p, in.module+"/")), "*.go"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err == nil && validationGenTag.Match(data) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// validationGenTag is kube_codegen.sh's pattern: ^\s*//\s*+k8s:validation-gen=
+var validationGenTag = regexp.MustCompile(`(?m)^\s*//\s*\+k8s:validation-gen=`)
 
 // localDirs are the shared packages' directories, relative to the project.
 func (in *inputs) localDirs() []string {
@@ -83,18 +109,23 @@ func (in *inputs) localDirs() []string {
 	return out
 }
 
+// metav1 holds ObjectMeta, Condition and the other common API types.
+const metav1 = "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 // autoscalingV1 holds the Scale type of scale subresources.
 const autoscalingV1 = "k8s.io/api/autoscaling/v1"
 
 // selfReviewPkgs hold SelfSubjectReview and SelfSubjectAccessReview.
 var selfReviewPkgs = []string{"k8s.io/api/authentication/v1", "k8s.io/api/authorization/v1"}
 
-// readonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS, and
-// autoscaling/v1: packages in the module cache that openapi-gen must not
-// write model-name files into.
-var readonlyPkgs = []string{
-	autoscalingV1,
-	"k8s.io/apimachinery/pkg/apis/meta/v1",
+// readonlyPkgs are packages in the module cache that openapi-gen must not
+// write model-name files into: kube_codegen.sh's, and autoscaling/v1.
+var readonlyPkgs = append([]string{autoscalingV1}, kubeCodegenReadonlyPkgs...)
+
+// kubeCodegenReadonlyPkgs are kube_codegen.sh's KUBE_CODEGEN_READONLY_PKGS,
+// which it passes to openapi-gen and validation-gen.
+var kubeCodegenReadonlyPkgs = []string{
+	metav1,
 	"k8s.io/apimachinery/pkg/api/resource",
 	"k8s.io/apimachinery/pkg/runtime",
 	"k8s.io/apimachinery/pkg/types",
@@ -129,9 +160,27 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	}
 	invs := []invocation{
 		{"deepcopy-gen", helpers("zz_generated.deepcopy.go", in.groups, in.versions, in.local)},
-		{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
-		{"conversion-gen", helpers("zz_generated.conversion.go", in.versions)},
 	}
+	if len(in.validated) > 0 {
+		validation := []string{"--output-file", "zz_generated.validations.go"}
+		// kube_codegen.sh's read-only packages but metav1: with it, upstream
+		// validation-gen fails on every type that holds a metav1.Condition
+		// (Condition's +k8s:customValidation is looked up in metav1, while the
+		// function lives in metav1/validation). Without it, fields of metav1
+		// types carry +k8s:opaqueType (the scaffold's do); the registry
+		// validates metadata itself.
+		for _, p := range kubeCodegenReadonlyPkgs {
+			if p != metav1 {
+				validation = append(validation, "--readonly-pkg", p)
+			}
+		}
+		validation = append(validation, "--go-header-file", in.header)
+		invs = append(invs, invocation{"validation-gen", append(validation, in.validated...)})
+	}
+	invs = append(invs,
+		invocation{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
+		invocation{"conversion-gen", helpers("zz_generated.conversion.go", in.versions)},
+	)
 	openapi := []string{
 		"--output-file", "zz_generated.openapi.go",
 		"--go-header-file", in.header,

@@ -23,8 +23,10 @@ import (
 	"example.com/bees/pkg/apis/garden"
 )
 
-// maxPersonDescriptionLength bounds spec.description.
-const maxPersonDescriptionLength = 256
+// Which rules go where: a rule about one field (a minimum, a length, a format,
+// an enum, immutability) is a +k8s: tag on the field in each version's
+// person_types.go; the server runs those after the rules here. This file is
+// for what tags cannot say: rules across fields, or across objects.
 
 // ValidatePerson validates a Person being created. The apiserver calls it
 // (via the strategy) after defaulting, on the internal type, whatever version
@@ -54,14 +56,9 @@ func ValidatePersonStatusUpdate(obj, old *garden.Person) field.ErrorList {
 	return allErrs
 }
 
-// ValidatePersonSpec validates the spec of a Person.
+// ValidatePersonSpec validates the spec of a Person: the place for rules
+// that relate its fields to each other.
 func ValidatePersonSpec(spec *garden.PersonSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
-	if spec.Replicas != nil && *spec.Replicas < 0 {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
-	}
-	if len(spec.Description) > maxPersonDescriptionLength {
-		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxPersonDescriptionLength))
-	}
 	return allErrs
 }

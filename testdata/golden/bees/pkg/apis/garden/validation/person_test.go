@@ -39,12 +39,8 @@ func TestValidatePerson(t *testing.T) {
 		wantErr string
 	}{
 		{name: "valid", mutate: func(*garden.Person) {}},
-		// The boundaries: 0 replicas and 256 characters are the limits, and valid.
-		{name: "zero replicas", mutate: func(o *garden.Person) { o.Spec.Replicas = ptr.To[int32](0) }},
-		{name: "replicas unset (defaulted later)", mutate: func(o *garden.Person) { o.Spec.Replicas = nil }},
-		{name: "negative replicas", mutate: func(o *garden.Person) { o.Spec.Replicas = ptr.To[int32](-1) }, wantErr: "spec.replicas: Invalid value: -1"},
-		{name: "description of 256 characters", mutate: func(o *garden.Person) { o.Spec.Description = strings.Repeat("x", 256) }},
-		{name: "description too long", mutate: func(o *garden.Person) { o.Spec.Description = strings.Repeat("x", 257) }, wantErr: "spec.description: Too long"},
+		// The rules of single fields are +k8s: tags on the versioned types,
+		// tested through the strategy (TestDeclarativeValidation).
 		{name: "invalid name", mutate: func(o *garden.Person) { o.Name = "Not_Valid" }, wantErr: "metadata.name"},
 		{name: "missing namespace", mutate: func(o *garden.Person) { o.Namespace = "" }, wantErr: "metadata.namespace"},
 	}

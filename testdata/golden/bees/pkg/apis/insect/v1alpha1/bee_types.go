@@ -23,15 +23,26 @@ import (
 // Doc comments on Bee and its fields become the descriptions of `kubectl
 // explain` and of `apiserver-boot build docs`. The columns of `kubectl get`
 // are in pkg/registry/insect/bee/strategy.go.
+//
+// Rules a field can state alone are +k8s: tags above it: the server enforces
+// them, and OpenAPI (`kubectl explain`) and `build docs` show them. Some tags:
+// +k8s:required, +k8s:optional, +k8s:minimum=0, +k8s:maximum=10,
+// +k8s:minLength=1, +k8s:maxLength=256, +k8s:maxItems=5,
+// +k8s:format=k8s-short-name, +k8s:enum (on a string type),
+// +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
+// Rules across fields or objects are Go, in pkg/apis/insect/validation.
+// Fields of metav1 types carry +k8s:opaqueType: the registry validates them.
 
 // +genclient
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // Bee is a namespaced object of the insect.example.com API.
 type Bee struct {
+	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
+	// +k8s:opaqueType
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// Spec is the desired state of the Bee.
@@ -44,11 +55,13 @@ type Bee struct {
 
 // BeeSpec is the desired state of a Bee.
 type BeeSpec struct {
-	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
-	// +optional
+	// Replicas is the desired number of instances. Defaults to 1.
+	// +k8s:optional
+	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
-	// Description says what this Bee is for, in at most 256 characters.
-	// +optional
+	// Description says what this Bee is for.
+	// +k8s:optional
+	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
 }
 
@@ -61,6 +74,7 @@ type BeeStatus struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=type
+	// +k8s:eachVal=+k8s:opaqueType
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
@@ -68,9 +82,11 @@ type BeeStatus struct {
 
 // BeeList is a list of Bee objects.
 type BeeList struct {
+	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
+	// +k8s:opaqueType
 	metav1.ListMeta `json:"metadata,omitempty"`
 
 	// Items are the Bee objects.

@@ -23,8 +23,10 @@ import (
 	"example.com/bees/pkg/apis/insect"
 )
 
-// maxBeeDescriptionLength bounds spec.description.
-const maxBeeDescriptionLength = 256
+// Which rules go where: a rule about one field (a minimum, a length, a format,
+// an enum, immutability) is a +k8s: tag on the field in each version's
+// bee_types.go; the server runs those after the rules here. This file is
+// for what tags cannot say: rules across fields, or across objects.
 
 // ValidateBee validates a Bee being created. The apiserver calls it
 // (via the strategy) after defaulting, on the internal type, whatever version
@@ -54,14 +56,9 @@ func ValidateBeeStatusUpdate(obj, old *insect.Bee) field.ErrorList {
 	return allErrs
 }
 
-// ValidateBeeSpec validates the spec of a Bee.
+// ValidateBeeSpec validates the spec of a Bee: the place for rules
+// that relate its fields to each other.
 func ValidateBeeSpec(spec *insect.BeeSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
-	if spec.Replicas != nil && *spec.Replicas < 0 {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
-	}
-	if len(spec.Description) > maxBeeDescriptionLength {
-		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxBeeDescriptionLength))
-	}
 	return allErrs
 }

@@ -23,8 +23,10 @@ import (
 	"example.com/bees/pkg/apis/insect"
 )
 
-// maxHiveDescriptionLength bounds spec.description.
-const maxHiveDescriptionLength = 256
+// Which rules go where: a rule about one field (a minimum, a length, a format,
+// an enum, immutability) is a +k8s: tag on the field in each version's
+// hive_types.go; the server runs those after the rules here. This file is
+// for what tags cannot say: rules across fields, or across objects.
 
 // ValidateHive validates a Hive being created. The apiserver calls it
 // (via the strategy) after defaulting, on the internal type, whatever version
@@ -54,14 +56,9 @@ func ValidateHiveStatusUpdate(obj, old *insect.Hive) field.ErrorList {
 	return allErrs
 }
 
-// ValidateHiveSpec validates the spec of a Hive.
+// ValidateHiveSpec validates the spec of a Hive: the place for rules
+// that relate its fields to each other.
 func ValidateHiveSpec(spec *insect.HiveSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
-	if spec.Replicas != nil && *spec.Replicas < 0 {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
-	}
-	if len(spec.Description) > maxHiveDescriptionLength {
-		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxHiveDescriptionLength))
-	}
 	return allErrs
 }

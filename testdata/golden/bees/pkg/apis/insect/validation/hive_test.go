@@ -39,12 +39,8 @@ func TestValidateHive(t *testing.T) {
 		wantErr string
 	}{
 		{name: "valid", mutate: func(*insect.Hive) {}},
-		// The boundaries: 0 replicas and 256 characters are the limits, and valid.
-		{name: "zero replicas", mutate: func(o *insect.Hive) { o.Spec.Replicas = ptr.To[int32](0) }},
-		{name: "replicas unset (defaulted later)", mutate: func(o *insect.Hive) { o.Spec.Replicas = nil }},
-		{name: "negative replicas", mutate: func(o *insect.Hive) { o.Spec.Replicas = ptr.To[int32](-1) }, wantErr: "spec.replicas: Invalid value: -1"},
-		{name: "description of 256 characters", mutate: func(o *insect.Hive) { o.Spec.Description = strings.Repeat("x", 256) }},
-		{name: "description too long", mutate: func(o *insect.Hive) { o.Spec.Description = strings.Repeat("x", 257) }, wantErr: "spec.description: Too long"},
+		// The rules of single fields are +k8s: tags on the versioned types,
+		// tested through the strategy (TestDeclarativeValidation).
 		{name: "invalid name", mutate: func(o *insect.Hive) { o.Name = "Not_Valid" }, wantErr: "metadata.name"},
 		{name: "namespace on a cluster-scoped object", mutate: func(o *insect.Hive) { o.Namespace = "default" }, wantErr: "metadata.namespace"},
 	}

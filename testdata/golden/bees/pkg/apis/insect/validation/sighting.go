@@ -23,8 +23,10 @@ import (
 	"example.com/bees/pkg/apis/insect"
 )
 
-// maxSightingDescriptionLength bounds spec.description.
-const maxSightingDescriptionLength = 256
+// Which rules go where: a rule about one field (a minimum, a length, a format,
+// an enum, immutability) is a +k8s: tag on the field in each version's
+// sighting_types.go; the server runs those after the rules here. This file is
+// for what tags cannot say: rules across fields, or across objects.
 
 // ValidateSighting validates a Sighting being created. The apiserver calls it
 // (via the strategy) after defaulting, on the internal type, whatever version
@@ -54,14 +56,9 @@ func ValidateSightingStatusUpdate(obj, old *insect.Sighting) field.ErrorList {
 	return allErrs
 }
 
-// ValidateSightingSpec validates the spec of a Sighting.
+// ValidateSightingSpec validates the spec of a Sighting: the place for rules
+// that relate its fields to each other.
 func ValidateSightingSpec(spec *insect.SightingSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
-	if spec.Replicas != nil && *spec.Replicas < 0 {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
-	}
-	if len(spec.Description) > maxSightingDescriptionLength {
-		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxSightingDescriptionLength))
-	}
 	return allErrs
 }

@@ -39,12 +39,8 @@ func TestValidateSighting(t *testing.T) {
 		wantErr string
 	}{
 		{name: "valid", mutate: func(*insect.Sighting) {}},
-		// The boundaries: 0 replicas and 256 characters are the limits, and valid.
-		{name: "zero replicas", mutate: func(o *insect.Sighting) { o.Spec.Replicas = ptr.To[int32](0) }},
-		{name: "replicas unset (defaulted later)", mutate: func(o *insect.Sighting) { o.Spec.Replicas = nil }},
-		{name: "negative replicas", mutate: func(o *insect.Sighting) { o.Spec.Replicas = ptr.To[int32](-1) }, wantErr: "spec.replicas: Invalid value: -1"},
-		{name: "description of 256 characters", mutate: func(o *insect.Sighting) { o.Spec.Description = strings.Repeat("x", 256) }},
-		{name: "description too long", mutate: func(o *insect.Sighting) { o.Spec.Description = strings.Repeat("x", 257) }, wantErr: "spec.description: Too long"},
+		// The rules of single fields are +k8s: tags on the versioned types,
+		// tested through the strategy (TestDeclarativeValidation).
 		{name: "invalid name", mutate: func(o *insect.Sighting) { o.Name = "Not_Valid" }, wantErr: "metadata.name"},
 		{name: "missing namespace", mutate: func(o *insect.Sighting) { o.Namespace = "" }, wantErr: "metadata.namespace"},
 	}

@@ -18,10 +18,14 @@ limitations under the License.
 // +k8s:deepcopy-gen=package
 // +k8s:conversion-gen=example.com/bees/pkg/apis/metrics
 // +k8s:defaulter-gen=TypeMeta
+// +k8s:validation-gen=TypesWithField=TypeMeta
 // +k8s:openapi-model-package=com.example.bees.pkg.apis.metrics.v1beta1
 // +groupName=metrics.example.com
 
 // Package v1beta1 is the v1beta1 version of the metrics.example.com API group.
 // Its types are what clients see; conversion to and from the internal types
 // in package metrics is generated, defaults are set in *_defaults.go.
+// Validation rules a field can state alone are +k8s: tags on the fields
+// (validation-gen turns them into zz_generated.validations.go); the others
+// are Go, in pkg/apis/metrics/validation.
 package v1beta1

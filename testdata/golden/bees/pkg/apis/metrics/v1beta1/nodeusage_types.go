@@ -23,6 +23,15 @@ import (
 // Doc comments on NodeUsage and its fields become the descriptions of `kubectl
 // explain` and of `apiserver-boot build docs`. The columns of `kubectl get`
 // are in pkg/registry/metrics/nodeusage/strategy.go.
+//
+// Rules a field can state alone are +k8s: tags above it: the server enforces
+// them, and OpenAPI (`kubectl explain`) and `build docs` show them. Some tags:
+// +k8s:required, +k8s:optional, +k8s:minimum=0, +k8s:maximum=10,
+// +k8s:minLength=1, +k8s:maxLength=256, +k8s:maxItems=5,
+// +k8s:format=k8s-short-name, +k8s:enum (on a string type),
+// +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
+// Rules across fields or objects are Go, in pkg/apis/metrics/validation.
+// Fields of metav1 types carry +k8s:opaqueType: the registry validates them.
 
 // +genclient
 // +genclient:nonNamespaced
@@ -31,9 +40,11 @@ import (
 
 // NodeUsage is a cluster-scoped object of the metrics.example.com API.
 type NodeUsage struct {
+	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
+	// +k8s:opaqueType
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// Spec is the desired state of the NodeUsage.
@@ -46,11 +57,13 @@ type NodeUsage struct {
 
 // NodeUsageSpec is the desired state of a NodeUsage.
 type NodeUsageSpec struct {
-	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
-	// +optional
+	// Replicas is the desired number of instances. Defaults to 1.
+	// +k8s:optional
+	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
-	// Description says what this NodeUsage is for, in at most 256 characters.
-	// +optional
+	// Description says what this NodeUsage is for.
+	// +k8s:optional
+	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
 }
 
@@ -63,6 +76,7 @@ type NodeUsageStatus struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=type
+	// +k8s:eachVal=+k8s:opaqueType
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
@@ -70,9 +84,11 @@ type NodeUsageStatus struct {
 
 // NodeUsageList is a list of NodeUsage objects.
 type NodeUsageList struct {
+	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
+	// +k8s:opaqueType
 	metav1.ListMeta `json:"metadata,omitempty"`
 
 	// Items are the NodeUsage objects.

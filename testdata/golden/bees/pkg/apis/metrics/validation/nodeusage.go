@@ -23,8 +23,10 @@ import (
 	"example.com/bees/pkg/apis/metrics"
 )
 
-// maxNodeUsageDescriptionLength bounds spec.description.
-const maxNodeUsageDescriptionLength = 256
+// Which rules go where: a rule about one field (a minimum, a length, a format,
+// an enum, immutability) is a +k8s: tag on the field in each version's
+// nodeusage_types.go; the server runs those after the rules here. This file is
+// for what tags cannot say: rules across fields, or across objects.
 
 // ValidateNodeUsage validates a NodeUsage being created. The apiserver calls it
 // (via the strategy) after defaulting, on the internal type, whatever version
@@ -54,14 +56,9 @@ func ValidateNodeUsageStatusUpdate(obj, old *metrics.NodeUsage) field.ErrorList 
 	return allErrs
 }
 
-// ValidateNodeUsageSpec validates the spec of a NodeUsage.
+// ValidateNodeUsageSpec validates the spec of a NodeUsage: the place for rules
+// that relate its fields to each other.
 func ValidateNodeUsageSpec(spec *metrics.NodeUsageSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
-	if spec.Replicas != nil && *spec.Replicas < 0 {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("replicas"), *spec.Replicas, "must be greater than or equal to 0"))
-	}
-	if len(spec.Description) > maxNodeUsageDescriptionLength {
-		allErrs = append(allErrs, field.TooLong(fldPath.Child("description"), spec.Description, maxNodeUsageDescriptionLength))
-	}
 	return allErrs
 }

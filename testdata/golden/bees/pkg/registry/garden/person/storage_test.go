@@ -17,6 +17,7 @@ limitations under the License.
 package person_test
 
 import (
+	"context"
 	"testing"
 
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
@@ -57,10 +58,21 @@ func newStorage(t *testing.T) map[string]rest.Storage {
 	return storage
 }
 
+// requestContext is what the apiserver gives the storage: the namespace, and
+// the group and version the client used (the +k8s: rules of that version run).
+func requestContext() context.Context {
+	ctx := genericapirequest.WithRequestInfo(genericapirequest.NewContext(), &testRequestInfo)
+	return genericapirequest.WithNamespace(ctx, metav1.NamespaceDefault)
+}
+
+var testRequestInfo = genericapirequest.RequestInfo{
+	IsResourceRequest: true, APIGroup: garden.GroupName, APIVersion: "v1beta1", Resource: "people",
+}
+
 func TestStorageCreateUpdateList(t *testing.T) {
 	storage := newStorage(t)
 	store := storage["people"].(*person.REST)
-	ctx := genericapirequest.WithNamespace(genericapirequest.NewContext(), metav1.NamespaceDefault)
+	ctx := requestContext()
 
 	obj := &garden.Person{
 		ObjectMeta: metav1.ObjectMeta{Name: "first", Namespace: metav1.NamespaceDefault},

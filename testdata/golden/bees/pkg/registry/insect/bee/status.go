@@ -19,6 +19,7 @@ package bee
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/api/operation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -85,6 +86,12 @@ func (statusStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Obj
 // ValidateUpdate validates a status update.
 func (statusStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
 	return validation.ValidateBeeStatusUpdate(obj.(*insect.Bee), old.(*insect.Bee))
+}
+
+// ValidateDeclaratively runs the +k8s: tags on the Bee a status update
+// makes, as an update of the Bee itself (see asMainResource).
+func (s statusStrategy) ValidateDeclaratively(ctx context.Context, obj, old runtime.Object, errs field.ErrorList, op operation.Type, config rest.DeclarativeValidationConfig) field.ErrorList {
+	return s.strategy.ValidateDeclaratively(asMainResource(ctx), obj, old, errs, op, config)
 }
 
 // WarningsOnUpdate returns no warnings: status is written by controllers.

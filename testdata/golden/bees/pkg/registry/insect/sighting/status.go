@@ -19,8 +19,10 @@ package sighting
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/api/operation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/rest"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"example.com/bees/pkg/apis/insect"
@@ -82,6 +84,12 @@ func (statusStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Obj
 // ValidateUpdate validates a status update.
 func (statusStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
 	return validation.ValidateSightingStatusUpdate(obj.(*insect.Sighting), old.(*insect.Sighting))
+}
+
+// ValidateDeclaratively runs the +k8s: tags on the Sighting a status update
+// makes, as an update of the Sighting itself (see asMainResource).
+func (s statusStrategy) ValidateDeclaratively(ctx context.Context, obj, old runtime.Object, errs field.ErrorList, op operation.Type, config rest.DeclarativeValidationConfig) field.ErrorList {
+	return s.strategy.ValidateDeclaratively(asMainResource(ctx), obj, old, errs, op, config)
 }
 
 // WarningsOnUpdate returns no warnings: status is written by controllers.

@@ -47,8 +47,15 @@ func newScheme() *runtime.Scheme {
 	return scheme
 }
 
+// requestContext is what the apiserver gives the storage: the namespace, and
+// the group and version the client used (the +k8s: rules of that version run).
 func requestContext() context.Context {
-	return genericapirequest.WithNamespace(genericapirequest.NewContext(), metav1.NamespaceDefault)
+	ctx := genericapirequest.WithRequestInfo(genericapirequest.NewContext(), &testRequestInfo)
+	return genericapirequest.WithNamespace(ctx, metav1.NamespaceDefault)
+}
+
+var testRequestInfo = genericapirequest.RequestInfo{
+	IsResourceRequest: true, APIGroup: insect.GroupName, APIVersion: "v1alpha1", Resource: "sightings",
 }
 
 func newObject(name string, objLabels map[string]string) *insect.Sighting {
@@ -208,7 +215,7 @@ func TestGenerateNameUIDAndScope(t *testing.T) {
 		t.Fatalf("a delete with another uid's precondition: %v, want Conflict", err)
 	}
 
-	elsewhere := genericapirequest.WithNamespace(genericapirequest.NewContext(), "elsewhere")
+	elsewhere := genericapirequest.WithNamespace(requestContext(), "elsewhere")
 	_, err = store.Get(elsewhere, obj.Name, &metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Fatalf("get from another namespace: %v, want NotFound", err)
@@ -383,7 +390,9 @@ func TestWatchList(t *testing.T) {
 func TestRESTContract(t *testing.T) {
 	newTester := func(t *testing.T) (*resttest.Tester, *sighting.REST) {
 		store, _ := newStore(t)
-		return resttest.New(t, store), store
+		tester := resttest.New(t, store)
+		tester.SetRequestInfo(&testRequestInfo)
+		return tester, store
 	}
 	// A valid sighting in the Tester's namespace.
 	valid := func() *insect.Sighting {

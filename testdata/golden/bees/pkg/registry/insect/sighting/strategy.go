@@ -29,7 +29,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/storage/names"
 
 	"example.com/bees/pkg/apis/insect"
@@ -41,11 +43,15 @@ import (
 type strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
+	// DeclarativeValidation runs the +k8s: tags of the version the client
+	// used (zz_generated.validations.go) after Validate and ValidateUpdate,
+	// as kube-apiserver's own strategies do, and returns both errors at once.
+	rest.DeclarativeValidation
 }
 
 // NewStrategy returns the strategy of sightings.
 func NewStrategy(scheme *runtime.Scheme) strategy {
-	return strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
+	return strategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator, DeclarativeValidation: rest.DeclarativeValidation{Scheme: scheme}}
 }
 
 // NamespaceScoped is true: sightings are namespaced.
@@ -67,7 +73,8 @@ func (strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	}
 }
 
-// Validate validates a new object.
+// Validate validates a new object with the Go rules of validation.go; the
+// +k8s: tags of the types are checked after it (see DeclarativeValidation).
 func (strategy) Validate(ctx context.Context, obj runtime.Object) field.ErrorList {
 	return validation.ValidateSighting(obj.(*insect.Sighting))
 }
@@ -92,6 +99,21 @@ func (strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) fie
 // WarningsOnUpdate returns warnings for an update.
 func (strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
 	return warnings(obj.(*insect.Sighting))
+}
+
+// asMainResource returns ctx as a request to the Sighting itself. The +k8s:
+// tags are declared for the main resource (validation-gen would need
+// +k8s:supportsSubresource on the type for any other); an update through a
+// subresource (status, scale) is validated as the update of the Sighting it
+// makes, and ratcheting limits that to the fields it changed.
+func asMainResource(ctx context.Context) context.Context {
+	info, ok := genericapirequest.RequestInfoFrom(ctx)
+	if !ok || info.Subresource == "" {
+		return ctx
+	}
+	main := *info
+	main.Subresource = ""
+	return genericapirequest.WithRequestInfo(ctx, &main)
 }
 
 // AllowUnconditionalUpdate is true: an update without resourceVersion overwrites.

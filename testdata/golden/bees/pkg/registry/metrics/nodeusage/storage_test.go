@@ -45,8 +45,15 @@ func newScheme() *runtime.Scheme {
 	return scheme
 }
 
+// requestContext is what the apiserver gives the storage: the namespace, and
+// the group and version the client used (the +k8s: rules of that version run).
 func requestContext() context.Context {
-	return genericapirequest.WithNamespace(genericapirequest.NewContext(), metav1.NamespaceNone)
+	ctx := genericapirequest.WithRequestInfo(genericapirequest.NewContext(), &testRequestInfo)
+	return genericapirequest.WithNamespace(ctx, metav1.NamespaceNone)
+}
+
+var testRequestInfo = genericapirequest.RequestInfo{
+	IsResourceRequest: true, APIGroup: metrics.GroupName, APIVersion: "v1beta1", Resource: "nodeusages",
 }
 
 func newObject(name string, objLabels map[string]string) *metrics.NodeUsage {
@@ -156,7 +163,9 @@ func TestRESTContract(t *testing.T) {
 			Strategy:    strategy,
 			Attrs:       nodeusage.GetAttrs,
 		}, backend), backend: backend, strategy: strategy}
-		return resttest.New(t, storage).ClusterScope(), storage
+		tester := resttest.New(t, storage).ClusterScope()
+		tester.SetRequestInfo(&testRequestInfo)
+		return tester, storage
 	}
 	// A valid nodeusage in the Tester's namespace.
 	valid := func() *metrics.NodeUsage {
