@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/cli"
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
 )
 
@@ -19,6 +20,14 @@ func main() {
 	if driver, err := pkgdriver.Serve(); driver {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "apiserver-boot (packages driver):", err)
+			os.Exit(1)
+		}
+		return
+	}
+	// validation-gen runs once per process; a second run is a child (see codegen).
+	if child, err := codegen.ServeValidationChild(); child {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		return

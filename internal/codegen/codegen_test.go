@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +25,13 @@ import (
 // apiserver-boot binary does, so that these tests load the way users' runs do.
 func TestMain(m *testing.M) {
 	if driver, err := pkgdriver.Serve(); driver {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if child, err := ServeValidationChild(); child {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -139,11 +149,24 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 		t.Fatalf("only %d files generated", len(res.Written))
 	}
 
+	// The lines apiserver-boot adds for validation-gen, written into the
+	// upstream copy's sources: upstream's output on them must be ours.
+	u, err := Load(upstream, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, included := validationIncluded(wantInvocations(upstream, "")[1].argv)
+	markers := opaqueMarkers(u, inputs, included)
+	if len(markers) < 5 {
+		t.Fatalf("only %d derived markers: %v", len(markers), markers)
+	}
+	addToSource(t, upstream, "example.com/bees", markers)
+
 	bin := t.TempDir()
 	build := exec.Command("go", "build", "-o", bin+"/",
 		"k8s.io/code-generator/cmd/deepcopy-gen", "k8s.io/code-generator/cmd/defaulter-gen", "k8s.io/code-generator/cmd/conversion-gen",
 		"k8s.io/code-generator/cmd/applyconfiguration-gen", "k8s.io/code-generator/cmd/client-gen", "k8s.io/code-generator/cmd/lister-gen",
-		"k8s.io/code-generator/cmd/informer-gen", "k8s.io/kube-openapi/cmd/openapi-gen")
+		"k8s.io/code-generator/cmd/informer-gen", "k8s.io/code-generator/cmd/validation-gen", "k8s.io/kube-openapi/cmd/openapi-gen")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the upstream generators: %v\n%s", err, out)
 	}
@@ -166,6 +189,59 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 	for rel := range ours {
 		if _, ok := theirs[rel]; !ok {
 			t.Errorf("%s: written by apiserver-boot, not by the upstream generators", rel)
+		}
+	}
+}
+
+// addToSource writes each marker as a comment line just above its field.
+func addToSource(t *testing.T, dir, module string, markers []derivedMarker) {
+	t.Helper()
+	for _, d := range markers {
+		pkgDir := filepath.Join(dir, strings.TrimPrefix(strings.TrimPrefix(d.Package, module), "/"))
+		files, _ := filepath.Glob(filepath.Join(pkgDir, "*.go"))
+		found := false
+		for _, file := range files {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := 0
+			ast.Inspect(f, func(n ast.Node) bool {
+				ts, ok := n.(*ast.TypeSpec)
+				if !ok || ts.Name.Name != d.Type {
+					return true
+				}
+				for _, field := range ts.Type.(*ast.StructType).Fields.List {
+					name := ""
+					if len(field.Names) > 0 {
+						name = field.Names[0].Name
+					} else if sel, ok := field.Type.(*ast.SelectorExpr); ok {
+						name = sel.Sel.Name
+					} else if id, ok := field.Type.(*ast.Ident); ok {
+						name = id.Name
+					}
+					if name == d.Member {
+						line = fset.Position(field.Pos()).Line
+					}
+				}
+				return false
+			})
+			if line == 0 {
+				continue
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(string(data), "\n")
+			lines = slices.Insert(lines, line-1, "\t//"+d.Line)
+			writeTestFile(t, file, strings.Join(lines, "\n"))
+			found = true
+			break
+		}
+		if !found {
+			t.Fatalf("no field %s.%s in %s", d.Type, d.Member, pkgDir)
 		}
 	}
 }
@@ -319,6 +395,7 @@ func firstDiff(want, got []byte) string {
 func wantInvocations(dir, report string) []invocation {
 	return []invocation{
 		{"deepcopy-gen", []string{"--output-file", "zz_generated.deepcopy.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect", "example.com/bees/pkg/apis/insect/v1alpha1", "example.com/bees/pkg/shared/placement"}},
+		{"validation-gen", []string{"--output-file", "zz_generated.validations.go", "--readonly-pkg", "k8s.io/apimachinery/pkg/api/resource", "--readonly-pkg", "k8s.io/apimachinery/pkg/runtime", "--readonly-pkg", "k8s.io/apimachinery/pkg/types", "--readonly-pkg", "k8s.io/apimachinery/pkg/util/intstr", "--readonly-pkg", "k8s.io/apimachinery/pkg/version", "--readonly-pkg", "time", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
 		{"defaulter-gen", []string{"--output-file", "zz_generated.defaults.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
 		{"conversion-gen", []string{"--output-file", "zz_generated.conversion.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
 		{"openapi-gen", []string{"--output-file", "zz_generated.openapi.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/openapi", "--output-pkg", "example.com/bees/pkg/generated/openapi", "--report-filename", report, "--output-model-name-file=zz_generated.model_name.go", "--readonly-pkg", "k8s.io/api/authentication/v1", "--readonly-pkg", "k8s.io/api/authorization/v1", "--readonly-pkg", "k8s.io/api/autoscaling/v1", "--readonly-pkg", "k8s.io/api/core/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/api/resource", "--readonly-pkg", "k8s.io/apimachinery/pkg/apis/meta/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/runtime", "--readonly-pkg", "k8s.io/apimachinery/pkg/types", "--readonly-pkg", "k8s.io/apimachinery/pkg/util/intstr", "--readonly-pkg", "k8s.io/apimachinery/pkg/version", "--readonly-pkg", "time", "k8s.io/apimachinery/pkg/apis/meta/v1", "k8s.io/apimachinery/pkg/runtime", "k8s.io/apimachinery/pkg/version", "k8s.io/apimachinery/pkg/api/resource", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1", "example.com/bees/pkg/shared/placement", "k8s.io/api/authentication/v1", "k8s.io/api/authorization/v1", "k8s.io/api/core/v1", "k8s.io/apimachinery/pkg/util/intstr"}},

@@ -235,6 +235,16 @@ func (in *inputs) invocations(reportFile string) []invocation {
 	)
 }
 
+// argv returns the command line of the named generator.
+func (in *inputs) argv(name, reportFile string) []string {
+	for _, inv := range in.invocations(reportFile) {
+		if inv.name == name {
+			return inv.argv
+		}
+	}
+	return nil
+}
+
 // steps turns the invocations into in-process generator runs.
 func (in *inputs) steps(reportFile string) ([]step, error) {
 	var steps []step

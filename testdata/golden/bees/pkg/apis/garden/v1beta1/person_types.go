@@ -31,7 +31,8 @@ import (
 // +k8s:format=k8s-short-name, +k8s:enum (on a string type),
 // +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
 // Rules across fields or objects are Go, in pkg/apis/garden/validation.
-// Fields of metav1 types carry +k8s:opaqueType: the registry validates them.
+// Fields of types from other modules (metav1, k8s.io/api) get no tags: the
+// registry validates metadata, and those types' rules live elsewhere.
 
 // +genclient
 // +genclient:noStatus
@@ -39,11 +40,9 @@ import (
 
 // Person is a namespaced object of the garden.example.com API.
 type Person struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// Spec is the desired state of the Person.
@@ -75,7 +74,6 @@ type PersonStatus struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=type
-	// +k8s:eachVal=+k8s:opaqueType
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
@@ -83,11 +81,9 @@ type PersonStatus struct {
 
 // PersonList is a list of Person objects.
 type PersonList struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ListMeta `json:"metadata,omitempty"`
 
 	// Items are the Person objects.

@@ -31,18 +31,17 @@ import (
 // +k8s:format=k8s-short-name, +k8s:enum (on a string type),
 // +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
 // Rules across fields or objects are Go, in pkg/apis/insect/validation.
-// Fields of metav1 types carry +k8s:opaqueType: the registry validates them.
+// Fields of types from other modules (metav1, k8s.io/api) get no tags: the
+// registry validates metadata, and those types' rules live elsewhere.
 
 // +genclient
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // Sighting is a namespaced object of the insect.example.com API.
 type Sighting struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// Spec is the desired state of the Sighting.
@@ -74,7 +73,6 @@ type SightingStatus struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=type
-	// +k8s:eachVal=+k8s:opaqueType
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
@@ -82,11 +80,9 @@ type SightingStatus struct {
 
 // SightingList is a list of Sighting objects.
 type SightingList struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ListMeta `json:"metadata,omitempty"`
 
 	// Items are the Sighting objects.

@@ -31,7 +31,8 @@ import (
 // +k8s:format=k8s-short-name, +k8s:enum (on a string type),
 // +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
 // Rules across fields or objects are Go, in pkg/apis/metrics/validation.
-// Fields of metav1 types carry +k8s:opaqueType: the registry validates them.
+// Fields of types from other modules (metav1, k8s.io/api) get no tags: the
+// registry validates metadata, and those types' rules live elsewhere.
 
 // +genclient
 // +genclient:nonNamespaced
@@ -40,11 +41,9 @@ import (
 
 // NodeUsage is a cluster-scoped object of the metrics.example.com API.
 type NodeUsage struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// Spec is the desired state of the NodeUsage.
@@ -76,7 +75,6 @@ type NodeUsageStatus struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=type
-	// +k8s:eachVal=+k8s:opaqueType
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
@@ -84,11 +82,9 @@ type NodeUsageStatus struct {
 
 // NodeUsageList is a list of NodeUsage objects.
 type NodeUsageList struct {
-	// +k8s:opaqueType
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	// +k8s:opaqueType
 	metav1.ListMeta `json:"metadata,omitempty"`
 
 	// Items are the NodeUsage objects.

@@ -1,0 +1,122 @@
+package codegen
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"k8s.io/gengo/v2/types"
+)
+
+// derivedMarker is a comment line apiserver-boot adds, for one generator, to a
+// field of the project's types: what that generator needs and the user should
+// not have to write. The upstream comparison writes the same lines into a copy
+// of the sources (see addToSource), so the output is still upstream's.
+type derivedMarker struct {
+	Package, Type, Member string
+	Line                  string // without the leading "//"
+}
+
+// Fields whose type validation-gen cannot descend into (metav1's, k8s.io/api's,
+// any package it does not generate for) must say +k8s:opaqueType, or it stops
+// with "type … is in a non-included package". Their rules are not the
+// project's: metadata is validated by the registry, and k8s.io/api's
+// declarative rules are generated in k8s.io/kubernetes, out of reach.
+const (
+	opaqueField = " +k8s:opaqueType"
+	opaqueItems = " +k8s:eachVal=+k8s:opaqueType"
+)
+
+// opaqueMarkers returns the +k8s:opaqueType lines validation-gen needs on the
+// fields of the struct types of pkgs, given the packages it reads (inputs and
+// read-only ones).
+func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
+	foreign := func(t *types.Type) bool {
+		if t.Kind == types.Pointer {
+			t = t.Elem
+		}
+		return t.Name.Package != "" && !slices.Contains(included, t.Name.Package)
+	}
+	var out []derivedMarker
+	for _, path := range pkgs {
+		pkg := u[path]
+		if pkg == nil {
+			continue
+		}
+		for _, t := range pkg.Types {
+			if t.Kind != types.Struct {
+				continue
+			}
+			for _, m := range t.Members {
+				if hasLine(m.CommentLines, "+k8s:opaqueType") || hasLine(m.CommentLines, "+k8s:eachVal=+k8s:opaqueType") {
+					continue
+				}
+				line := ""
+				switch {
+				case foreign(m.Type):
+					line = opaqueField
+				case m.Type.Name.Package == "" && (m.Type.Kind == types.Slice || m.Type.Kind == types.Map) && foreign(m.Type.Elem):
+					line = opaqueItems
+				default:
+					continue
+				}
+				out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Member: m.Name, Line: line})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Package+"."+a.Type+"."+a.Member < b.Package+"."+b.Type+"."+b.Member
+	})
+	return out
+}
+
+func hasLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.TrimSpace(l) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// addMarkers appends the markers to their members' comments in u and returns
+// what puts them back.
+func addMarkers(u types.Universe, markers []derivedMarker) (restore func()) {
+	type saved struct {
+		m     *types.Member
+		lines []string
+	}
+	var undo []saved
+	for _, d := range markers {
+		t := u.Type(types.Name{Package: d.Package, Name: d.Type})
+		for i := range t.Members {
+			if m := &t.Members[i]; m.Name == d.Member {
+				undo = append(undo, saved{m, m.CommentLines})
+				m.CommentLines = append(slices.Clip(m.CommentLines), d.Line)
+			}
+		}
+	}
+	return func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i].m.CommentLines = undo[i].lines
+		}
+	}
+}
+
+// validationIncluded returns what validation-gen reads from its command line:
+// its input packages and its --readonly-pkg ones.
+func validationIncluded(argv []string) (inputs, included []string) {
+	for i := 0; i < len(argv); i++ {
+		switch {
+		case argv[i] == "--readonly-pkg" && i+1 < len(argv):
+			included = append(included, argv[i+1])
+			i++
+		case strings.HasPrefix(argv[i], "--"):
+			i++ // every other flag validation-gen is given takes a value
+		default:
+			inputs = append(inputs, argv[i])
+		}
+	}
+	return inputs, append(included, inputs...)
+}
