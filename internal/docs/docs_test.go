@@ -97,9 +97,9 @@ func TestGoldenMarkdown(t *testing.T) {
 		"[[]Wing](#insect-example-com-v1alpha1-bee-wing)",                 // slice of a nested struct, linked
 		"map[string]integer (int32)",                                      // map
 		"[HiveReference](#insect-example-com-v1alpha1-bee-hivereference)", // pointer to a nested struct
-		"One of: `Drone`, `Queen`, `Worker`",                              // enum
+		"one of `Drone`, `Queen`, `Worker`",                               // enum, in the constraints column
 		"| `Worker` |",                                                    // default
-		"`maxItems=4`",                                                    // validation marker
+		"`maxItems=4`",                                                    // a +k8s: tag, in the constraints column
 		`visits \| made`,                                                  // a pipe in prose is escaped
 		"**Scope:** Cluster",                                              // the cluster-scoped kind
 		"/apis/insect.example.com/v1alpha1/hives/{name}",

@@ -72,12 +72,20 @@ func fields(u types.Universe, t *types.Type, pkg, kindAnchor string) []field {
 		f := field{Field: Field{
 			Name:        name,
 			Description: description(m.CommentLines),
-			Required:    markers.has("required") || (!markers.has("optional") && !strings.Contains(opts, "omitempty")),
+			Required: markers.has("required") || markers.has("k8s:required") ||
+				(!markers.has("optional") && !markers.has("k8s:optional") && !strings.Contains(opts, "omitempty")),
 			Default:     markers.get("default"),
 		}}
-		for _, k := range []string{"k8s:minimum", "k8s:maximum", "k8s:minLength", "k8s:maxLength", "k8s:maxItems", "k8s:format", "k8s:pattern"} {
+		// The constraints column: the declarative validation tags the server
+		// enforces (see zz_generated.validations.go).
+		for _, k := range []string{"k8s:minimum", "k8s:maximum", "k8s:minLength", "k8s:maxLength", "k8s:maxBytes", "k8s:minItems", "k8s:maxItems", "k8s:format", "k8s:pattern", "k8s:update"} {
 			if v := markers.get(k); v != "" {
 				f.Validation = append(f.Validation, strings.TrimPrefix(k, "k8s:")+"="+v)
+			}
+		}
+		for _, k := range []string{"k8s:immutable", "k8s:unique"} {
+			if markers.has(k) {
+				f.Validation = append(f.Validation, strings.TrimPrefix(k, "k8s:"))
 			}
 		}
 		f.Type, f.Link, f.nested = describeType(mt, pkg, kindAnchor)

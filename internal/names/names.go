@@ -194,7 +194,7 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
 	generatedopenapi generic genericapirequest genericapiserver genericoptions genericregistry groups
 	healthz http httptest info install io json labels log logf merge meta metafuzzer metainternalversion metav1
-	metricsserver names net netutils obj old openapi options optsGetter os ptr r rand randfill reflect req rest
+	metricsserver names net netutils obj old openapi operation options optsGetter os ptr r rand randfill reflect req rest
 	roundtrip apiroundtrip runtime runtimeserializer scheme schema serializer status storage strategy strconv strings t
 	testing time types utilerrors utilfeature utilruntime validation wait watch zap
 	custom backend store list page stale first created updated update invalid opts got ev w afterStatus withStatus
