@@ -124,7 +124,12 @@ func Generate(opts Options) (*Result, error) {
 		os.Args[0] = s.name
 		c := stepContext(base, s, out)
 		var err error
-		if s.name == "validation-gen" {
+		if s.name == "openapi-gen" {
+			// The +k8s: tags reach OpenAPI as openapi-gen's own markers.
+			restore := addMarkers(c.Universe, openapiMarkers(c.Universe, in.validated))
+			err = fatalAsError(func() error { return c.ExecuteTargets(s.targets(c)) })
+			restore()
+		} else if s.name == "validation-gen" {
 			req := validationRequest{Dir: opts.Dir, Packages: in.all(), Extra: in.extra(), Argv: in.argv(s.name, reportFile)}
 			err = runValidationStep(c, s, req, out)
 		} else {

@@ -160,6 +160,12 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 	if len(markers) < 5 {
 		t.Fatalf("only %d derived markers: %v", len(markers), markers)
 	}
+	// And those it gives openapi-gen for the +k8s: tags (the OpenAPI bridge).
+	bridged := openapiMarkers(u, inputs)
+	if !slices.Contains(bridged, derivedMarker{Package: "example.com/bees/pkg/apis/insect/v1alpha1", Type: "BeeSpec", Member: "Replicas", Line: " +k8s:validation:minimum=0"}) {
+		t.Fatalf("no minimum for BeeSpec.Replicas among %v", bridged)
+	}
+	markers = append(markers, bridged...)
 	addToSource(t, upstream, "example.com/bees", markers)
 
 	bin := t.TempDir()
@@ -211,6 +217,10 @@ func addToSource(t *testing.T, dir, module string, markers []derivedMarker) {
 				ts, ok := n.(*ast.TypeSpec)
 				if !ok || ts.Name.Name != d.Type {
 					return true
+				}
+				if d.Member == "" {
+					line = fset.Position(ts.Pos()).Line
+					return false
 				}
 				for _, field := range ts.Type.(*ast.StructType).Fields.List {
 					name := ""

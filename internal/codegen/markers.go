@@ -13,7 +13,7 @@ import (
 // not have to write. The upstream comparison writes the same lines into a copy
 // of the sources (see addToSource), so the output is still upstream's.
 type derivedMarker struct {
-	Package, Type, Member string
+	Package, Type, Member string // Member "" for the type's own comment
 	Line                  string // without the leading "//"
 }
 
@@ -88,8 +88,15 @@ func addMarkers(u types.Universe, markers []derivedMarker) (restore func()) {
 		lines []string
 	}
 	var undo []saved
+	typeOf := map[int]*types.Type{} // undo entries of type comments
 	for _, d := range markers {
 		t := u.Type(types.Name{Package: d.Package, Name: d.Type})
+		if d.Member == "" { // a line of the type's own comment
+			undo = append(undo, saved{nil, t.CommentLines})
+			t.CommentLines = append(slices.Clip(t.CommentLines), d.Line)
+			typeOf[len(undo)-1] = t
+			continue
+		}
 		for i := range t.Members {
 			if m := &t.Members[i]; m.Name == d.Member {
 				undo = append(undo, saved{m, m.CommentLines})
@@ -99,7 +106,11 @@ func addMarkers(u types.Universe, markers []derivedMarker) (restore func()) {
 	}
 	return func() {
 		for i := len(undo) - 1; i >= 0; i-- {
-			undo[i].m.CommentLines = undo[i].lines
+			if t, ok := typeOf[i]; ok {
+				t.CommentLines = undo[i].lines
+			} else {
+				undo[i].m.CommentLines = undo[i].lines
+			}
 		}
 	}
 }
@@ -119,4 +130,69 @@ func validationIncluded(argv []string) (inputs, included []string) {
 		}
 	}
 	return inputs, append(included, inputs...)
+}
+
+// The OpenAPI bridge. openapi-gen reads its own markers (+k8s:validation:minimum=0,
+// +required, +enum); validation-gen reads +k8s: tags (+k8s:minimum=0, +k8s:required,
+// +k8s:enum). Users write the tags once; openapi-gen is given the matching markers.
+
+// openapiValueTags are the tags whose payload is an OpenAPI value of the same name.
+var openapiValueTags = []string{"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "format"}
+
+// openapiMarkers returns the openapi-gen markers the +k8s: tags of the
+// struct types (and string types) of pkgs stand for.
+func openapiMarkers(u types.Universe, pkgs []string) []derivedMarker {
+	var out []derivedMarker
+	for _, path := range pkgs {
+		pkg := u[path]
+		if pkg == nil {
+			continue
+		}
+		for _, t := range pkg.Types {
+			if hasLine(t.CommentLines, "+k8s:enum") && !hasLine(t.CommentLines, "+enum") {
+				out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Line: " +enum"})
+			}
+			if t.Kind != types.Struct {
+				continue
+			}
+			for _, m := range t.Members {
+				for _, line := range openapiLines(m.CommentLines) {
+					out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Member: m.Name, Line: line})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Package+"."+a.Type+"."+a.Member < b.Package+"."+b.Type+"."+b.Member
+	})
+	return out
+}
+
+// openapiLines maps a field's +k8s: tags to openapi-gen markers it lacks.
+func openapiLines(comments []string) []string {
+	var out []string
+	has := func(prefix string) bool {
+		for _, l := range comments {
+			if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range comments {
+		l = strings.TrimSpace(l)
+		for _, name := range openapiValueTags {
+			if v, ok := strings.CutPrefix(l, "+k8s:"+name+"="); ok && !has("+k8s:validation:"+name+"=") {
+				out = append(out, " +k8s:validation:"+name+"="+v)
+			}
+		}
+		switch {
+		case l == "+k8s:required" && !has("+required") && !has("+optional"):
+			out = append(out, " +required")
+		case l == "+k8s:optional" && !has("+optional") && !has("+required"):
+			out = append(out, " +optional")
+		}
+	}
+	return out
 }

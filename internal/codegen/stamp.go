@@ -22,7 +22,7 @@ const stampPath = model.LocalDir + "/codegen.stamp"
 
 // stampVersion changes when the generator set or its flags change, so that an
 // upgraded apiserver-boot regenerates.
-const stampVersion = "codegen/3 " + project.KubernetesVersion
+const stampVersion = "codegen/4 " + project.KubernetesVersion
 
 // stamp is the record of the last run: its key, then one line per shared
 // package directory (relative to the project) whose files it read.
