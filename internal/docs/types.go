@@ -74,7 +74,7 @@ func fields(u types.Universe, t *types.Type, pkg, kindAnchor string) []field {
 			Description: description(m.CommentLines),
 			Required: markers.has("required") || markers.has("k8s:required") ||
 				(!markers.has("optional") && !markers.has("k8s:optional") && !strings.Contains(opts, "omitempty")),
-			Default:     markers.get("default"),
+			Default: markers.get("default"),
 		}}
 		// The constraints column: the declarative validation tags the server
 		// enforces (see zz_generated.validations.go).
