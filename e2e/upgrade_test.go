@@ -89,7 +89,7 @@ var userEdits = []userEdit{
 	{"pkg/apis/insect/bee_types.go", "type BeeSpec struct {\n", "type BeeSpec struct {\n\t// Wings is the number of wings.\n\tWings int32\n"},
 	{"pkg/apis/insect/v1alpha1/bee_types.go", "type BeeSpec struct {\n", "type BeeSpec struct {\n\t// Wings is the number of wings.\n\t// +optional\n\tWings int32 `json:\"wings,omitempty\"`\n"},
 	{"pkg/apis/insect/v1beta1/bee_types.go", "type BeeSpec struct {\n", "type BeeSpec struct {\n\t// Wings is the number of wings.\n\t// +optional\n\tWings int32 `json:\"wings,omitempty\"`\n"},
-	{"pkg/apis/insect/validation/bee.go", "spec.Description, maxBeeDescriptionLength))\n\t}\n", "spec.Description, maxBeeDescriptionLength))\n\t}\n\tif spec.Wings > 4 {\n\t\tallErrs = append(allErrs, field.Invalid(fldPath.Child(\"wings\"), spec.Wings, \"a bee has at most 4 wings\"))\n\t}\n"},
+	{"pkg/apis/insect/validation/bee.go", "field.NewPath(\"spec\"))...)\n\treturn allErrs\n", "field.NewPath(\"spec\"))...)\n\tif obj.Spec.Wings > 4 {\n\t\tallErrs = append(allErrs, field.Invalid(field.NewPath(\"spec\", \"wings\"), obj.Spec.Wings, \"a bee has at most 4 wings\"))\n\t}\n\treturn allErrs\n"},
 	{"pkg/registry/insect/bee/strategy.go", "o.Spec.Description}", "o.Spec.Description, o.Spec.Wings}"},
 	{"pkg/registry/insect/bee/strategy.go", "Description: \"spec.description.\"},\n", "Description: \"spec.description.\"},\n\t{Name: \"Wings\", Type: \"integer\", Priority: 1, Description: \"spec.wings.\"},\n"},
 	{"pkg/controller/insect/bee_controller.go", "fmt.Sprintf(\"generation %d reconciled\", bee.Generation)", "fmt.Sprintf(\"generation %d reconciled with %d wings\", bee.Generation, bee.Spec.Wings)"},

@@ -27,9 +27,10 @@ const (
 	opaqueItems = " +k8s:eachVal=+k8s:opaqueType"
 )
 
-// opaqueMarkers returns the +k8s:opaqueType lines validation-gen needs on the
-// fields of the struct types of pkgs, given the packages it reads (inputs and
-// read-only ones).
+// opaqueMarkers returns the lines validation-gen needs on the fields of the
+// struct types of pkgs, given the packages it reads (inputs and read-only
+// ones): +k8s:opaqueType where it cannot descend, +k8s:optional (or required)
+// where a field with rules says +optional (or +required).
 func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 	foreign := func(t *types.Type) bool {
 		if t.Kind == types.Pointer {
@@ -48,6 +49,16 @@ func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 				continue
 			}
 			for _, m := range t.Members {
+				// validation-gen wants +k8s:optional or +k8s:required on a field
+				// with rules; the field's +optional or +required says which.
+				if hasK8sTag(m.CommentLines) && !hasAnyLine(m.CommentLines, "+k8s:optional", "+k8s:required", "+k8s:forbidden") {
+					switch {
+					case hasLine(m.CommentLines, "+optional"):
+						out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Member: m.Name, Line: " +k8s:optional"})
+					case hasLine(m.CommentLines, "+required"):
+						out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Member: m.Name, Line: " +k8s:required"})
+					}
+				}
 				if hasLine(m.CommentLines, "+k8s:opaqueType") || hasLine(m.CommentLines, "+k8s:eachVal=+k8s:opaqueType") {
 					continue
 				}
@@ -69,6 +80,28 @@ func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 		return a.Package+"."+a.Type+"."+a.Member < b.Package+"."+b.Type+"."+b.Member
 	})
 	return out
+}
+
+func hasAnyLine(lines []string, want ...string) bool {
+	for _, w := range want {
+		if hasLine(lines, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasK8sTag reports whether comments hold a validation-gen tag (+k8s:… but
+// not the openapi-gen markers +k8s:validation:… or other generators' tags).
+func hasK8sTag(lines []string) bool {
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "+k8s:") && !strings.HasPrefix(l, "+k8s:validation:") && !strings.HasPrefix(l, "+k8s:openapi-gen") &&
+			!strings.HasPrefix(l, "+k8s:deepcopy-gen") && !strings.HasPrefix(l, "+k8s:conversion-gen") {
+			return true
+		}
+	}
+	return false
 }
 
 func hasLine(lines []string, want string) bool {

@@ -55,12 +55,12 @@ type Person struct {
 
 // PersonSpec is the desired state of a Person.
 type PersonSpec struct {
-	// Replicas is the desired number of instances. Defaults to 1.
-	// +k8s:optional
+	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
+	// +optional
 	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
-	// Description says what this Person is for.
-	// +k8s:optional
+	// Description says what this Person is for, in at most 256 characters.
+	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
 }

@@ -54,12 +54,12 @@ type Bee struct {
 
 // BeeSpec is the desired state of a Bee.
 type BeeSpec struct {
-	// Replicas is the desired number of instances. Defaults to 1.
-	// +k8s:optional
+	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
+	// +optional
 	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
-	// Description says what this Bee is for.
-	// +k8s:optional
+	// Description says what this Bee is for, in at most 256 characters.
+	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
 }

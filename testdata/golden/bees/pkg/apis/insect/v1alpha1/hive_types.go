@@ -55,12 +55,12 @@ type Hive struct {
 
 // HiveSpec is the desired state of a Hive.
 type HiveSpec struct {
-	// Replicas is the desired number of instances. Defaults to 1.
-	// +k8s:optional
+	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
+	// +optional
 	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
-	// Description says what this Hive is for.
-	// +k8s:optional
+	// Description says what this Hive is for, in at most 256 characters.
+	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
 }
