@@ -115,6 +115,12 @@ func Generate(opts Options) (*Result, error) {
 		return nil, err
 	}
 
+	// validation-gen runs last: it loads its read-only packages into the
+	// shared load (through gengo's parser), which would change what openapi-gen
+	// and the client generators see. Their outputs do not depend on each other.
+	sort.SliceStable(steps, func(i, j int) bool {
+		return steps[i].name != "validation-gen" && steps[j].name == "validation-gen"
+	})
 	out := &capture{files: map[string][]byte{}}
 	savedArg0 := os.Args[0]
 	defer func() { os.Args[0] = savedArg0 }()
