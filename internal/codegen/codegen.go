@@ -1,6 +1,7 @@
 // Package codegen runs the Kubernetes code generators in-process, linked as
-// libraries: deepcopy, defaulter, conversion, openapi (with model names),
-// applyconfiguration, client, lister and informer. The input packages are
+// libraries: deepcopy, validation (declarative, see internal/validationgen),
+// defaulter, conversion, openapi (with model names), applyconfiguration,
+// client, lister and informer. The input packages are
 // loaded and type-checked once and shared by every generator, which is what
 // makes it fast; each generator is configured by parsing exactly the flags
 // k8s.io/code-generator's kube_codegen.sh passes it, so the output is the
