@@ -85,8 +85,9 @@ func invalid(t *types.Type, seen map[*types.Type]bool) bool {
 	return false
 }
 
-// fieldPosition finds file:line of a struct field by parsing the package's
-// files (no type-checking needed); it falls back to the package directory.
+// fieldPosition finds file:line of a struct field (field "" for the type's
+// own line) by parsing the package's files (no type-checking needed); it
+// falls back to the package directory.
 func fieldPosition(pkgDir, rel, structName, field string) string {
 	entries, err := os.ReadDir(pkgDir)
 	if err != nil {
@@ -106,6 +107,10 @@ func fieldPosition(pkgDir, rel, structName, field string) string {
 			ts, ok := n.(*ast.TypeSpec)
 			if !ok || ts.Name.Name != structName {
 				return pos == token.NoPos
+			}
+			if field == "" { // the type itself
+				pos = ts.Pos()
+				return false
 			}
 			if st, ok := ts.Type.(*ast.StructType); ok {
 				for _, fl := range st.Fields.List {

@@ -103,6 +103,12 @@ func Generate(opts Options) (*Result, error) {
 	if err := checkDrift(opts.Dir, base.Universe, opts.Project); err != nil {
 		return nil, err
 	}
+	if err := in.checkTags(); err != nil {
+		return nil, err
+	}
+	if err := checkTagPlacement(opts.Dir, in.module, base.Universe, in.validated); err != nil {
+		return nil, err
+	}
 	logf("loaded %d packages in %s", len(base.Universe), since(start))
 
 	tmp, err := os.MkdirTemp("", "apiserver-boot-codegen")

@@ -100,6 +100,24 @@ func (in *inputs) withValidationTag(pkgs ...[]string) []string {
 // validationGenTag is kube_codegen.sh's pattern: ^\s*//\s*+k8s:validation-gen=
 var validationGenTag = regexp.MustCompile(`(?m)^\s*//\s*\+k8s:validation-gen=`)
 
+// checkTags checks the tags of the project's API packages (see checkTags).
+func (in *inputs) checkTags() error {
+	var validated, internal, others []string
+	rel := func(p string) string { return strings.TrimPrefix(p, in.module+"/") }
+	for _, p := range in.validated {
+		validated = append(validated, rel(p))
+	}
+	for _, p := range in.groups {
+		internal = append(internal, rel(p))
+	}
+	for _, p := range sorted(in.versions, in.local) {
+		if !slices.Contains(in.validated, p) {
+			others = append(others, rel(p))
+		}
+	}
+	return checkTags(in.dir, validated, internal, others)
+}
+
 // localDirs are the shared packages' directories, relative to the project.
 func (in *inputs) localDirs() []string {
 	var out []string

@@ -26,10 +26,10 @@ import (
 //
 // Rules a field can state alone are +k8s: tags above it: the server enforces
 // them, and OpenAPI (`kubectl explain`) and `build docs` show them. Some tags:
-// +k8s:required, +k8s:optional, +k8s:minimum=0, +k8s:maximum=10,
-// +k8s:minLength=1, +k8s:maxLength=256, +k8s:maxItems=5,
-// +k8s:format=k8s-short-name, +k8s:enum (on a string type),
-// +k8s:immutable, +k8s:listType=map with +k8s:listMapKey=name.
+// `+k8s:minimum=0`, `+k8s:maximum=10`, `+k8s:minLength=1`, `+k8s:maxLength=256`,
+// `+k8s:maxItems=5`, `+k8s:format=k8s-short-name`, `+k8s:enum` (on a string
+// type), `+k8s:immutable`, `+k8s:listType=map` with `+k8s:listMapKey=name`;
+// `+optional` or `+required` says whether the field must be set.
 // Rules across fields or objects are Go, in pkg/apis/insect/validation.
 // Fields of types from other modules (metav1, k8s.io/api) get no tags: the
 // registry validates metadata, and those types' rules live elsewhere.
