@@ -143,7 +143,7 @@ func tagProblem(line string, where packageKind) string {
 func tagNames(tag string) []string {
 	var names []string
 	for tag != "" {
-		end := strings.IndexAny(tag, "=( \t")
+		end := strings.IndexAny(tag, "=( \t,;")
 		if end < 0 {
 			end = len(tag)
 		}
