@@ -41,6 +41,8 @@ func TestGeneratedServer(t *testing.T) {
 	// The user computes NodeUsages, as the scaffold's comment shows: a loop
 	// that refreshes them in the backend.
 	writeFile(t, filepath.Join(dir, "pkg/registry/metrics/nodeusage/backend.go"), computedNodeUsages)
+	// Fields with declarative validation tags, on a kind in etcd and a custom one.
+	addTaggedFields(t, dir, "bee", "sighting")
 	boot(t, bin, dir, "build", "executables")
 	if out := boot(t, bin, dir, "build", "generated", "--verify"); !strings.Contains(out, "up to date") {
 		t.Fatalf("build generated --verify after a build: %s", out)
@@ -61,10 +63,21 @@ func TestGeneratedServer(t *testing.T) {
 					t.Errorf("%s has no section for %s", file, k)
 				}
 			}
+			if file != "insect.example.com_v1alpha1.md" {
+				continue
+			}
+			// The +k8s: tags, in the constraints column.
+			for _, want := range []string{"| `minimum=1`, `maximum=10` |", "| `minLength=3`, `maxBytes=12` |", "| `format=k8s-short-name` |",
+				"| one of `Drone`, `Queen`, `Worker` |", "| `minItems=1`, `maxItems=3` |", "| `immutable` |", "| `update=NoUnset` |"} {
+				if !strings.Contains(string(doc), want) {
+					t.Errorf("%s lacks the constraint %q", file, want)
+				}
+			}
 		}
 	})
 
-	etcdServer := startServer(t, dir, "--etcd-servers", startEtcd(t))
+	etcdURL := startEtcd(t)
+	etcdServer := startServer(t, dir, "--etcd-servers", etcdURL)
 	kubeconfig := etcdServer.kubeconfig
 	bees := resourceUnderTest{plural: "bees", kind: "Bee", group: "insect.example.com", version: "v1alpha1", sample: filepath.Join(dir, "sample", "bee.yaml")}
 	sightings := resourceUnderTest{plural: "sightings", kind: "Sighting", group: "insect.example.com", version: "v1alpha1", sample: filepath.Join(dir, "sample", "sighting.yaml")}
@@ -197,10 +210,37 @@ func TestGeneratedServer(t *testing.T) {
 		if _, ok := v3["apis/insect.example.com/v1alpha1"]; !ok {
 			t.Fatalf("OpenAPI v3 paths lack the group: %v", v3)
 		}
-		if _, err := disco.OpenAPISchema(); err != nil {
+		v2, err := disco.OpenAPISchema()
+		if err != nil {
 			t.Fatalf("OpenAPI v2: %v", err)
 		}
+		// The +k8s: tags of the fixture's fields, published in both.
+		v3JSON, err := v3["apis/insect.example.com/v1alpha1"].Schema("application/json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"minimum":1`, `"maximum":10`, `"minLength":3`, `"maxLength":256`, `"minItems":1`, `"maxItems":3`,
+			`"format":"k8s-short-name"`, `"enum":["Drone","Queen","Worker"]`} {
+			if !strings.Contains(string(v3JSON), want) {
+				t.Errorf("OpenAPI v3 of insect.example.com/v1alpha1 lacks %s", want)
+			}
+		}
+		if v2 == nil {
+			t.Fatal("no OpenAPI v2")
+		}
+		v2JSON, err := disco.RESTClient().Get().AbsPath("/openapi/v2").SetHeader("Accept", "application/json").DoRaw(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"minimum":1`, `"maximum":10`, `"minLength":3`, `"maxItems":3`, `"enum":["Drone","Queen","Worker"]`} {
+			if !strings.Contains(string(v2JSON), want) {
+				t.Errorf("OpenAPI v2 lacks %s", want)
+			}
+		}
 	})
+
+	t.Run("declarative validation/etcd", func(t *testing.T) { declarativeValidation(t, kubeconfig, bees, etcdURL) })
+	t.Run("declarative validation/custom", func(t *testing.T) { declarativeValidation(t, kubeconfig, sightings, "") })
 
 	t.Run("informer/etcd", func(t *testing.T) { informerSyncs(t, kubeconfig, bees) })
 
@@ -279,7 +319,7 @@ type server struct {
 // loopback with the given storage flags, authenticating clients by
 // certificates of a fresh CA, and returns it with a kubeconfig for an admin
 // (group system:masters). It is stopped when the test ends, if not before.
-func startServer(t *testing.T, dir string, storageArgs ...string) *server {
+func startServer(t testing.TB, dir string, storageArgs ...string) *server {
 	t.Helper()
 	pki, err := localrun.EnsurePKI(t.TempDir())
 	if err != nil {

@@ -3,6 +3,7 @@ package codegen
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/gengo/v2/types"
@@ -217,6 +218,10 @@ func openapiLines(comments []string) []string {
 		l = strings.TrimSpace(l)
 		for _, name := range openapiValueTags {
 			if v, ok := strings.CutPrefix(l, "+k8s:"+name+"="); ok && !has("+k8s:validation:"+name+"=") {
+				// openapi-gen reads marker values as JSON: a format is a string.
+				if name == "format" && !strings.HasPrefix(v, `"`) {
+					v = strconv.Quote(v)
+				}
 				out = append(out, " +k8s:validation:"+name+"="+v)
 			}
 		}

@@ -77,3 +77,14 @@ func TestTagMistakesAreReported(t *testing.T) {
 		t.Fatalf("a tag on the wrong kind of field: got %v", err)
 	}
 }
+
+func TestOpenAPILines(t *testing.T) {
+	got := openapiLines([]string{"Doc.", "+optional", "+k8s:minimum=1", "+k8s:format=k8s-short-name", "+k8s:maxItems=3", "+k8s:validation:maxItems=4"})
+	want := []string{" +k8s:validation:minimum=1", ` +k8s:validation:format="k8s-short-name"`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("openapiLines = %q, want %q (the user's own openapi marker wins)", got, want)
+	}
+	if got := openapiLines([]string{"+k8s:required"}); len(got) != 1 || got[0] != " +required" {
+		t.Errorf("+k8s:required gives %q, want +required", got)
+	}
+}

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/benchload"
+)
+
+// handWrittenRules turns a fresh project's Bee back to the rules of earlier
+// releases: no +k8s: tags, the same two rules in Go in validation.go.
+func handWrittenRules(t testing.TB, dir string) {
+	t.Helper()
+	edit := func(rel string, pairs ...string) {
+		path := filepath.Join(dir, rel)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		for i := 0; i < len(pairs); i += 2 {
+			if !strings.Contains(s, pairs[i]) {
+				t.Fatalf("%s has no %q", rel, pairs[i])
+			}
+			s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+		}
+		writeFile(t, path, s)
+	}
+	edit("pkg/apis/insect/v1alpha1/bee_types.go", "\t// +k8s:minimum=0\n", "", "\t// +k8s:maxLength=256\n", "")
+	edit("pkg/apis/insect/validation/bee.go",
+		"\tvar allErrs field.ErrorList\n\treturn allErrs\n",
+		"\tvar allErrs field.ErrorList\n"+
+			"\tif spec.Replicas != nil && *spec.Replicas < 0 {\n\t\tallErrs = append(allErrs, field.Invalid(fldPath.Child(\"replicas\"), *spec.Replicas, \"must be greater than or equal to 0\"))\n\t}\n"+
+			"\tif len(spec.Description) > 256 {\n\t\tallErrs = append(allErrs, field.TooLong(fldPath.Child(\"description\"), spec.Description, 256))\n\t}\n"+
+			"\treturn allErrs\n")
+}
+
+// BenchmarkDeclarativeValidation compares create throughput and latency of
+// the scaffold's Bee validated by its +k8s: tags with the same Bee validated
+// by the same rules written in Go (as releases before the tags did), each a
+// standalone server on its own embedded etcd. Two rounds, the order swapped
+// in the second; bench/validation.sh runs it and prints the ratios.
+func BenchmarkDeclarativeValidation(b *testing.B) {
+	bin, tagged := newProject(b, createKind("Bee"))
+	_, handWritten := newProject(b, createKind("Bee"))
+	handWrittenRules(b, handWritten)
+	for _, dir := range []string{tagged, handWritten} {
+		boot(b, bin, dir, "build", "executables")
+	}
+	gvr := schema.GroupVersionResource{Group: "insect.example.com", Version: "v1alpha1", Resource: "bees"}
+	target := func(name, dir string) benchload.Target {
+		srv := startServer(b, dir, "--etcd-servers", startEtcd(b))
+		cfg, err := clientcmd.BuildConfigFromFlags("", srv.kubeconfig)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.QPS, cfg.Burst = -1, 0
+		cfg.WarningHandler = rest.NoWarnings{}
+		dyn, err := dynamic.NewForConfig(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		watch, err := benchload.RawWatch(cfg, gvr, metav1.NamespaceDefault)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return benchload.Target{Name: name, Res: dyn.Resource(gvr).Namespace(metav1.NamespaceDefault), Watch: watch, Object: func(i int) *unstructured.Unstructured {
+			return &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "insect.example.com/v1alpha1", "kind": "Bee",
+				"metadata": map[string]any{"name": fmt.Sprintf("bee-%d", i)},
+				"spec":     map[string]any{"replicas": int64(1), "description": fmt.Sprintf("bee number %d", i)},
+			}}
+		}}
+	}
+	for b.Loop() {
+		fmt.Printf("machine: %d cores; 2000 creates by 16 workers per server, standalone on embedded etcd\n", numCPU())
+		var ratios []string
+		for round := range 2 {
+			order := [][2]string{{"tags", tagged}, {"hand-written", handWritten}}
+			if round == 1 {
+				order[0], order[1] = order[1], order[0]
+			}
+			figures := map[string]benchload.Figures{}
+			for _, o := range order {
+				f, err := benchload.Measure(context.Background(), target(o[0], o[1]),
+					benchload.Options{Creates: 2000, Total: 2000, Watchers: 1, Events: 1, SettleFor: 2 * time.Second})
+				if err != nil {
+					b.Fatal(err)
+				}
+				fmt.Printf("round %d %-13s creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms\n", round+1, o[0], f.Throughput, f.P50, f.P99)
+				figures[o[0]] = f
+			}
+			tags, hand := figures["tags"], figures["hand-written"]
+			ratios = append(ratios, fmt.Sprintf("create-throughput %.2f p99 %.2f", tags.Throughput/hand.Throughput, tags.P99/hand.P99))
+		}
+		fmt.Printf("ratios tags vs hand-written: %s\n", strings.Join(ratios, " | "))
+	}
+}
