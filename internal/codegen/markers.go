@@ -52,7 +52,7 @@ func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 			for _, m := range t.Members {
 				// validation-gen wants +k8s:optional or +k8s:required on a field
 				// with rules; the field's +optional or +required says which.
-				if hasK8sTag(m.CommentLines) && !hasAnyLine(m.CommentLines, "+k8s:optional", "+k8s:required", "+k8s:forbidden") {
+				if needsRequiredness(m, included) && !hasAnyLine(m.CommentLines, "+k8s:optional", "+k8s:required", "+k8s:forbidden") {
 					switch {
 					case hasLine(m.CommentLines, "+optional"):
 						out = append(out, derivedMarker{Package: path, Type: t.Name.Name, Member: m.Name, Line: " +k8s:optional"})
@@ -81,6 +81,49 @@ func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 		return a.Package+"."+a.Type+"."+a.Member < b.Package+"."+b.Type+"."+b.Member
 	})
 	return out
+}
+
+// needsRequiredness reports what validation-gen's lint asks +k8s:optional or
+// +k8s:required of: a field, other than a struct value, with rules of its own
+// or through its type (an enum, a list of structs with rules, …).
+func needsRequiredness(m types.Member, included []string) bool {
+	t := m.Type
+	for t.Kind == types.Alias {
+		t = t.Underlying
+	}
+	if t.Kind == types.Struct {
+		return false
+	}
+	return hasK8sTag(m.CommentLines) || hasValidation(m.Type, included, map[*types.Type]bool{})
+}
+
+// hasValidation reports whether values of t carry validation-gen rules:
+// tags on t (or on what it points to or holds), or on the fields of a struct.
+// Types of packages validation-gen does not read have none (they are opaque).
+func hasValidation(t *types.Type, included []string, seen map[*types.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	if t.Name.Package != "" && !slices.Contains(included, t.Name.Package) {
+		return false
+	}
+	if hasK8sTag(t.CommentLines) {
+		return true
+	}
+	switch t.Kind {
+	case types.Pointer, types.Slice, types.Array, types.Map:
+		return hasValidation(t.Elem, included, seen)
+	case types.Alias:
+		return hasValidation(t.Underlying, included, seen)
+	case types.Struct:
+		for _, m := range t.Members {
+			if hasK8sTag(m.CommentLines) || hasValidation(m.Type, included, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasAnyLine(lines []string, want ...string) bool {

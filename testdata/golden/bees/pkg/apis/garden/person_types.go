@@ -36,9 +36,14 @@ type Person struct {
 
 // PersonSpec is the desired state of a Person.
 type PersonSpec struct {
-	Replicas    *int32
-	Description string
+	Replicas     *int32
+	Description  string
+	UpdatePolicy PersonUpdatePolicy
+	Owner        string
 }
+
+// PersonUpdatePolicy says how the changes of a Person roll out.
+type PersonUpdatePolicy string
 
 // PersonStatus is the observed state of a Person.
 type PersonStatus struct {

@@ -36,9 +36,14 @@ type Bee struct {
 
 // BeeSpec is the desired state of a Bee.
 type BeeSpec struct {
-	Replicas    *int32
-	Description string
+	Replicas     *int32
+	Description  string
+	UpdatePolicy BeeUpdatePolicy
+	Owner        string
 }
+
+// BeeUpdatePolicy says how the changes of a Bee roll out.
+type BeeUpdatePolicy string
 
 // BeeStatus is the observed state of a Bee.
 type BeeStatus struct {

@@ -36,9 +36,14 @@ type Hive struct {
 
 // HiveSpec is the desired state of a Hive.
 type HiveSpec struct {
-	Replicas    *int32
-	Description string
+	Replicas     *int32
+	Description  string
+	UpdatePolicy HiveUpdatePolicy
+	Owner        string
 }
+
+// HiveUpdatePolicy says how the changes of a Hive roll out.
+type HiveUpdatePolicy string
 
 // HiveStatus is the observed state of a Hive.
 type HiveStatus struct {

@@ -36,9 +36,14 @@ type Sighting struct {
 
 // SightingSpec is the desired state of a Sighting.
 type SightingSpec struct {
-	Replicas    *int32
-	Description string
+	Replicas     *int32
+	Description  string
+	UpdatePolicy SightingUpdatePolicy
+	Owner        string
 }
+
+// SightingUpdatePolicy says how the changes of a Sighting roll out.
+type SightingUpdatePolicy string
 
 // SightingStatus is the observed state of a Sighting.
 type SightingStatus struct {

@@ -36,9 +36,14 @@ type NodeUsage struct {
 
 // NodeUsageSpec is the desired state of a NodeUsage.
 type NodeUsageSpec struct {
-	Replicas    *int32
-	Description string
+	Replicas     *int32
+	Description  string
+	UpdatePolicy NodeUsageUpdatePolicy
+	Owner        string
 }
+
+// NodeUsageUpdatePolicy says how the changes of a NodeUsage roll out.
+type NodeUsageUpdatePolicy string
 
 // NodeUsageStatus is the observed state of a NodeUsage.
 type NodeUsageStatus struct {

@@ -63,7 +63,25 @@ type PersonSpec struct {
 	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy PersonUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this Person, as a DNS label (e.g. "storage-team").
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 }
+
+// PersonUpdatePolicy says how the changes of a Person roll out.
+// +k8s:enum
+type PersonUpdatePolicy string
+
+const (
+	// PersonRecreate replaces every instance at once.
+	PersonRecreate PersonUpdatePolicy = "Recreate"
+	// PersonRollingUpdate replaces the instances one at a time.
+	PersonRollingUpdate PersonUpdatePolicy = "RollingUpdate"
+)
 
 // PersonStatus is the observed state of a Person.
 type PersonStatus struct {

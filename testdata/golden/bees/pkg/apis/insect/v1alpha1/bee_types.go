@@ -62,7 +62,25 @@ type BeeSpec struct {
 	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy BeeUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this Bee, as a DNS label (e.g. "storage-team").
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 }
+
+// BeeUpdatePolicy says how the changes of a Bee roll out.
+// +k8s:enum
+type BeeUpdatePolicy string
+
+const (
+	// BeeRecreate replaces every instance at once.
+	BeeRecreate BeeUpdatePolicy = "Recreate"
+	// BeeRollingUpdate replaces the instances one at a time.
+	BeeRollingUpdate BeeUpdatePolicy = "RollingUpdate"
+)
 
 // BeeStatus is the observed state of a Bee.
 type BeeStatus struct {

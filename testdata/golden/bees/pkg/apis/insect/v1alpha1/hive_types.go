@@ -63,7 +63,25 @@ type HiveSpec struct {
 	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy HiveUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this Hive, as a DNS label (e.g. "storage-team").
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 }
+
+// HiveUpdatePolicy says how the changes of a Hive roll out.
+// +k8s:enum
+type HiveUpdatePolicy string
+
+const (
+	// HiveRecreate replaces every instance at once.
+	HiveRecreate HiveUpdatePolicy = "Recreate"
+	// HiveRollingUpdate replaces the instances one at a time.
+	HiveRollingUpdate HiveUpdatePolicy = "RollingUpdate"
+)
 
 // HiveStatus is the observed state of a Hive.
 type HiveStatus struct {

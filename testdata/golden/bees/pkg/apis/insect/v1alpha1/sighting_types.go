@@ -62,7 +62,25 @@ type SightingSpec struct {
 	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy SightingUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this Sighting, as a DNS label (e.g. "storage-team").
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 }
+
+// SightingUpdatePolicy says how the changes of a Sighting roll out.
+// +k8s:enum
+type SightingUpdatePolicy string
+
+const (
+	// SightingRecreate replaces every instance at once.
+	SightingRecreate SightingUpdatePolicy = "Recreate"
+	// SightingRollingUpdate replaces the instances one at a time.
+	SightingRollingUpdate SightingUpdatePolicy = "RollingUpdate"
+)
 
 // SightingStatus is the observed state of a Sighting.
 type SightingStatus struct {

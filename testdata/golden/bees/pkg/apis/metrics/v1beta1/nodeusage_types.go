@@ -64,7 +64,25 @@ type NodeUsageSpec struct {
 	// +optional
 	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy NodeUsageUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this NodeUsage, as a DNS label (e.g. "storage-team").
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 }
+
+// NodeUsageUpdatePolicy says how the changes of a NodeUsage roll out.
+// +k8s:enum
+type NodeUsageUpdatePolicy string
+
+const (
+	// NodeUsageRecreate replaces every instance at once.
+	NodeUsageRecreate NodeUsageUpdatePolicy = "Recreate"
+	// NodeUsageRollingUpdate replaces the instances one at a time.
+	NodeUsageRollingUpdate NodeUsageUpdatePolicy = "RollingUpdate"
+)
 
 // NodeUsageStatus is the observed state of a NodeUsage.
 type NodeUsageStatus struct {

@@ -132,10 +132,14 @@ func TestDeclarativeValidation(t *testing.T) {
 	invalid := newSighting()
 	invalid.Spec.Replicas = ptr.To[int32](-1)
 	invalid.Spec.Description = strings.Repeat("x", 257)
+	invalid.Spec.UpdatePolicy = "Sometimes"
+	invalid.Spec.Owner = "Storage_Team"
 	err := rest.BeforeCreate(s, requestContext(), invalid)
 	for _, want := range []string{
 		"spec.replicas: Invalid value: -1: must be greater than or equal to 0",
 		"spec.description: Too long: may not be more than 256 characters",
+		`spec.updatePolicy: Unsupported value: "Sometimes": supported values: "Recreate", "RollingUpdate"`,
+		`spec.owner: Invalid value: "Storage_Team": a lowercase RFC 1123 label must consist of`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("create of an invalid object: want %q, got %v", want, err)
