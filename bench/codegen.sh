@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark: `apiserver-boot build generated` (every generator in-process, on
 # one shared package load) against the upstream generator binaries
-# (deepcopy-gen, defaulter-gen, conversion-gen, openapi-gen,
+# (deepcopy-gen, validation-gen, defaulter-gen, conversion-gen, openapi-gen,
 # applyconfiguration-gen, client-gen, lister-gen, informer-gen) run one after
 # another with exactly the same command lines (`build generated
 # --print-commands`), on the same fixture. Equal work on both sides:
 #   - both sides' binaries are built before any timing, the same way (go build);
-#   - only the generators the fixture uses run (no validation-gen, no
-#     register-gen: kube_codegen.sh would add them);
+#   - the fixture's sources carry the lines apiserver-boot would otherwise
+#     give the generators (bench/derive: +k8s:opaqueType, +k8s:optional, the
+#     OpenAPI bridge's markers), so both read the same comments;
+#   - only the generators the fixture uses run (no register-gen:
+#     kube_codegen.sh would add it);
 #   - every run's exit status is checked, and the two outputs must be identical.
 # Warm: caches warm, median of RUNS. Cold: an empty GOCACHE and an empty
 # user cache directory for every run (modules stay downloaded; the user cache
@@ -29,7 +32,8 @@ mkdir "$WORK/gen"
 (cd "$ROOT" && go build -o "$WORK/gen/" \
   k8s.io/code-generator/cmd/deepcopy-gen k8s.io/code-generator/cmd/defaulter-gen k8s.io/code-generator/cmd/conversion-gen \
   k8s.io/code-generator/cmd/applyconfiguration-gen k8s.io/code-generator/cmd/client-gen k8s.io/code-generator/cmd/lister-gen \
-  k8s.io/code-generator/cmd/informer-gen k8s.io/kube-openapi/cmd/openapi-gen) || fail "building the upstream generators"
+  k8s.io/code-generator/cmd/informer-gen k8s.io/code-generator/cmd/validation-gen k8s.io/kube-openapi/cmd/openapi-gen) || fail "building the upstream generators"
+(cd "$ROOT" && go build -o "$WORK/derive" ./bench/derive) || fail "building bench/derive"
 
 # The fixture: two groups, three kinds.
 mkdir "$WORK/fixture" && cd "$WORK/fixture"
@@ -38,6 +42,7 @@ export SOURCE_DATE_EPOCH=1767225600
 "$AB" create group version resource --group insect --version v1alpha1 --kind Bee --skip-go-mod-tidy >/dev/null
 "$AB" create group version resource --group insect --version v1alpha1 --kind Hive --non-namespaced --skip-go-mod-tidy >/dev/null
 "$AB" create group version resource --group garden --version v1 --kind Person >/dev/null
+"$WORK/derive" >/dev/null || fail "bench/derive"
 cd "$WORK"
 
 now() { date +%s.%N; }

@@ -1,6 +1,12 @@
 package codegen
 
 import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -276,4 +282,93 @@ func openapiLines(comments []string) []string {
 		}
 	}
 	return out
+}
+
+// WriteDerivedMarkers writes into the project's sources the lines Generate
+// gives the generators (validation-gen's and the OpenAPI bridge's), each above
+// its field or type, and returns them as package.Type.Member: line. Upstream
+// binaries run on the sources then produce exactly what Generate does: the
+// upstream comparison and bench/codegen.sh use it.
+func WriteDerivedMarkers(opts Options) ([]string, error) {
+	in := newInputs(opts.Dir, opts.Project)
+	base, _, err := in.loadAll(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	inputs, included := validationIncluded(in.argv("validation-gen", ""))
+	markers := append(opaqueMarkers(base.Universe, inputs, included), openapiMarkers(base.Universe, in.validated)...)
+	var written []string
+	for _, d := range markers {
+		if err := addToSource(opts.Dir, in.module, d); err != nil {
+			return nil, err
+		}
+		written = append(written, fmt.Sprintf("%s.%s.%s:%s", d.Package, d.Type, d.Member, d.Line))
+	}
+	return written, nil
+}
+
+// addToSource writes the marker as a comment line just above its field (or type).
+func addToSource(dir, module string, d derivedMarker) error {
+	pkgDir := filepath.Join(dir, strings.TrimPrefix(strings.TrimPrefix(d.Package, module), "/"))
+	files, err := filepath.Glob(filepath.Join(pkgDir, "*.go"))
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		line := 0
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != d.Type {
+				return true
+			}
+			if d.Member == "" {
+				line = fset.Position(ts.Pos()).Line
+				return false
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return false
+			}
+			for _, field := range st.Fields.List {
+				if fieldName(field) == d.Member {
+					line = fset.Position(field.Pos()).Line
+				}
+			}
+			return false
+		})
+		if line == 0 {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(string(data), "\n")
+		lines = slices.Insert(lines, line-1, "//"+d.Line)
+		return os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)
+	}
+	return fmt.Errorf("no %s.%s in %s", d.Type, d.Member, pkgDir)
+}
+
+// fieldName is a struct field's name, or its type's for an embedded one.
+func fieldName(field *ast.Field) string {
+	if len(field.Names) > 0 {
+		return field.Names[0].Name
+	}
+	switch t := field.Type.(type) {
+	case *ast.SelectorExpr:
+		return t.Sel.Name
+	case *ast.Ident:
+		return t.Name
+	case *ast.StarExpr:
+		if id, ok := t.X.(*ast.Ident); ok {
+			return id.Name
+		}
+	}
+	return ""
 }
