@@ -220,7 +220,7 @@ func TestGeneratedServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{`"minimum":1`, `"maximum":10`, `"minLength":3`, `"maxLength":256`, `"minItems":1`, `"maxItems":3`,
-			`"format":"k8s-short-name"`, `"enum":["Drone","Queen","Worker"]`} {
+			`"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"`, `"enum":["Drone","Queen","Worker"]`} {
 			if !strings.Contains(string(v3JSON), want) {
 				t.Errorf("OpenAPI v3 of insect.example.com/v1alpha1 lacks %s", want)
 			}

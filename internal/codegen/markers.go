@@ -220,7 +220,21 @@ func validationIncluded(argv []string) (inputs, included []string) {
 // +k8s:enum). Users write the tags once; openapi-gen is given the matching markers.
 
 // openapiValueTags are the tags whose payload is an OpenAPI value of the same name.
-var openapiValueTags = []string{"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "format"}
+var openapiValueTags = []string{"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"}
+
+// formatPatterns are the OpenAPI pattern and maximum length of validation-gen's
+// formats: openapi-gen writes a property's format from its Go type only, so a
+// +k8s:format reaches OpenAPI as what it checks. (The formats not listed here
+// are checked by the server but not described in OpenAPI.)
+var formatPatterns = map[string]struct {
+	pattern   string
+	maxLength int
+}{
+	"k8s-short-name":  {`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, 63},
+	"k8s-long-name":   {`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`, 253},
+	"k8s-label-value": {`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`, 63},
+	"k8s-uuid":        {`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, 0},
+}
 
 // openapiMarkers returns the openapi-gen markers the +k8s: tags of the
 // struct types (and string types) of pkgs stand for.
@@ -267,11 +281,16 @@ func openapiLines(comments []string) []string {
 		l = strings.TrimSpace(l)
 		for _, name := range openapiValueTags {
 			if v, ok := strings.CutPrefix(l, "+k8s:"+name+"="); ok && !has("+k8s:validation:"+name+"=") {
-				// openapi-gen reads marker values as JSON: a format is a string.
-				if name == "format" && !strings.HasPrefix(v, `"`) {
-					v = strconv.Quote(v)
-				}
 				out = append(out, " +k8s:validation:"+name+"="+v)
+			}
+		}
+		if v, ok := strings.CutPrefix(l, "+k8s:format="); ok {
+			if f, known := formatPatterns[v]; known && !has("+k8s:validation:pattern=") {
+				// openapi-gen reads marker values as JSON.
+				out = append(out, " +k8s:validation:pattern="+strconv.Quote(f.pattern))
+				if f.maxLength > 0 && !has("+k8s:maxLength=") && !has("+k8s:validation:maxLength=") {
+					out = append(out, fmt.Sprintf(" +k8s:validation:maxLength=%d", f.maxLength))
+				}
 			}
 		}
 		switch {

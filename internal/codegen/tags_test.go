@@ -80,7 +80,7 @@ func TestTagMistakesAreReported(t *testing.T) {
 
 func TestOpenAPILines(t *testing.T) {
 	got := openapiLines([]string{"Doc.", "+optional", "+k8s:minimum=1", "+k8s:format=k8s-short-name", "+k8s:maxItems=3", "+k8s:validation:maxItems=4"})
-	want := []string{" +k8s:validation:minimum=1", ` +k8s:validation:format="k8s-short-name"`}
+	want := []string{" +k8s:validation:minimum=1", ` +k8s:validation:pattern="^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"`, " +k8s:validation:maxLength=63"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("openapiLines = %q, want %q (the user's own openapi marker wins)", got, want)
 	}

@@ -165,7 +165,7 @@ func enumValues(u types.Universe, t *types.Type) []string {
 	for t.Kind == types.Pointer {
 		t = t.Elem
 	}
-	if !markers(append(t.SecondClosestCommentLines, t.CommentLines...)).has("enum") {
+	if m := markers(append(t.SecondClosestCommentLines, t.CommentLines...)); !m.has("enum") && !m.has("k8s:enum") {
 		return nil
 	}
 	var out []string
