@@ -314,6 +314,12 @@ const (
 	ColumnsVar   = "columns"
 )
 
+// KindTypeSuffixes name the Go identifiers besides itself (and its List) that
+// a kind declares in its group's packages (templates/kind/types.go.tmpl):
+// <Kind>Spec, <Kind>Status, the <Kind>UpdatePolicy enum and its constants. A
+// new kind may not be named like one of another kind's.
+var KindTypeSuffixes = []string{"Spec", "Status", "UpdatePolicy", "Recreate", "RollingUpdate"}
+
 // RegistryFile is a file of the kind's registry package.
 func (k *Kind) RegistryFile(name string) string { return path.Join(k.RegistryDir(), name) }
 

@@ -276,9 +276,9 @@ func (w *Workspace) validateKind(req *KindRequest) error {
 				return fmt.Errorf("kind %s already exists in group %s", k.Kind, p.FullGroup(&g))
 			case strings.EqualFold(k.Kind, req.Kind):
 				return fmt.Errorf("kind %s already exists in group %s: kind names must be unique in a project (they name its samples and controllers)", k.Kind, p.FullGroup(&g))
-			case g.Name == req.Group && (strings.EqualFold(req.Kind, k.Kind+"Spec") || strings.EqualFold(req.Kind, k.Kind+"Status")):
+			case g.Name == req.Group && declares(k.Kind, req.Kind):
 				return fmt.Errorf("invalid kind %q: it would clash with the Go types of kind %s, which declares %s in group %s; choose another name", req.Kind, k.Kind, req.Kind, p.FullGroup(&g))
-			case g.Name == req.Group && (strings.EqualFold(k.Kind, req.Kind+"Spec") || strings.EqualFold(k.Kind, req.Kind+"Status")):
+			case g.Name == req.Group && declares(req.Kind, k.Kind):
 				return fmt.Errorf("invalid kind %q: its type %s would clash with kind %s in group %s; choose another name", req.Kind, k.Kind, k.Kind, p.FullGroup(&g))
 			case g.Name == req.Group && k.Plural == req.Plural:
 				return fmt.Errorf("resource %q is already used by kind %s in group %s (use --resource)", req.Plural, k.Kind, p.FullGroup(&g))
@@ -421,4 +421,14 @@ func summarize(items []string, n int) string {
 
 func (w *Workspace) plan(previous map[string][]byte, files []scaffold.File, inserts []scaffold.Insertion, opts Options) ([]scaffold.Change, error) {
 	return scaffold.Plan(w.Dir, w.renderer(), files, inserts, previous, opts.Force)
+}
+
+// declares reports whether kind's Go types include a type or constant named ident.
+func declares(kind, ident string) bool {
+	for _, suffix := range model.KindTypeSuffixes {
+		if strings.EqualFold(ident, kind+suffix) {
+			return true
+		}
+	}
+	return false
 }
