@@ -128,19 +128,21 @@ func declarativeValidation(t *testing.T, kubeconfig string, r resourceUnderTest,
 	mustKubectl(t, kubeconfig, "create", "-f", manifest("valid", valid))
 
 	refused("an object breaking every rule", []string{"create", "-f", manifest("invalid",
-		"  priority: -3\n  nickname: ab\n  keeper: Bad_Name\n  caste: King\n  flowers: [rose, rose, a, lily]\n  description: "+strings.Repeat("x", 257)+"\n")},
+		"  priority: -3\n  nickname: ab\n  keeper: Bad_Name\n  caste: King\n  flowers: [rose, tulip, lily, daisy]\n  description: "+strings.Repeat("x", 257)+"\n")},
 		"spec.priority: Invalid value: -3: must be greater than or equal to 1",
 		"spec.nickname: Too short: must be at least 3 characters",
 		`spec.keeper: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of lower case alphanumeric characters`,
 		`spec.caste: Unsupported value: "King": supported values: "Drone", "Queen", "Worker"`,
 		"spec.flowers: Too many: 4: must have at most 3 items",
-		`spec.flowers[1]: Duplicate value: "rose"`,
-		"spec.flowers[2]: Too short: must be at least 2 characters",
 		"spec.description: Too long: may not be more than 256 characters")
-	refused("too high a priority, too long a nickname and no flowers", []string{"create", "-f", manifest("invalid2",
-		"  priority: 11\n  nickname: abcdefghijklm\n  flowers: []\n")},
+	// Too many items stops the list's other checks (as in kube-apiserver):
+	// the items' rules, on a list of three.
+	refused("too high a priority, too long a nickname, a flower twice and one too short", []string{"create", "-f", manifest("invalid2",
+		"  priority: 11\n  nickname: abcdefghijklm\n  flowers: [rose, rose, a]\n")},
 		"spec.priority: Invalid value: 11: must be less than or equal to 10",
-		"spec.nickname: Too long: may not be more than 12 bytes")
+		"spec.nickname: Too long: may not be more than 12 bytes",
+		`spec.flowers[1]: Duplicate value: "rose"`,
+		"spec.flowers[2]: Too short: must be at least 2 characters")
 
 	// Update rules.
 	refused("a change of the immutable origin", []string{"-n", ns, "patch", r.plural, "valid", "--type", "merge", "-p", `{"spec":{"origin":"forest"}}`},
