@@ -34,11 +34,11 @@ const (
 	opaqueItems = " +k8s:eachVal=+k8s:opaqueType"
 )
 
-// opaqueMarkers returns the lines validation-gen needs on the fields of the
+// validationMarkers returns the lines validation-gen needs on the fields of the
 // struct types of pkgs, given the packages it reads (inputs and read-only
 // ones): +k8s:opaqueType where it cannot descend, +k8s:optional (or required)
 // where a field with rules says +optional (or +required).
-func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
+func validationMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 	foreign := func(t *types.Type) bool {
 		if t.Kind == types.Pointer {
 			t = t.Elem
@@ -82,7 +82,7 @@ func opaqueMarkers(u types.Universe, pkgs, included []string) []derivedMarker {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		return a.Package+"."+a.Type+"."+a.Member < b.Package+"."+b.Type+"."+b.Member
 	})
@@ -315,7 +315,7 @@ func WriteDerivedMarkers(opts Options) ([]string, error) {
 		return nil, err
 	}
 	inputs, included := validationIncluded(in.argv("validation-gen", ""))
-	markers := append(opaqueMarkers(base.Universe, inputs, included), openapiMarkers(base.Universe, in.validated)...)
+	markers := append(validationMarkers(base.Universe, inputs, included), openapiMarkers(base.Universe, in.validated)...)
 	var written []string
 	for _, d := range markers {
 		if err := addToSource(opts.Dir, in.module, d); err != nil {

@@ -115,9 +115,9 @@ func validationChild(req validationRequest) (map[string][]byte, error) {
 }
 
 // validate runs the validation-gen step with the +k8s:opaqueType lines it
-// needs on the project's fields (see opaqueMarkers).
+// needs on the project's fields (see validationMarkers).
 func validate(c *generator.Context, s step, argv []string) error {
 	inputs, included := validationIncluded(argv)
-	defer addMarkers(c.Universe, opaqueMarkers(c.Universe, inputs, included))()
+	defer addMarkers(c.Universe, validationMarkers(c.Universe, inputs, included))()
 	return fatalAsError(func() error { return c.ExecuteTargets(s.targets(c)) })
 }
