@@ -60,6 +60,9 @@ type NamedPort struct {
 	Protocol corev1.Protocol
 }
 
+// WorkloadUpdatePolicy says how the changes of a Workload roll out.
+type WorkloadUpdatePolicy string
+
 // WorkloadSpec is the desired state of a Workload.
 type WorkloadSpec struct {
 	Ownership
@@ -68,6 +71,10 @@ type WorkloadSpec struct {
 	Replicas *int32
 	// Description says what this Workload is for, in at most 256 characters.
 	Description string
+	// UpdatePolicy says how changes roll out.
+	UpdatePolicy WorkloadUpdatePolicy
+	// Owner is the team that runs this Workload.
+	Owner string
 
 	// Template of the pods the workload runs.
 	Template corev1.PodTemplateSpec

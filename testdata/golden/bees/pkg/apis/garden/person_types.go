@@ -36,8 +36,9 @@ type Person struct {
 
 // PersonSpec is the desired state of a Person.
 type PersonSpec struct {
-	Replicas     *int32
-	Description  string
+	Replicas    *int32
+	Description string
+
 	UpdatePolicy PersonUpdatePolicy
 	Owner        string
 }

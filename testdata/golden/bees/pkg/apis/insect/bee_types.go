@@ -36,8 +36,9 @@ type Bee struct {
 
 // BeeSpec is the desired state of a Bee.
 type BeeSpec struct {
-	Replicas     *int32
-	Description  string
+	Replicas    *int32
+	Description string
+
 	UpdatePolicy BeeUpdatePolicy
 	Owner        string
 }

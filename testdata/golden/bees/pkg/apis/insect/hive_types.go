@@ -36,8 +36,9 @@ type Hive struct {
 
 // HiveSpec is the desired state of a Hive.
 type HiveSpec struct {
-	Replicas     *int32
-	Description  string
+	Replicas    *int32
+	Description string
+
 	UpdatePolicy HiveUpdatePolicy
 	Owner        string
 }

@@ -36,8 +36,9 @@ type Sighting struct {
 
 // SightingSpec is the desired state of a Sighting.
 type SightingSpec struct {
-	Replicas     *int32
-	Description  string
+	Replicas    *int32
+	Description string
+
 	UpdatePolicy SightingUpdatePolicy
 	Owner        string
 }

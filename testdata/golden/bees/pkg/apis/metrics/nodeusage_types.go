@@ -36,8 +36,9 @@ type NodeUsage struct {
 
 // NodeUsageSpec is the desired state of a NodeUsage.
 type NodeUsageSpec struct {
-	Replicas     *int32
-	Description  string
+	Replicas    *int32
+	Description string
+
 	UpdatePolicy NodeUsageUpdatePolicy
 	Owner        string
 }

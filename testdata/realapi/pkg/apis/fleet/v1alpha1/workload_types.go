@@ -69,16 +69,36 @@ type NamedPort struct {
 	Protocol corev1.Protocol `json:"protocol,omitempty"`
 }
 
+// WorkloadUpdatePolicy says how the changes of a Workload roll out.
+// +k8s:enum
+type WorkloadUpdatePolicy string
+
+const (
+	// WorkloadRecreate replaces every instance at once.
+	WorkloadRecreate WorkloadUpdatePolicy = "Recreate"
+	// WorkloadRollingUpdate replaces the instances one at a time.
+	WorkloadRollingUpdate WorkloadUpdatePolicy = "RollingUpdate"
+)
+
 // WorkloadSpec is the desired state of a Workload.
 type WorkloadSpec struct {
 	Ownership `json:",inline"`
 
 	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
 	// +optional
+	// +k8s:minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
 	// Description says what this Workload is for, in at most 256 characters.
 	// +optional
+	// +k8s:maxLength=256
 	Description string `json:"description,omitempty"`
+	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
+	// +optional
+	UpdatePolicy WorkloadUpdatePolicy `json:"updatePolicy,omitempty"`
+	// Owner is the team that runs this Workload, as a DNS label.
+	// +optional
+	// +k8s:format=k8s-short-name
+	Owner string `json:"owner,omitempty"`
 
 	// Template of the pods the workload runs.
 	// +optional
