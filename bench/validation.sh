@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Declarative validation against the same rules hand-written, in one run on
-# this machine: the scaffold's Bee (replicas >= 0 and a description of at most
-# 256 characters as +k8s: tags) and the same Bee with those rules in Go in
-# validation.go, each a standalone generated server on its own embedded etcd,
+# this machine: the scaffold's Bee (replicas >= 0, a description of at most 256
+# characters, an enum, a DNS-label format, as +k8s: tags) and the same Bee with
+# those four rules in Go in validation.go and no declarative validation in its
+# strategy, each a standalone generated server on its own embedded etcd,
 # 2000 creates by 16 workers (internal/benchload). Two rounds, the order
 # swapped in the second; the last line holds the ratios of both rounds:
 #   ratios tags vs hand-written: create-throughput X p99 X | create-throughput Y p99 Y
