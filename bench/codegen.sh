@@ -23,7 +23,7 @@ shopt -s inherit_errexit
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-5}
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 fail() { echo "bench/codegen.sh: $*" >&2; exit 1; }
 
 go build -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"
@@ -74,7 +74,7 @@ run_upstream() {
 
 echo "fixture: 2 groups, 3 kinds; $(nproc) cores; RUNS=$RUNS"
 run_ab >/dev/null; run_upstream >/dev/null
-[ "$(generated "$WORK/a")" = "$(generated "$WORK/b")" ] || fail "the two sides generated different files"
+diff <(generated "$WORK/a") <(generated "$WORK/b") >&2 || fail "the two sides generated different files (above)"
 [ "$(generated "$WORK/a" | wc -l)" -ge 30 ] || fail "too few generated files"
 
 warm_a=$(for _ in $(seq "$RUNS"); do run_ab; done | median)

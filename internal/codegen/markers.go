@@ -141,15 +141,25 @@ func hasAnyLine(lines []string, want ...string) bool {
 	return false
 }
 
-// hasK8sTag reports whether comments hold a validation-gen tag (+k8s:… but
-// not the openapi-gen markers +k8s:validation:… or other generators' tags).
+// hasK8sTag reports whether comments hold a validation-gen rule (+k8s:… but
+// not the openapi-gen markers +k8s:validation:…, other generators' tags, or
+// +k8s:opaqueType, which adds none: as validation-gen's lint counts them).
 func hasK8sTag(lines []string) bool {
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		if strings.HasPrefix(l, "+k8s:") && !strings.HasPrefix(l, "+k8s:validation:") && !strings.HasPrefix(l, "+k8s:openapi-gen") &&
-			!strings.HasPrefix(l, "+k8s:deepcopy-gen") && !strings.HasPrefix(l, "+k8s:conversion-gen") {
+			!strings.HasPrefix(l, "+k8s:deepcopy-gen") && !strings.HasPrefix(l, "+k8s:conversion-gen") && !opaqueLine(l) {
 			return true
 		}
+	}
+	return false
+}
+
+// opaqueLine reports whether a tag line only marks a value opaque.
+func opaqueLine(l string) bool {
+	switch l {
+	case strings.TrimSpace(opaqueField), strings.TrimSpace(opaqueItems), "+k8s:eachKey=+k8s:opaqueType":
+		return true
 	}
 	return false
 }
