@@ -19,6 +19,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,11 +126,22 @@ func TestKineReplacesAStaleSocket(t *testing.T) {
 	if err := o.Complete(genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig("/registry", nil))); err != nil {
 		t.Fatal(err)
 	}
+	// Plant a real stale socket: bound, closed, never unlinked, as a killed
+	// process leaves it. Another process of this pid may have left one too.
+	if err := os.RemoveAll(filepath.Dir(o.socket)); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(filepath.Dir(o.socket), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(o.socket, nil, 0o600); err != nil {
+	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: o.socket, Net: "unix"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	stale.SetUnlinkOnClose(false)
+	stale.Close()
+	if _, err := os.Stat(o.socket); err != nil {
+		t.Fatalf("the stale socket: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := o.Start(ctx); err != nil {
