@@ -3,7 +3,10 @@ GO ?= go
 BIN ?= bin/apiserver-boot
 # The release (a tag) or the commit, recorded in the PROJECT files the binary scaffolds.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
-LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION)
+# A build that is not a release also records its checkout: projects it scaffolds pin it there
+# (a replace directive in their go.mod), since no module proxy serves an unreleased tree.
+LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION) \
+	-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$(CURDIR)
 
 .PHONY: all build install demo test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
 

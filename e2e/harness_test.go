@@ -23,11 +23,17 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/localrun"
 )
 
-// buildCLI builds apiserver-boot from this tree.
+// buildCLI builds apiserver-boot from this tree, as `make build` does: a
+// development build that knows its checkout, so the projects it scaffolds
+// pin this tree (a replace directive) and `go tool apiserver-boot` runs it.
 func buildCLI(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "apiserver-boot")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/apiserver-boot")
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-ldflags", "-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir="+root, "-o", bin, "../cmd/apiserver-boot")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building apiserver-boot: %v\n%s", err, out)
 	}

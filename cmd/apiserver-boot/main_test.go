@@ -24,7 +24,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "apiserver-boot")
-	if out, err := exec.Command("go", "build", "-ldflags", "-X github.com/apiserver-boot/apiserver-boot/internal/release.Version=(devel)", "-o", binary, ".").CombinedOutput(); err != nil {
+	// A development build whose checkout, seen from testdata/golden/<project>,
+	// is ../../..: the golden projects' go.mod pins this tree by that path.
+	ldflags := "-X github.com/apiserver-boot/apiserver-boot/internal/release.Version=(devel) -X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=../../.."
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building apiserver-boot: %v\n%s", err, out)
 		os.Exit(1)
 	}

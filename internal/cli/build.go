@@ -43,6 +43,7 @@ func (o *ProjectOptions) Complete() error {
 	if err != nil {
 		return err
 	}
+	warnPin(o.streams.ErrOut, o.Dir, p.ApiserverBootVersion)
 	o.model = model.New(p)
 	return nil
 }

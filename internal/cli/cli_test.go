@@ -9,7 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 )
+
+// The commands run in-process here, as a development build of this checkout
+// (what `make build` stamps).
+func init() {
+	release.SourceDir, _ = filepath.Abs("../..")
+}
 
 // TestCommandsAreComplete checks every runnable command the way kubectl's
 // help sanity checks do: it runs through RunE (errors returned, never an

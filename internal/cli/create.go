@@ -77,6 +77,7 @@ func (o *CreateOptions) run(withVersion bool, change func(*workspace.Workspace) 
 	if err != nil {
 		return err
 	}
+	warnPin(o.streams.ErrOut, o.Dir, w.Project.ApiserverBootVersion)
 	changes, err := change(w)
 	if err != nil {
 		return err

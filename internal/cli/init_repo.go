@@ -9,6 +9,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
@@ -93,8 +94,12 @@ func (o *InitRepoOptions) Complete() error {
 	return nil
 }
 
-// Validate checks the flags.
+// Validate checks the flags, and that this apiserver-boot can pin itself in
+// the project's go.mod.
 func (o *InitRepoOptions) Validate() error {
+	if err := release.CheckPinnable(); err != nil {
+		return err
+	}
 	if err := names.ValidateDomain(o.Domain); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/upgrade"
 )
 
@@ -32,6 +33,9 @@ Commit (or back up) your project first, so that you can review the upgrade as a 
   apiserver-boot upgrade`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := release.CheckPinnable(); err != nil {
+				return err
+			}
 			dir, err := projectDir(o.Dir)
 			if err != nil {
 				return err

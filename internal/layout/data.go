@@ -7,6 +7,7 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 )
 
 // Funcs are the template functions of the project templates.
@@ -41,6 +42,10 @@ type RepoData struct {
 	// HasScale is set when a kind has a scale subresource: autoscaling/v1
 	// Scale must then be in the scheme.
 	HasScale bool
+	// BootTool is apiserver-boot's command package, pinned by Boot: the
+	// release that scaffolded the project (PROJECT's apiserverBootVersion).
+	BootTool, BootModule string
+	Boot                 release.Pin
 }
 
 // GroupData is the input of the group-level templates.
@@ -128,6 +133,9 @@ func repoData(m *model.Project, boilerplate string) RepoData {
 		EtcdPrefix:               m.EtcdPrefix(),
 		Boilerplate:              strings.TrimSpace(boilerplate),
 		HasScale:                 m.HasScale(),
+		BootTool:                 release.Tool,
+		BootModule:               release.Module,
+		Boot:                     release.PinFor(m.Spec.ApiserverBootVersion),
 	}
 	for _, g := range m.Groups {
 		d.Groups = append(d.Groups, groupData(g))

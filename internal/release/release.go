@@ -27,6 +27,10 @@ func Current() string {
 		return "(devel)"
 	}
 	v := info.Main.Version
+	if r := info.Main.Replace; r != nil && r.Version == "" || r != nil && r.Version == "(devel)" || v == DevelPin {
+		// `go tool apiserver-boot` in a project that pins a checkout.
+		v = "(devel)"
+	}
 	if v == "" || v == "(devel)" {
 		v = "(devel)"
 		for _, s := range info.Settings {
@@ -44,4 +48,16 @@ func GoVersion() string {
 		return info.GoVersion
 	}
 	return "(unknown)"
+}
+
+// sourceDir is SourceDir, or the checkout a project's replace directive
+// built this binary from (`go tool apiserver-boot` there).
+func sourceDir() string {
+	if SourceDir != "" {
+		return SourceDir
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Replace != nil && info.Main.Replace.Version == "(devel)" || ok && info.Main.Replace != nil && info.Main.Replace.Version == "" {
+		return info.Main.Replace.Path
+	}
+	return ""
 }

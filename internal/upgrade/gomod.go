@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
@@ -95,11 +96,15 @@ func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, err
 		switch req, ok := index[r.Mod.Path]; {
 		case !ok:
 			reqs = append(reqs, &modfile.Require{Mod: r.Mod})
-		case semverLess(req.Mod.Version, r.Mod.Version):
+		case semverLess(req.Mod.Version, r.Mod.Version) || r.Mod.Path == release.Module:
+			// apiserver-boot's own pin moves to this release, whichever way.
 			req.Mod.Version, req.Indirect = r.Mod.Version, false
 		}
 	}
 	mf.SetRequireSeparateIndirect(reqs)
+	if err := movePin(mf, tf); err != nil {
+		return nil, err
+	}
 	if tf.Go != nil && (mf.Go == nil || semverLess("v"+mf.Go.Version, "v"+tf.Go.Version)) {
 		if err := mf.AddGoStmt(tf.Go.Version); err != nil {
 			return nil, err
@@ -114,4 +119,29 @@ func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, err
 		return nil, nil
 	}
 	return &File{Path: "go.mod", Outcome: GoMod, Content: out}, nil
+}
+
+// movePin gives the project the template's tool directive for apiserver-boot
+// and its replace directive (a development build's checkout), or none.
+func movePin(mf, tf *modfile.File) error {
+	for _, t := range tf.Tool {
+		if err := mf.AddTool(t.Path); err != nil {
+			return err
+		}
+	}
+	for _, r := range mf.Replace {
+		if r.Old.Path == release.Module {
+			if err := mf.DropReplace(r.Old.Path, r.Old.Version); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range tf.Replace {
+		if r.Old.Path == release.Module {
+			if err := mf.AddReplace(r.Old.Path, r.Old.Version, r.New.Path, r.New.Version); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

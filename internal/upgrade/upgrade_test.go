@@ -331,3 +331,60 @@ func TestUpgradeWhenTheOldProjectCannotBeTidied(t *testing.T) {
 		t.Errorf("the planned go.mod does not raise the pin and keep the indirect requirement:\n%s", planned)
 	}
 }
+
+// TestPlanGoModMovesThePin: apiserver-boot's own requirement follows the
+// release that upgrades, down as well as up, with its tool directive; a
+// development build's replace directive comes and goes with it, and the
+// user's other replace directives stay.
+func TestPlanGoModMovesThePin(t *testing.T) {
+	const mod = "github.com/apiserver-boot/apiserver-boot"
+	for _, c := range []struct {
+		name, ours, theirs string
+		want, unwanted     []string
+	}{
+		{
+			name:     "v0.1.0 had no pin",
+			ours:     "module example.com/bees\n\ngo 1.26.0\n\nrequire k8s.io/api v0.37.1\n",
+			theirs:   "module example.com/bees\n\ngo 1.26.0\n\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.2.0\n\tk8s.io/api v0.37.1\n)\n",
+			want:     []string{"tool " + mod + "/cmd/apiserver-boot", mod + " v0.2.0"},
+			unwanted: []string{"replace"},
+		},
+		{
+			name:     "a release after a development build",
+			ours:     "module example.com/bees\n\ngo 1.26.0\n\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.0.0-00010101000000-000000000000\n\tk8s.io/api v0.37.1\n)\n\nreplace " + mod + " => /src/boot\n\nreplace example.com/mine => ../mine\n",
+			theirs:   "module example.com/bees\n\ngo 1.26.0\n\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.2.0\n\tk8s.io/api v0.37.1\n)\n",
+			want:     []string{mod + " v0.2.0", "replace example.com/mine => ../mine"},
+			unwanted: []string{"/src/boot", "v0.0.0-00010101000000-000000000000"},
+		},
+		{
+			name:     "a development build after a release",
+			ours:     "module example.com/bees\n\ngo 1.26.0\n\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.3.0\n\tk8s.io/api v0.37.1\n)\n",
+			theirs:   "module example.com/bees\n\ngo 1.26.0\n\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.0.0-00010101000000-000000000000\n\tk8s.io/api v0.37.1\n)\n\nreplace " + mod + " => /src/boot\n",
+			want:     []string{mod + " v0.0.0-00010101000000-000000000000", "replace " + mod + " => /src/boot"},
+			unwanted: []string{"v0.3.0"},
+		},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(c.ours), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := planGoMod(dir, []byte(c.theirs), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := string(f.Content)
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: go.mod lacks %q:\n%s", c.name, w, got)
+			}
+		}
+		for _, u := range c.unwanted {
+			if strings.Contains(got, u) {
+				t.Errorf("%s: go.mod still has %q:\n%s", c.name, u, got)
+			}
+		}
+		if strings.Count(got, "tool ") != 1 {
+			t.Errorf("%s: want one tool directive:\n%s", c.name, got)
+		}
+	}
+}

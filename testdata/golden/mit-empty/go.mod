@@ -2,7 +2,12 @@ module example.org/tools/empty
 
 go 1.26.0
 
+// `go tool apiserver-boot …` runs the release pinned below, so every machine
+// generates this project's code alike; `apiserver-boot upgrade` moves the pin.
+tool github.com/apiserver-boot/apiserver-boot/cmd/apiserver-boot
+
 require (
+	github.com/apiserver-boot/apiserver-boot v0.0.0-00010101000000-000000000000
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/k3s-io/kine v0.17.5
@@ -22,3 +27,6 @@ require (
 	modernc.org/sqlite v1.61.0
 	sigs.k8s.io/controller-runtime v0.25.2
 )
+
+// A development build of apiserver-boot scaffolded this project: the pin is its checkout.
+replace github.com/apiserver-boot/apiserver-boot => ../../..
