@@ -52,10 +52,16 @@ func Build(ctx context.Context, o Options) error {
 
 // Generate runs the code generators and reports what they changed.
 func Generate(o Options) error {
+	_, err := Generated(o)
+	return err
+}
+
+// Generated is Generate, returning what the generators did.
+func Generated(o Options) (*codegen.Result, error) {
 	start := time.Now()
 	res, err := codegen.Generate(codegen.Options{Dir: o.Dir, Project: o.Project, Verify: o.Verify, Log: o.Log})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	elapsed := time.Since(start).Round(10 * time.Millisecond)
 	switch {
@@ -72,7 +78,7 @@ func Generate(o Options) error {
 		}
 		fmt.Fprintf(o.Out, "generated: %d written, %d removed, %d unchanged (%s)\n", len(res.Written), len(res.Removed), res.Unchanged, elapsed)
 	}
-	return nil
+	return res, nil
 }
 
 // PrintCommands writes the generator command lines Generate runs, one per

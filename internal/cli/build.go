@@ -2,14 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/builder"
+	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
@@ -59,6 +63,25 @@ type BuildGeneratedOptions struct {
 	Verify bool
 	// PrintCommands prints the upstream generators' command lines instead.
 	PrintCommands bool
+	Output        string
+	res           GeneratedResult
+}
+
+// GeneratedResult is `build generated -o json`.
+type GeneratedResult struct {
+	output.Status
+	Verify bool `json:"verify"`
+	// UpToDate: nothing the generators read had changed since the last run,
+	// so nothing was generated.
+	UpToDate bool `json:"upToDate"`
+	// Written and Removed are the generated files written and deleted (none
+	// with --verify); Unchanged counts those left as they were.
+	Written   []string `json:"written"`
+	Removed   []string `json:"removed"`
+	Unchanged int      `json:"unchanged"`
+	// Stale, with --verify, lists the generated files that are missing, out
+	// of date or left over (the command then fails, exit 1).
+	Stale []string `json:"stale"`
 }
 
 func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
@@ -77,12 +100,22 @@ the generators read has changed since the last run, nothing is generated at all.
   apiserver-boot build generated --verify`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
+			if err := output.Check(o.Output); err != nil {
 				return err
 			}
-			return o.Run()
+			o.res = GeneratedResult{Verify: o.Verify, Written: []string{}, Removed: []string{}, Stale: []string{}}
+			return output.Run(o.streams.Out, o.Output, &o.res, func() error {
+				if o.PrintCommands && o.Output == output.JSON {
+					return fmt.Errorf("--print-commands prints shell command lines: it has no -o json")
+				}
+				if err := o.Complete(); err != nil {
+					return err
+				}
+				return o.Run()
+			})
 		},
 	}
+	output.AddFlag(cmd.Flags(), &o.Output)
 	cmd.Flags().BoolVar(&o.Verify, "verify", false, "generate in memory, write nothing, and fail listing every missing, stale or left-over generated file")
 	cmd.Flags().BoolVar(&o.PrintCommands, "print-commands", false, "print the equivalent command lines of the upstream generator binaries (deepcopy-gen, openapi-gen, client-gen …) and generate nothing")
 	return cmd
@@ -93,7 +126,21 @@ func (o *BuildGeneratedOptions) Run() error {
 	if o.PrintCommands {
 		return builder.PrintCommands(o.generateOptions(o.Verify), os.DevNull)
 	}
-	return builder.Generate(o.generateOptions(o.Verify))
+	opts := o.generateOptions(o.Verify)
+	if o.Output == output.JSON {
+		opts.Out = io.Discard
+	}
+	res, err := builder.Generated(opts)
+	var stale *codegen.StaleError
+	switch {
+	case errors.As(err, &stale):
+		o.res.Stale = stale.Paths
+	case err == nil:
+		o.res.UpToDate, o.res.Unchanged = res.UpToDate, res.Unchanged
+		o.res.Written = append(o.res.Written, res.Written...)
+		o.res.Removed = append(o.res.Removed, res.Removed...)
+	}
+	return err
 }
 
 // BuildExecutablesOptions are the flags of `build executables`.

@@ -3,16 +3,18 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
-
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/certs"
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
@@ -26,6 +28,7 @@ type BuildConfigOptions struct {
 	Overlay string
 	// replicasSet: --replicas was given (sqlite refuses more than one).
 	replicasSet bool
+	res         ConfigResult
 }
 
 func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
@@ -164,19 +167,27 @@ and reused on later runs, so the YAML always matches them; --rotate-certs replac
   apiserver-boot build config --name bees-apiserver --namespace bees --image bees:dev --overlay cert-manager --output -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch o.Output {
+			case "", "-", output.JSON:
+			default:
+				return fmt.Errorf("invalid --output %q: want - (the rendered YAML) or json", o.Output)
+			}
 			o.replicasSet = cmd.Flags().Changed("replicas")
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			o.res = ConfigResult{Files: []scaffold.FileChange{}, Objects: []map[string]any{}}
+			return output.Run(o.streams.Out, o.Output, &o.res, func() error {
+				if err := o.Complete(); err != nil {
+					return err
+				}
+				if err := o.Validate(); err != nil {
+					return err
+				}
+				return o.Run()
+			})
 		},
 	}
 	o.addFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "\"-\" to also print the rendered YAML (of --overlay, or the base)")
-	cmd.Flags().StringVar(&o.Overlay, "overlay", "", "overlay to render with --output -: cert-manager or external-etcd")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "\"-\" to also print the rendered YAML (of --overlay, or the base); json: the result and the rendered objects as one JSON object (fields: docs/json-output.md)")
+	cmd.Flags().StringVar(&o.Overlay, "overlay", "", "overlay to render with --output - or json: cert-manager or external-etcd")
 	return cmd
 }
 
@@ -189,6 +200,9 @@ func (o *BuildConfigOptions) Run() error {
 	rendered, err := manifests.Render(o.kustomization())
 	if err != nil {
 		return err
+	}
+	if o.Output == output.JSON {
+		return o.fillResult(res, rendered)
 	}
 	if o.Output == "-" {
 		_, err = o.streams.Out.Write(rendered)
@@ -209,5 +223,42 @@ func (o *BuildConfigOptions) Run() error {
 			o.Backend, filepath.Join(o.OutputDir, filepath.FromSlash(manifests.StorageEnvPath)), o.StorageSecretName())
 	}
 	fmt.Fprintf(o.streams.Out, "\nDeploy with: kubectl apply --server-side -k %s\n", filepath.Join(o.OutputDir, manifests.BasePath))
+	return nil
+}
+
+// ConfigResult is `build config -o json`.
+type ConfigResult struct {
+	output.Status
+	// Kustomization is the directory rendered (the base, or --overlay's),
+	// relative to the project.
+	Kustomization string `json:"kustomization"`
+	// Files are the layout's files created or updated.
+	Files                   []scaffold.FileChange `json:"files"`
+	CertificatesCreated     bool                  `json:"certificatesCreated"`
+	EtcdCertificatesCreated bool                  `json:"etcdCertificatesCreated"`
+	// Objects are the rendered objects, as `kubectl apply -k` sends them.
+	Objects []map[string]any `json:"objects"`
+	// Apply is the command that deploys them.
+	Apply string `json:"apply"`
+}
+
+func (o *BuildConfigOptions) fillResult(res *manifests.Result, rendered []byte) error {
+	dir, err := filepath.Rel(o.Options.Dir, o.kustomization())
+	if err != nil {
+		return err
+	}
+	o.res.Kustomization = filepath.ToSlash(dir)
+	o.res.Files = scaffold.Listed(res.Changes)
+	o.res.CertificatesCreated, o.res.EtcdCertificatesCreated = res.CertsCreated, res.EtcdCertsCreated
+	for _, doc := range strings.Split(string(rendered), "\n---\n") {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+			return fmt.Errorf("the rendered %s: %w", o.res.Kustomization, err)
+		}
+		if obj != nil {
+			o.res.Objects = append(o.res.Objects, obj)
+		}
+	}
+	o.res.Apply = "kubectl apply --server-side -k " + o.res.Kustomization
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
@@ -33,9 +34,21 @@ type CreateOptions struct {
 	DryRun  bool
 	Force   bool
 	Dir     string
+	Output  string
 	streams IOStreams
 	// next is the command the report suggests running next.
 	next string
+	res  CreateResult
+}
+
+// CreateResult is `create … -o json` and `init repo -o json`.
+type CreateResult struct {
+	output.Status
+	DryRun bool `json:"dryRun"`
+	// Files are those created, updated or deleted: planned with --dry-run.
+	Files []scaffold.FileChange `json:"files"`
+	// Next is the command to run next, when one is due.
+	Next string `json:"next,omitempty"`
 }
 
 func (o *CreateOptions) addFlags(f *pflag.FlagSet, withVersion bool) {
@@ -45,6 +58,7 @@ func (o *CreateOptions) addFlags(f *pflag.FlagSet, withVersion bool) {
 	}
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the files that would be written or changed and write nothing")
 	f.BoolVar(&o.Force, "force", false, "overwrite files that were edited or differ from what would be written")
+	output.AddFlag(f, &o.Output)
 }
 
 // Complete fills in the project directory.
@@ -67,23 +81,35 @@ func (o *CreateOptions) Validate(withVersion bool) error {
 
 // run validates, opens the project, makes a change to it and reports the plan.
 func (o *CreateOptions) run(withVersion bool, change func(*workspace.Workspace) ([]scaffold.Change, error)) error {
-	if err := o.Complete(); err != nil {
+	return o.execute(func() error {
+		if err := o.Complete(); err != nil {
+			return err
+		}
+		if err := o.Validate(withVersion); err != nil {
+			return err
+		}
+		w, err := o.open()
+		if err != nil {
+			return err
+		}
+		warnPin(o.streams.ErrOut, o.Dir, w.Project.ApiserverBootVersion)
+		changes, err := change(w)
+		if err != nil {
+			return err
+		}
+		o.report(changes)
+		return nil
+	})
+}
+
+// execute checks -o, then runs fn; with -o json it prints the result, also
+// when fn fails.
+func (o *CreateOptions) execute(fn func() error) error {
+	if err := output.Check(o.Output); err != nil {
 		return err
 	}
-	if err := o.Validate(withVersion); err != nil {
-		return err
-	}
-	w, err := o.open()
-	if err != nil {
-		return err
-	}
-	warnPin(o.streams.ErrOut, o.Dir, w.Project.ApiserverBootVersion)
-	changes, err := change(w)
-	if err != nil {
-		return err
-	}
-	o.report(changes)
-	return nil
+	o.res = CreateResult{DryRun: o.DryRun, Files: []scaffold.FileChange{}}
+	return output.Run(o.streams.Out, o.Output, &o.res, fn)
 }
 
 func (o *CreateOptions) open() (*workspace.Workspace, error) {
@@ -95,9 +121,16 @@ func (o *CreateOptions) options() workspace.Options {
 }
 
 func (o *CreateOptions) report(changes []scaffold.Change) {
+	o.res.Files = scaffold.Listed(changes)
+	if !o.DryRun && len(changes) > 0 && scaffold.Pending(changes) {
+		o.res.Next = o.next
+	}
+	if o.Output == output.JSON {
+		return
+	}
 	scaffold.Print(o.streams.Out, changes, o.DryRun)
-	if !o.DryRun && len(changes) > 0 && scaffold.Pending(changes) && o.next != "" {
-		fmt.Fprintln(o.streams.Out, "\nNext: "+o.next)
+	if o.res.Next != "" {
+		fmt.Fprintln(o.streams.Out, "\nNext: "+o.res.Next)
 	}
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
@@ -26,20 +27,23 @@ the object. Running the same command again changes nothing.`,
   apiserver-boot create admission --name StampOwner --kind Bee --mutating`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			req.Group = o.Group
-			w, err := o.open()
-			if err != nil {
-				return err
-			}
-			changes, err := w.AddAdmission(req, o.options())
-			if err != nil {
-				return err
-			}
-			o.report(changes)
-			return nil
+			return o.execute(func() error {
+				if err := o.Complete(); err != nil {
+					return err
+				}
+				req.Group = o.Group
+				w, err := o.open()
+				if err != nil {
+					return err
+				}
+				warnPin(o.streams.ErrOut, o.Dir, w.Project.ApiserverBootVersion)
+				changes, err := w.AddAdmission(req, o.options())
+				if err != nil {
+					return err
+				}
+				o.report(changes)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -50,5 +54,6 @@ the object. Running the same command again changes nothing.`,
 	f.BoolVar(&req.Validating, "validating", false, "scaffold Validate, which may refuse the object (the default when neither is given)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the files that would be written or changed and write nothing")
 	f.BoolVar(&o.Force, "force", false, "overwrite files that were edited or differ from what would be written")
+	output.AddFlag(f, &o.Output)
 	return cmd
 }

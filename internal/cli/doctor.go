@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -10,6 +9,7 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/cluster"
 	"github.com/apiserver-boot/apiserver-boot/internal/doctor"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 )
 
 // DoctorOptions are the flags of `doctor`.
@@ -21,6 +21,14 @@ type DoctorOptions struct {
 	Output              string
 	ProjectOptions
 	apis []doctor.GroupVersion
+	res  DoctorResult
+}
+
+// DoctorResult is `doctor -o json`: the findings, root causes first.
+type DoctorResult struct {
+	output.Status
+	Findings []doctor.Finding `json:"findings"`
+	Healthy  bool             `json:"healthy"`
 }
 
 func newDoctorCommand(streams IOStreams) *cobra.Command {
@@ -46,10 +54,16 @@ Exit code: 0 healthy, 1 something is wrong, 2 the cluster cannot be reached.`,
   apiserver-boot doctor --group insect.example.com --version v1alpha1 --namespace bees-system --name bees-apiserver`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
+			if err := output.Check(o.Output); err != nil {
 				return err
 			}
-			return o.Run(cmd.Context())
+			o.res = DoctorResult{Findings: []doctor.Finding{}}
+			return output.Run(o.streams.Out, o.Output, &o.res, func() error {
+				if err := o.Complete(); err != nil {
+					return err
+				}
+				return o.Run(cmd.Context())
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -59,17 +73,12 @@ Exit code: 0 healthy, 1 something is wrong, 2 the cluster cannot be reached.`,
 	f.StringVar(&o.Namespace, "namespace", "", "namespace of the server's ServiceAccount (default: the APIService's Service namespace)")
 	f.StringVar(&o.Name, "name", "", "name the server was deployed with; its ServiceAccount defaults to it (default: the APIService's Service name)")
 	f.StringVar(&o.ServiceAccount, "service-account", "", "the server's ServiceAccount (default --name)")
-	f.StringVarP(&o.Output, "output", "o", "text", "text or json (stable, for CI)")
+	output.AddFlag(f, &o.Output)
 	return cmd
 }
 
 // Complete decides which APIs to examine: --group/--version, or the project's.
 func (o *DoctorOptions) Complete() error {
-	switch o.Output {
-	case "text", "json":
-	default:
-		return fmt.Errorf("invalid --output %q: want text or json", o.Output)
-	}
 	if o.ServiceAccount == "" {
 		o.ServiceAccount = o.Name
 	}
@@ -118,13 +127,11 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		enc := json.NewEncoder(o.streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			return err
-		}
-	} else {
+	if report.Findings != nil {
+		o.res.Findings = report.Findings
+	}
+	o.res.Healthy = report.Healthy
+	if o.Output != output.JSON {
 		report.WriteText(o.streams.Out)
 	}
 	if !report.Healthy {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/names"
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
@@ -35,6 +36,7 @@ type InitRepoOptions struct {
 	SkipTidy  bool
 	Dir       string
 	Year      int
+	Output    string
 	boilerTxt string
 	streams   IOStreams
 }
@@ -55,13 +57,19 @@ and a PROJECT file, then runs "go mod tidy" so that go.sum is complete.`,
   apiserver-boot init repo --domain example.com --license mit --owner "The Bees Authors" --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
+			if err := output.Check(o.Output); err != nil {
 				return err
 			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
+			res := &CreateResult{DryRun: o.DryRun, Files: []scaffold.FileChange{}}
+			return output.Run(o.streams.Out, o.Output, res, func() error {
+				if err := o.Complete(); err != nil {
+					return err
+				}
+				if err := o.Validate(); err != nil {
+					return err
+				}
+				return o.Run(cmd, res)
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -72,6 +80,7 @@ and a PROJECT file, then runs "go mod tidy" so that go.sum is complete.`,
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the files that would be written and write nothing")
 	f.BoolVar(&o.Force, "force", false, "overwrite existing files that differ from what would be written")
 	f.BoolVar(&o.SkipTidy, "skip-go-mod-tidy", false, "do not run \"go mod tidy\" (go.sum stays incomplete until you do)")
+	output.AddFlag(f, &o.Output)
 	return cmd
 }
 
@@ -114,8 +123,8 @@ func (o *InitRepoOptions) Validate() error {
 	return nil
 }
 
-// Run creates the project.
-func (o *InitRepoOptions) Run(cmd *cobra.Command) error {
+// Run creates the project and fills in res.
+func (o *InitRepoOptions) Run(cmd *cobra.Command, res *CreateResult) error {
 	changes, err := workspace.Init(cmd.Context(), workspace.InitRequest{
 		Dir:         o.Dir,
 		Domain:      o.Domain,
@@ -128,9 +137,16 @@ func (o *InitRepoOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	res.Files = scaffold.Listed(changes)
+	if !o.DryRun {
+		res.Next = "apiserver-boot create group version resource --group <group> --version v1alpha1 --kind <Kind>"
+	}
+	if o.Output == output.JSON {
+		return nil
+	}
 	scaffold.Print(o.streams.Out, changes, o.DryRun)
 	if !o.DryRun {
-		fmt.Fprintf(o.streams.Out, "\nProject %s is ready. Next, add a kind:\n  apiserver-boot create group version resource --group <group> --version v1alpha1 --kind <Kind>\n", o.Module)
+		fmt.Fprintf(o.streams.Out, "\nProject %s is ready. Next, add a kind:\n  %s\n", o.Module, res.Next)
 	}
 	return nil
 }

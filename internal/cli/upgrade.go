@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"io"
+
 	"github.com/spf13/cobra"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/upgrade"
 )
@@ -11,7 +14,51 @@ import (
 type UpgradeOptions struct {
 	DryRun, Force bool
 	Dir           string
+	Output        string
 	streams       IOStreams
+}
+
+// UpgradeResult is `upgrade -o json`.
+type UpgradeResult struct {
+	output.Status
+	// From and To are the apiserver-boot versions.
+	From   string `json:"from"`
+	To     string `json:"to"`
+	DryRun bool   `json:"dryRun"`
+	// Files are every file the upgrade changes, with what it does to each:
+	// replace, merge, conflict, create, delete, keep, gone, go.mod.
+	Files []UpgradeFile `json:"files"`
+	// Replaced (unedited), Merged (edited, merged cleanly) and Conflicted
+	// (edited where the templates changed: marked) are paths from Files.
+	Replaced   []string `json:"replaced"`
+	Merged     []string `json:"merged"`
+	Conflicted []string `json:"conflicted"`
+	// Notes say what the upgrade could not do as usual, and what it did.
+	Notes []string `json:"notes"`
+}
+
+// UpgradeFile is one file of an upgrade.
+type UpgradeFile struct {
+	Path    string          `json:"path"`
+	Outcome upgrade.Outcome `json:"outcome"`
+	// Conflicts counts the marked regions of a conflicted file.
+	Conflicts int `json:"conflicts,omitempty"`
+}
+
+func (r *UpgradeResult) fill(p *upgrade.Plan) {
+	r.From, r.To = p.From, p.To
+	r.Notes = append(r.Notes, p.Notes...)
+	for _, f := range p.Files {
+		r.Files = append(r.Files, UpgradeFile{Path: f.Path, Outcome: f.Outcome, Conflicts: f.Conflicts})
+		switch f.Outcome {
+		case upgrade.Replaced:
+			r.Replaced = append(r.Replaced, f.Path)
+		case upgrade.Merged:
+			r.Merged = append(r.Merged, f.Path)
+		case upgrade.Conflicted:
+			r.Conflicted = append(r.Conflicted, f.Path)
+		}
+	}
 }
 
 func newUpgradeCommand(streams IOStreams) *cobra.Command {
@@ -33,17 +80,28 @@ Commit (or back up) your project first, so that you can review the upgrade as a 
   apiserver-boot upgrade`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := release.CheckPinnable(); err != nil {
+			if err := output.Check(o.Output); err != nil {
 				return err
 			}
-			dir, err := projectDir(o.Dir)
-			if err != nil {
-				return err
-			}
-			return upgrade.Run(cmd.Context(), upgrade.Options{Dir: dir, DryRun: o.DryRun, Force: o.Force, Out: o.streams.Out, Log: o.streams.ErrOut})
+			res := &UpgradeResult{DryRun: o.DryRun, Files: []UpgradeFile{}, Replaced: []string{}, Merged: []string{}, Conflicted: []string{}, Notes: []string{}}
+			return output.Run(o.streams.Out, o.Output, res, func() error {
+				if err := release.CheckPinnable(); err != nil {
+					return err
+				}
+				dir, err := projectDir(o.Dir)
+				if err != nil {
+					return err
+				}
+				out := o.streams.Out
+				if o.Output == output.JSON {
+					out = io.Discard
+				}
+				return upgrade.Run(cmd.Context(), upgrade.Options{Dir: dir, DryRun: o.DryRun, Force: o.Force, Out: out, Log: o.streams.ErrOut, Planned: res.fill})
+			})
 		},
 	}
 	f := cmd.Flags()
+	output.AddFlag(f, &o.Output)
 	f.BoolVar(&o.DryRun, "dry-run", false, "print what would change (and the conflicts) and write nothing")
 	f.BoolVar(&o.Force, "force", false, "resolve conflicting regions to the new templates' version (your other edits are still kept)")
 	return cmd

@@ -15,8 +15,14 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
+
+// The projects made here pin this checkout, as a development build's do.
+func init() {
+	release.SourceDir, _ = filepath.Abs("../..")
+}
 
 // TestMain lets the test binary answer as the package load's driver, as the
 // apiserver-boot binary does, so that these tests load the way users' runs do.

@@ -12,8 +12,14 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
+
+// The projects made here pin this checkout, as a development build's do.
+func init() {
+	release.SourceDir, _ = filepath.Abs("../..")
+}
 
 var update = flag.Bool("update", false, "rewrite testdata/golden")
 

@@ -243,3 +243,22 @@ func Print(w interface{ Write([]byte) (int, error) }, changes []Change, dryRun b
 		fmt.Fprintln(w, "nothing to change")
 	}
 }
+
+// FileChange is a listed Change as -o json prints it.
+type FileChange struct {
+	Path string `json:"path"`
+	// Action is create, update or delete: planned with --dry-run, done without.
+	Action Action `json:"action"`
+}
+
+// Listed are the changes Print lists (created, updated and deleted files,
+// not apiserver-boot's hidden records), never nil.
+func Listed(changes []Change) []FileChange {
+	out := []FileChange{}
+	for _, c := range changes {
+		if (c.Action == Create || c.Action == Update || c.Action == Delete) && !c.Hidden {
+			out = append(out, FileChange{Path: c.Path, Action: c.Action})
+		}
+	}
+	return out
+}

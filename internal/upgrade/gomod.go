@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/mod/modfile"
 
@@ -122,26 +123,35 @@ func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, err
 }
 
 // movePin gives the project the template's tool directive for apiserver-boot
-// and its replace directive (a development build's checkout), or none.
+// and its replace directive (a development build's checkout), or none. Those
+// already right are left alone, with their comments.
 func movePin(mf, tf *modfile.File) error {
 	for _, t := range tf.Tool {
-		if err := mf.AddTool(t.Path); err != nil {
+		if !slices.ContainsFunc(mf.Tool, func(m *modfile.Tool) bool { return m.Path == t.Path }) {
+			if err := mf.AddTool(t.Path); err != nil {
+				return err
+			}
+		}
+	}
+	pinReplace := func(f *modfile.File) *modfile.Replace {
+		for _, r := range f.Replace {
+			if r.Old.Path == release.Module {
+				return r
+			}
+		}
+		return nil
+	}
+	ours, theirs := pinReplace(mf), pinReplace(tf)
+	if ours != nil && theirs != nil && ours.Old == theirs.Old && ours.New == theirs.New {
+		return nil
+	}
+	if ours != nil {
+		if err := mf.DropReplace(ours.Old.Path, ours.Old.Version); err != nil {
 			return err
 		}
 	}
-	for _, r := range mf.Replace {
-		if r.Old.Path == release.Module {
-			if err := mf.DropReplace(r.Old.Path, r.Old.Version); err != nil {
-				return err
-			}
-		}
-	}
-	for _, r := range tf.Replace {
-		if r.Old.Path == release.Module {
-			if err := mf.AddReplace(r.Old.Path, r.Old.Version, r.New.Path, r.New.Version); err != nil {
-				return err
-			}
-		}
+	if theirs != nil {
+		return mf.AddReplace(theirs.Old.Path, theirs.Old.Version, theirs.New.Path, theirs.New.Version)
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ type Options struct {
 	Force bool
 	// Out gets the plan and the results; Log the go tool's output.
 	Out, Log io.Writer
+	// Planned, if set, is given the plan before it is carried out.
+	Planned func(*Plan)
 }
 
 // Run upgrades the project in o.Dir: the merge, then go.mod, tidy,
@@ -45,6 +47,9 @@ func Run(ctx context.Context, o Options) error {
 	plan, err := Compute(ctx, o.Dir, o.Force)
 	if err != nil {
 		return err
+	}
+	if o.Planned != nil {
+		o.Planned(plan)
 	}
 	plan.Print(o.Out, o.DryRun)
 	if o.DryRun {

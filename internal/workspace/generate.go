@@ -62,6 +62,12 @@ func replay(ctx context.Context, dir string, p *project.Project, header string) 
 	}
 	w.Boilerplate = header
 	for _, g := range p.Groups {
+		if len(g.Versions) == 0 {
+			// `create group` alone: a group with no version yet.
+			if _, err := w.AddGroup(g.Name, opts); err != nil {
+				return err
+			}
+		}
 		for i, v := range g.Versions {
 			if i == 0 || v.From == "" {
 				// The group's first version, or one added by `create group
