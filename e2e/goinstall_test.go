@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
+)
+
+// proxyRelease is the tag TestGoInstallFromModuleProxy gives this tree in a
+// clone, and publishes on a module proxy made of files.
+const proxyRelease = "v0.99.0"
+
+// readmeInstall is the README's install line: `go install <pkg>@<version>`.
+var readmeInstall = regexp.MustCompile("(?m)^go install (github.com/apiserver-boot/apiserver-boot/cmd/apiserver-boot)@(\\S+)")
+
+// TestGoInstallFromModuleProxy does what the README says a user does: this
+// repository, tagged, is published on a module proxy served from files
+// (GOPROXY=file://…, the checksum database off for this module only); from a
+// clean GOPATH and GOCACHE the README's `go install` line installs it,
+// `apiserver-boot version` prints the tag, and a project it scaffolds pins it
+// in go.mod as a tool with no replace directive, resolves that pin through
+// the same proxy (`go tool apiserver-boot`), generates and builds.
+func TestGoInstallFromModuleProxy(t *testing.T) {
+	git := requireTool(t, "git", "a release made from this repository's history")
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readmeInstall.FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("README.md has no line `go install github.com/apiserver-boot/apiserver-boot/cmd/apiserver-boot@…`")
+	}
+	pkg, readmeVersion := string(m[1]), string(m[2])
+
+	// The release: a clone of this repository's HEAD, tagged.
+	work := t.TempDir()
+	clone := filepath.Join(work, "clone")
+	for _, args := range [][]string{
+		{"clone", "--quiet", "--shared", "..", clone},
+		{"-C", clone, "-c", "user.name=e2e", "-c", "user.email=e2e@example.com", "tag", "-a", proxyRelease, "-m", "release " + proxyRelease},
+	} {
+		if out, err := exec.Command(git, args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	proxy := filepath.Join(work, "proxy")
+	publish(t, proxy, clone, proxyRelease)
+
+	// A clean Go environment: nothing installed, nothing cached. Other
+	// modules come from the usual proxy; only this one skips the checksum
+	// database (it is not public).
+	env := cleanGoEnv(t, work, "file://"+proxy)
+	gobin := filepath.Join(work, "gopath", "bin")
+
+	version := readmeVersion
+	if version != "latest" {
+		version = proxyRelease // the README names a real release; this tree is published as proxyRelease
+	}
+	run := func(dir, name string, args ...string) []byte {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s %s: %v\n%s\n%s", name, strings.Join(args, " "), err, stdout.String(), stderr.String())
+		}
+		t.Logf("%s %s (%s)", filepath.Base(name), strings.Join(args, " "), time.Since(start).Round(time.Second))
+		return stdout.Bytes()
+	}
+	run(work, "go", "install", pkg+"@"+version)
+	bin := filepath.Join(gobin, "apiserver-boot")
+	var v struct {
+		ApiserverBoot string `json:"apiserverBoot"`
+		Published     bool   `json:"published"`
+	}
+	if err := json.Unmarshal(run(work, bin, "version", "-o", "json"), &v); err != nil || v.ApiserverBoot != proxyRelease || !v.Published {
+		t.Fatalf("apiserver-boot version -o json: %+v, %v; want %s, published", v, err, proxyRelease)
+	}
+	if out := string(run(work, bin, "version")); !strings.HasPrefix(out, "apiserver-boot "+proxyRelease+"\n") {
+		t.Fatalf("apiserver-boot version printed %q, want apiserver-boot %s first", out, proxyRelease)
+	}
+
+	// A project made by the installed release pins it, through the proxy.
+	project := filepath.Join(work, "bees")
+	if err := os.Mkdir(project, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(project, bin, "init", "repo", "--domain", "example.com", "--module", "example.com/bees")
+	gomod := readFile(t, project, "go.mod")
+	for _, want := range []string{"tool " + pkg + "\n", "github.com/apiserver-boot/apiserver-boot " + proxyRelease} {
+		if !strings.Contains(gomod, want) {
+			t.Fatalf("go.mod does not pin %q:\n%s", want, gomod)
+		}
+	}
+	if strings.Contains(gomod, "replace") {
+		t.Fatalf("go.mod of a project made by a release has a replace directive:\n%s", gomod)
+	}
+	if p := readFile(t, project, "PROJECT"); !strings.Contains(p, "apiserverBootVersion: "+proxyRelease) {
+		t.Fatalf("PROJECT does not record %s:\n%s", proxyRelease, p)
+	}
+	run(project, bin, "create", "group", "version", "resource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee")
+	// The pinned tool, built from the proxy's module, is the release.
+	if out := string(run(project, "go", "tool", "apiserver-boot", "version")); !strings.HasPrefix(out, "apiserver-boot "+proxyRelease+"\n") {
+		t.Fatalf("go tool apiserver-boot version printed %q, want %s", out, proxyRelease)
+	}
+	run(project, "make", "generate")
+	run(project, "go", "build", "./...")
+	if out := string(run(project, "go", "tool", "apiserver-boot", "build", "generated", "--verify")); !strings.Contains(out, "up to date") {
+		t.Fatalf("build generated --verify after make generate: %s", out)
+	}
+}
+
+// publish writes version of the module in repo (a git clone, at the tag
+// named version) to a file-based module proxy rooted at dir.
+func publish(t *testing.T, dir, repo, version string) {
+	t.Helper()
+	const path = "github.com/apiserver-boot/apiserver-boot"
+	escaped, err := module.EscapePath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vdir := filepath.Join(dir, escaped, "@v")
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zf, err := os.Create(filepath.Join(vdir, version+".zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zf.Close()
+	if err := modzip.CreateFromVCS(zf, module.Version{Path: path, Version: version}, repo, version, ""); err != nil {
+		t.Fatalf("the module zip of %s: %v", version, err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(repo, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := json.Marshal(map[string]string{"Version": version, "Time": "2026-12-01T00:00:00Z"})
+	for name, content := range map[string][]byte{"list": []byte(version + "\n"), version + ".mod": gomod, version + ".info": info} {
+		if err := os.WriteFile(filepath.Join(vdir, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// cleanGoEnv is this process's environment with an empty GOPATH, module
+// cache and build cache under dir, and first (before the usual proxy) the
+// file proxy: no Go setting of this machine's user stands in.
+func cleanGoEnv(t *testing.T, dir, firstProxy string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOPROXY").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	usual := strings.TrimSpace(string(out))
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "GOPATH", "GOMODCACHE", "GOCACHE", "GOBIN", "GOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOPRIVATE", "GONOPROXY", "GOFLAGS", "GOENV":
+		default:
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"GOPATH="+filepath.Join(dir, "gopath"),
+		"GOCACHE="+filepath.Join(dir, "gocache"),
+		"GOENV=off",
+		"GOPROXY="+firstProxy+","+usual,
+		"GONOSUMDB=github.com/apiserver-boot/apiserver-boot",
+		"GOFLAGS=-modcacherw",
+	)
+}
