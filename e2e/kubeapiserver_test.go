@@ -26,7 +26,7 @@ import (
 
 // e2eTool returns the path of one of the binaries e2e/tools builds
 // (kube-apiserver, kubelet, kube-controller-manager, kube-scheduler,
-// kube-proxy, coredns, registry, etcd, pause). tools/build.sh builds them
+// kube-proxy, coredns, registry, etcd, pause; golangci-lint and actionlint). tools/build.sh builds them
 // once per machine, cached by the Kubernetes version and a hash of the tools
 // module; `make test` runs it before go test, so here it only finds them.
 func e2eTool(t testing.TB, name string) string {
@@ -40,22 +40,30 @@ func e2eTool(t testing.TB, name string) string {
 			toolsErr = fmt.Errorf("tools/build.sh: %v\n%s", err, stderr.String())
 			return
 		}
+		// The last two lines: the tools' directory and the linters'.
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		toolsDir = lines[len(lines)-1]
+		if len(lines) < 2 {
+			toolsErr = fmt.Errorf("tools/build.sh printed %q, want the tools' and the linters' directories", out)
+			return
+		}
+		toolsDirs = lines[len(lines)-2:]
 	})
 	if toolsErr != nil {
 		t.Fatal(toolsErr)
 	}
-	bin := filepath.Join(toolsDir, name)
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s is not among the e2e tools: %v", name, err)
+	for _, dir := range toolsDirs {
+		bin := filepath.Join(dir, name)
+		if _, err := os.Stat(bin); err == nil {
+			return bin
+		}
 	}
-	return bin
+	t.Fatalf("%s is not among the e2e tools in %v", name, toolsDirs)
+	return ""
 }
 
 var (
 	toolsOnce sync.Once
-	toolsDir  string
+	toolsDirs []string
 	toolsErr  error
 )
 

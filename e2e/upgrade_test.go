@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -162,6 +163,26 @@ func TestUpgrade(t *testing.T) {
 	cleanPath, cleanLine := plantCleanEdit(t, edited, changed, oldGen, newGen, map[string]bool{conflictPath: true})
 	t.Logf("clean merge: %s, the user's line %q", cleanPath, cleanLine)
 	editedPaths[cleanPath] = true
+
+	// The plan for programs (--dry-run -o json): the same outcomes, nothing written.
+	beforePlan := treeHash(t, edited)
+	planned := exec.Command(cur, "upgrade", "--dry-run", "-o", "json")
+	planned.Dir = edited
+	var plan struct {
+		From, To                     string
+		Replaced, Merged, Conflicted []string
+		Error                        *struct{ ExitCode int }
+	}
+	if out, err := planned.Output(); err == nil || json.Unmarshal(out, &plan) != nil {
+		t.Fatalf("upgrade --dry-run -o json with a conflict: %v, want exit 1 and JSON:\n%s", err, out)
+	}
+	if plan.From != previousRelease || plan.Error == nil || plan.Error.ExitCode != 1 ||
+		!slices.Equal(plan.Conflicted, []string{conflictPath}) || !slices.Contains(plan.Merged, cleanPath) || len(plan.Replaced) == 0 {
+		t.Errorf("upgrade --dry-run -o json: %+v; want from %s, %s conflicted, %s merged, some replaced, exit 1", plan, previousRelease, conflictPath, cleanPath)
+	}
+	if treeHash(t, edited) != beforePlan {
+		t.Fatalf("upgrade --dry-run -o json changed the project")
+	}
 
 	// First run: merged, the conflict marked and reported, non-zero exit.
 	out, err := bootErr(cur, edited, "upgrade")

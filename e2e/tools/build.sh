@@ -2,8 +2,8 @@
 # Builds the binaries the e2e tests need and no project ships — the Kubernetes
 # components of the test cluster and node, CoreDNS, the distribution registry,
 # etcd, the pod sandbox's pause and a network probe for pods — from this
-# module, once per machine: they are cached under a directory named by the
-# Kubernetes version and a hash of this module, whose path is the last line
+# module, and the linters of generated projects, once per machine: they are cached under a directory named by the
+# Kubernetes version and a hash of this module, whose paths are the two last lines
 # printed. `make test` runs it before go test, so the cold build (about 19
 # minutes on 2 cores) is outside any test timeout; the tests run it too and
 # then find everything built.
@@ -38,4 +38,22 @@ if [ "$missing" = 1 ]; then
   trap - EXIT
   echo "built in $(( $(date +%s) - start )) s" >&2
 fi
+# The linters of generated projects: golangci-lint at the version their
+# Makefile runs (project.GolangciLintVersion; TestLintVersionMatchesBuildScript)
+# and actionlint, each built from its own module as `go install pkg@version`
+# builds it (their dependencies do not agree with each other's), cached by version.
+GOLANGCI_LINT_VERSION=v2.15.0
+ACTIONLINT_VERSION=v1.7.12
+lint="$cache/linters-golangci-lint-$GOLANGCI_LINT_VERSION-actionlint-$ACTIONLINT_VERSION"
+if [ ! -x "$lint/golangci-lint" ] || [ ! -x "$lint/actionlint" ]; then
+  echo "building golangci-lint and actionlint into $lint (once per machine)" >&2
+  start=$(date +%s)
+  rm -rf "$lint.tmp"
+  GOBIN="$lint.tmp" GOFLAGS=-trimpath go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION"
+  GOBIN="$lint.tmp" GOFLAGS=-trimpath go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  rm -rf "$lint"
+  mv "$lint.tmp" "$lint"
+  echo "built in $(( $(date +%s) - start )) s" >&2
+fi
 echo "$out"
+echo "$lint"

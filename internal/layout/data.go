@@ -35,6 +35,7 @@ type RepoData struct {
 	ControllerRuntimeVersion string
 	GoVersion                string
 	GoMinor                  string
+	GolangciLintVersion      string
 	BaseImage                string
 	EtcdPrefix               string
 	Boilerplate              string
@@ -105,6 +106,13 @@ type KindData struct {
 	Subresources []SubresourceData
 }
 
+// UpdatesThroughSubresource: the kind is updated through its status or scale
+// subresource, whose updates are validated as updates of the kind itself
+// (asMainResource, in subresources.go).
+func (k KindData) UpdatesThroughSubresource() bool {
+	return k.Status || slices.ContainsFunc(k.Subresources, func(s SubresourceData) bool { return s.Type == "scale" })
+}
+
 // SubresourceData describes a subresource for the templates.
 type SubresourceData struct {
 	Name, Type string
@@ -129,6 +137,7 @@ func repoData(m *model.Project, boilerplate string) RepoData {
 		ControllerRuntimeVersion: project.ControllerRuntimeVersion,
 		GoVersion:                project.GoVersion,
 		GoMinor:                  project.GoVersion[:strings.LastIndex(project.GoVersion, ".")],
+		GolangciLintVersion:      project.GolangciLintVersion,
 		BaseImage:                project.BaseImage,
 		EtcdPrefix:               m.EtcdPrefix(),
 		Boilerplate:              strings.TrimSpace(boilerplate),

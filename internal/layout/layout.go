@@ -29,6 +29,8 @@ func Repo(m *model.Project, boilerplate string) []scaffold.File {
 		{Path: "Dockerfile", Template: "repo/Dockerfile.tmpl", Data: d},
 		{Path: ".dockerignore", Template: "repo/dockerignore.tmpl", Data: d},
 		{Path: ".gitignore", Template: "repo/gitignore.tmpl", Data: d},
+		{Path: ".golangci.yml", Template: "repo/golangci.yml.tmpl", Data: d},
+		{Path: ".github/workflows/ci.yaml", Template: "repo/ci.yaml.tmpl", Data: d},
 		{Path: "README.md", Template: "repo/README.md.tmpl", Data: d},
 		{Path: model.APIServerMain, Template: "repo/main_apiserver.go.tmpl", Data: d},
 		{Path: model.ManagerMain, Template: "repo/main_manager.go.tmpl", Data: d},

@@ -44,3 +44,15 @@ func TestPinnedVersionsMatchGoMod(t *testing.T) {
 		t.Errorf("go.mod says go %s, projects get go %s", f.Go.Version, GoVersion)
 	}
 }
+
+// TestLintVersionMatchesBuildScript: the e2e tests lint generated projects
+// with the golangci-lint their Makefile runs.
+func TestLintVersionMatchesBuildScript(t *testing.T) {
+	data, err := os.ReadFile("../../e2e/tools/build.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nGOLANGCI_LINT_VERSION=" + GolangciLintVersion + "\n"; !strings.Contains(string(data), want) {
+		t.Errorf("e2e/tools/build.sh does not build golangci-lint %s (want the line %q)", GolangciLintVersion, strings.TrimSpace(want))
+	}
+}

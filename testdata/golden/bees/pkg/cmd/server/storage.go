@@ -135,7 +135,8 @@ func (o *StorageOptions) Validate() []error {
 		if o.DSN == "" {
 			return []error{fmt.Errorf("--storage=%s needs --storage-dsn, the database URL", o.Backend)}
 		}
-		if !strings.HasPrefix(o.DSN, o.Backend+"://") && !(o.Backend == StoragePostgres && strings.HasPrefix(o.DSN, "postgresql://")) {
+		postgresql := o.Backend == StoragePostgres && strings.HasPrefix(o.DSN, "postgresql://")
+		if !strings.HasPrefix(o.DSN, o.Backend+"://") && !postgresql {
 			return []error{fmt.Errorf("--storage-dsn for --storage=%s must be a URL starting with %s://", o.Backend, o.Backend)}
 		}
 		return nil

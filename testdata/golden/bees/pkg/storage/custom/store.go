@@ -154,7 +154,7 @@ func (r *ReadOnly[T]) List(ctx context.Context, options *metainternalversion.Lis
 			// does for a compacted continue, 410 Gone (client-go's pager then
 			// lists again), with a token to page on through the current state.
 			expired := apierrors.NewResourceExpired(fmt.Sprintf("the list changed since its first page (resourceVersion %s, now %s): list again, or continue with this answer's token for the rest of the current state", token.ResourceVersion, rv))
-			if expired.ErrStatus.ListMeta.Continue, err = encodeContinue(continueToken{ResourceVersion: rv, After: token.After}); err != nil {
+			if expired.ErrStatus.Continue, err = encodeContinue(continueToken{ResourceVersion: rv, After: token.After}); err != nil {
 				return nil, err
 			}
 			return nil, expired
@@ -423,13 +423,14 @@ func (s *Store[T]) Update(ctx context.Context, name string, objInfo rest.Updated
 	}
 	// An update names the object it was made from by its uid (and the
 	// request may add a resourceVersion): a different one is a conflict, as
-	// with etcd, which clients retry, not an invalid object.
+	// with etcd, which clients retry, not an invalid object. The messages are
+	// kube-apiserver's own (storage.Preconditions.Check), capital letter too.
 	if p := objInfo.Preconditions(); p != nil {
 		if p.UID != nil && *p.UID != existing.GetUID() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p.UID, existing.GetUID()))
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p.UID, existing.GetUID())) //nolint:staticcheck // ST1005: kube-apiserver's wording
 		}
 		if p.ResourceVersion != nil && *p.ResourceVersion != existing.GetResourceVersion() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, existing.GetResourceVersion()))
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, existing.GetResourceVersion())) //nolint:staticcheck // ST1005: kube-apiserver's wording
 		}
 	}
 	obj, err := objInfo.UpdatedObject(ctx, existing.DeepCopyObject())
@@ -486,10 +487,10 @@ func (s *Store[T]) Delete(ctx context.Context, name string, deleteValidation res
 	}
 	if p := options.Preconditions; p != nil {
 		if p.UID != nil && *p.UID != existing.GetUID() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s)", *p.UID, existing.GetUID()))
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s)", *p.UID, existing.GetUID())) //nolint:staticcheck // ST1005: kube-apiserver's wording
 		}
 		if p.ResourceVersion != nil && *p.ResourceVersion != existing.GetResourceVersion() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s)", *p.ResourceVersion, existing.GetResourceVersion()))
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s)", *p.ResourceVersion, existing.GetResourceVersion())) //nolint:staticcheck // ST1005: kube-apiserver's wording
 		}
 	}
 	if deleteValidation != nil {

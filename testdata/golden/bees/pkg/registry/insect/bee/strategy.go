@@ -29,7 +29,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/storage/names"
@@ -99,21 +98,6 @@ func (strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) fie
 // WarningsOnUpdate returns warnings for an update.
 func (strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
 	return warnings(obj.(*insect.Bee))
-}
-
-// asMainResource returns ctx as a request to the Bee itself. The +k8s:
-// tags are declared for the main resource (validation-gen would need
-// +k8s:supportsSubresource on the type for any other); an update through a
-// subresource (status, scale) is validated as the update of the Bee it
-// makes, and ratcheting limits that to the fields it changed.
-func asMainResource(ctx context.Context) context.Context {
-	info, ok := genericapirequest.RequestInfoFrom(ctx)
-	if !ok || info.Subresource == "" {
-		return ctx
-	}
-	main := *info
-	main.Subresource = ""
-	return genericapirequest.WithRequestInfo(ctx, &main)
 }
 
 // AllowUnconditionalUpdate is true: an update without resourceVersion overwrites.

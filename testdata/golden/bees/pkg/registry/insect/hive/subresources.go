@@ -20,6 +20,9 @@ limitations under the License.
 package hive
 
 import (
+	"context"
+
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
 )
@@ -32,4 +35,19 @@ func subresources(store *genericregistry.Store, s strategy) map[string]rest.Stor
 	store.CreateStrategy, store.UpdateStrategy, store.ResetFieldsStrategy = main, main, main
 	storage["hives/status"] = newStatusREST(store, s)
 	return storage
+}
+
+// asMainResource returns ctx as a request to the Hive itself. The +k8s:
+// tags are declared for the main resource (validation-gen would need
+// +k8s:supportsSubresource on the type for any other); an update through a
+// subresource (status, scale) is validated as the update of the Hive it
+// makes, and ratcheting limits that to the fields it changed.
+func asMainResource(ctx context.Context) context.Context {
+	info, ok := genericapirequest.RequestInfoFrom(ctx)
+	if !ok || info.Subresource == "" {
+		return ctx
+	}
+	main := *info
+	main.Subresource = ""
+	return genericapirequest.WithRequestInfo(ctx, &main)
 }

@@ -20,6 +20,9 @@ limitations under the License.
 package sighting
 
 import (
+	"context"
+
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"example.com/bees/pkg/apis/insect"
@@ -34,4 +37,19 @@ func subresources(store *custom.Store[*insect.Sighting], s strategy) (*custom.St
 	storage["sightings/status"] = store.Status(newStatusStrategy(s))
 	store = store.WithStrategy(newMainStrategy(s))
 	return store, storage
+}
+
+// asMainResource returns ctx as a request to the Sighting itself. The +k8s:
+// tags are declared for the main resource (validation-gen would need
+// +k8s:supportsSubresource on the type for any other); an update through a
+// subresource (status, scale) is validated as the update of the Sighting it
+// makes, and ratcheting limits that to the fields it changed.
+func asMainResource(ctx context.Context) context.Context {
+	info, ok := genericapirequest.RequestInfoFrom(ctx)
+	if !ok || info.Subresource == "" {
+		return ctx
+	}
+	main := *info
+	main.Subresource = ""
+	return genericapirequest.WithRequestInfo(ctx, &main)
 }
