@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/upgrade"
 )
 
@@ -264,6 +265,20 @@ func TestUpgrade(t *testing.T) {
 	out = boot(t, cur, edited, "upgrade")
 	if !strings.Contains(out, "every generated file is up to date") || treeHash(t, edited) != before {
 		t.Errorf("a second upgrade changed something:\n%s", out)
+	}
+
+	// The project made before the pin now pins the release that upgraded it
+	// (this development build: its checkout), and the pinned tool runs.
+	if pin, ok, err := release.ReadPin([]byte(readFile(t, edited, "go.mod"))); err != nil || !ok || pin.Replace == "" {
+		t.Errorf("after upgrade, go.mod does not pin this apiserver-boot as a tool: %+v, %v, %v\n%s", pin, ok, err, readFile(t, edited, "go.mod"))
+	}
+	if msg := release.PinProblem(strings.TrimSpace(strings.SplitN(strings.SplitN(readFile(t, edited, "PROJECT"), "apiserverBootVersion: ", 2)[1], "\n", 2)[0]), []byte(readFile(t, edited, "go.mod"))); msg != "" {
+		t.Errorf("after upgrade, go.mod and PROJECT disagree: %s", msg)
+	}
+	pinned := exec.Command("go", "tool", "apiserver-boot", "version")
+	pinned.Dir = edited
+	if out, err := pinned.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "apiserver-boot (devel)") {
+		t.Errorf("go tool apiserver-boot version in the upgraded project: %v\n%s", err, out)
 	}
 
 	t.Run("the upgraded project passes its own tests", func(t *testing.T) { projectTests(t, edited) })

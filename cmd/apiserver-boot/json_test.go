@@ -132,3 +132,37 @@ func normalizeJSON(t *testing.T, obj map[string]any, paths map[string]string) []
 	}
 	return []byte(goVersion.ReplaceAllString(s, `"GO_VERSION"`) + "\n")
 }
+
+// TestPinDisagreement: a project whose go.mod pins another apiserver-boot
+// than PROJECT names gets one warning line from the commands that read it.
+func TestPinDisagreement(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "init", "repo", "--domain", "example.com", "--module", "example.com/bees", "--skip-go-mod-tidy")
+	gomod := filepath.Join(dir, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, dir, "create", "group", "--group", "garden"); strings.Contains(out, "Warning") {
+		t.Fatalf("a project as init wrote it got a warning:\n%s", out)
+	}
+	// Someone ran `go get -tool …@v0.3.0` (and dropped the checkout's replace).
+	edited := regexp.MustCompile(`(?m)^\tgithub.com/apiserver-boot/apiserver-boot v\S+$`).ReplaceAllString(string(data), "\tgithub.com/apiserver-boot/apiserver-boot v0.3.0")
+	edited = regexp.MustCompile(`(?m)^replace github.com/apiserver-boot/apiserver-boot => .*$`).ReplaceAllString(edited, "")
+	if edited == string(data) {
+		t.Fatalf("go.mod has no pin to edit:\n%s", data)
+	}
+	if err := os.WriteFile(gomod, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, dir, "create", "group", "--group", "orchard")
+	var warnings []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Warning:") {
+			warnings = append(warnings, line)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "go.mod pins apiserver-boot v0.3.0 but PROJECT was written by the development build (devel)") {
+		t.Errorf("want one warning line naming both versions, got %q:\n%s", warnings, out)
+	}
+}
