@@ -109,26 +109,35 @@ func TestGeneratedProjectCI(t *testing.T) {
 	if decode(out); code != 0 || gen.Error != nil || len(gen.Stale) != 0 {
 		t.Fatalf("build generated --verify on a fresh project: exit %d, %s", code, out)
 	}
-	types := filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")
-	original, err := os.ReadFile(types)
-	if err != nil {
-		t.Fatal(err)
+	// A field added as a user adds one: to the internal type and each version.
+	originals := map[string]string{}
+	for _, p := range []string{"pkg/apis/insect/bee_types.go", "pkg/apis/insect/v1alpha1/bee_types.go", "pkg/apis/insect/v1beta1/bee_types.go"} {
+		originals[p] = readFile(t, dir, p)
+		field := "\t// Wings is the number of wings.\n\t// +optional\n\tWings int32 `json:\"wings,omitempty\"`\n"
+		if p == "pkg/apis/insect/bee_types.go" {
+			field = "\t// Wings is the number of wings.\n\tWings int32\n"
+		}
+		edited := strings.Replace(originals[p], "type BeeSpec struct {\n", "type BeeSpec struct {\n"+field, 1)
+		if edited == originals[p] {
+			t.Fatalf("%s has no BeeSpec to edit", p)
+		}
+		writeFile(t, filepath.Join(dir, p), edited)
 	}
-	edited := strings.Replace(string(original), "type BeeSpec struct {\n", "type BeeSpec struct {\n\t// Wings is the number of wings.\n\t// +optional\n\tWings int32 `json:\"wings,omitempty\"`\n", 1)
-	writeFile(t, types, edited)
 	out, code = tool("build", "generated", "--verify", "-o", "json")
 	decode(out)
 	if code != 1 || gen.Error == nil || gen.Error.ExitCode != 1 {
 		t.Fatalf("build generated --verify after a types.go edit: exit %d, want 1 with the error set:\n%s", code, out)
 	}
-	for _, want := range []string{"pkg/apis/insect/v1alpha1/zz_generated.deepcopy.go", "pkg/generated/openapi/zz_generated.openapi.go"} {
+	for _, want := range []string{"pkg/apis/insect/v1alpha1/zz_generated.conversion.go", "pkg/apis/insect/v1beta1/zz_generated.conversion.go", "pkg/generated/openapi/zz_generated.openapi.go"} {
 		if !slices.Contains(gen.Stale, want) {
-			t.Errorf("build generated --verify after a types.go edit does not list %s as stale: %v", want, gen.Stale)
+			t.Errorf("build generated --verify after a types.go edit does not list %s as stale:\n%s", want, out)
 		}
 	}
-	writeFile(t, types, string(original))
+	for p, content := range originals {
+		writeFile(t, filepath.Join(dir, p), content)
+	}
 	if out, code = tool("build", "generated", "--verify", "-o", "json"); code != 0 {
-		t.Fatalf("build generated --verify with types.go restored: exit %d\n%s", code, out)
+		t.Fatalf("build generated --verify with the types restored: exit %d\n%s", code, out)
 	}
 
 	// The workflow is valid for GitHub Actions…

@@ -90,14 +90,16 @@ func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
 		Use:   "generated",
 		Short: "Run the Kubernetes code generators",
 		Long: `Run the Kubernetes code generators in-process: deepcopy, defaulter, conversion
-(internal <-> every version), openapi (with model names), and the clientset, listers,
-informers and apply configurations in pkg/generated. Files whose content does not
-change are not rewritten; generated files of removed kinds are deleted. When nothing
-the generators read has changed since the last run, nothing is generated at all.`,
-		Example: `  apiserver-boot build generated
+(internal <-> every version), declarative validation (the +k8s: tags), openapi (with
+model names), and the clientset, listers, informers and apply configurations in
+pkg/generated. Files whose content does not change are not rewritten; generated files
+of removed kinds are deleted. When nothing the generators read has changed since the
+last run, nothing is generated at all. In a project, "go tool apiserver-boot" runs the
+release its go.mod pins.`,
+		Example: `  go tool apiserver-boot build generated
 
-  # In CI: fail, listing the files, if generated code is not up to date
-  apiserver-boot build generated --verify`,
+  # In CI: fail (exit 1), listing the files, if generated code is not up to date
+  go tool apiserver-boot build generated --verify -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := output.Check(o.Output); err != nil {
