@@ -45,9 +45,10 @@ test-node: e2e-tools
 unit:
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
 
-## golden: rewrite testdata/golden from the current templates
+## golden: rewrite testdata/golden, the -o json goldens and docs/reference from the current code
 golden:
-	$(GO) test ./cmd/apiserver-boot -run TestGolden -update
+	$(GO) test ./cmd/apiserver-boot -run 'TestGolden|TestJSONOutput' -update
+	$(GO) test ./internal/cli -run TestReferenceMatchesHelp -update
 
 ## bench-codegen: in-process codegen vs the upstream generator binaries (see bench/)
 bench-codegen:
