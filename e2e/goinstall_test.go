@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +16,11 @@ import (
 	modzip "golang.org/x/mod/zip"
 )
 
-// proxyRelease is the tag TestGoInstallFromModuleProxy gives this tree in a
-// clone, and publishes on a module proxy made of files.
-const proxyRelease = "v0.99.0"
+// proxyReleaseBase is the tag TestGoInstallFromModuleProxy gives this tree
+// in a clone, with the commit appended (v0.99.0-e2e.g<commit>), and
+// publishes on a module proxy made of files: one version per commit, so a
+// module cache never holds another tree under the same version.
+const proxyReleaseBase = "v0.99.0-e2e.g"
 
 // readmeInstall is the README's install line: `go install <pkg>@<version>`.
 var readmeInstall = regexp.MustCompile("(?m)^go install (github.com/apiserver-boot/apiserver-boot/cmd/apiserver-boot)@(\\S+)")
@@ -44,6 +47,11 @@ func TestGoInstallFromModuleProxy(t *testing.T) {
 	// The release: a clone of this repository's HEAD, tagged.
 	work := t.TempDir()
 	clone := filepath.Join(work, "clone")
+	head, err := exec.Command(git, "-C", "..", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyRelease := proxyReleaseBase + strings.TrimSpace(string(head))
 	for _, args := range [][]string{
 		{"clone", "--quiet", "--shared", "..", clone},
 		{"-C", clone, "-c", "user.name=e2e", "-c", "user.email=e2e@example.com", "tag", "-a", proxyRelease, "-m", "release " + proxyRelease},
@@ -58,7 +66,8 @@ func TestGoInstallFromModuleProxy(t *testing.T) {
 	// A clean Go environment: nothing installed, nothing cached. Other
 	// modules come from the usual proxy; only this one skips the checksum
 	// database (it is not public).
-	env := cleanGoEnv(t, work, "file://"+proxy)
+	cleanEnv := cleanGoEnv(t, work, "file://"+proxy)
+	env := cleanEnv
 	gobin := filepath.Join(work, "gopath", "bin")
 
 	version := readmeVersion
@@ -79,21 +88,22 @@ func TestGoInstallFromModuleProxy(t *testing.T) {
 		return stdout.Bytes()
 	}
 	run(work, "go", "install", pkg+"@"+version)
-	// The project: the same GOPATH (its module cache holds what the install
-	// downloaded; the rest comes through the same proxies), and this
-	// machine's build cache, shared across runs by -trimpath (the module
-	// cache's path is new on every run). A clean build cache proves nothing
-	// more about resolving the pin, and costs minutes of compiling.
-	installEnv := env
+	// The project: the release installed above, and this machine's module
+	// and build caches, so the project's build is the one every e2e project
+	// shares (a new module cache path would recompile everything). The pin
+	// is not in that module cache: it resolves through the proxy, and is
+	// removed from the cache afterwards.
 	env = nil
-	for _, kv := range installEnv {
+	for _, kv := range cleanEnv {
 		switch k, _, _ := strings.Cut(kv, "="); k {
-		case "GOCACHE", "GOFLAGS":
+		case "GOCACHE", "GOPATH":
 		default:
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "GOFLAGS=-modcacherw -trimpath")
+	sharedModCache := goEnv(t, "GOMODCACHE")
+	env = append(env, "GOMODCACHE="+sharedModCache)
+	t.Cleanup(func() { forgetModule(t, sharedModCache, proxyRelease) })
 	bin := filepath.Join(gobin, "apiserver-boot")
 	var v struct {
 		ApiserverBoot string `json:"apiserverBoot"`
@@ -174,15 +184,10 @@ func publish(t *testing.T, dir, repo, version string) {
 // nothing installed or built before stands in.
 func cleanGoEnv(t *testing.T, dir, firstProxy string) []string {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOPROXY", "GOMODCACHE").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings := strings.Split(strings.TrimSpace(string(out)), "\n")
 	// After the release's proxy: this machine's module cache, read as a
 	// proxy (the modules it already downloaded, without the network), then
 	// the usual proxy for anything it lacks.
-	usual := "file://" + filepath.Join(settings[1], "cache", "download") + "," + settings[0]
+	usual := "file://" + filepath.Join(goEnv(t, "GOMODCACHE"), "cache", "download") + "," + goEnv(t, "GOPROXY")
 	var env []string
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
@@ -199,4 +204,33 @@ func cleanGoEnv(t *testing.T, dir, firstProxy string) []string {
 		"GONOSUMDB=github.com/apiserver-boot/apiserver-boot",
 		"GOFLAGS=-modcacherw",
 	)
+}
+
+// goEnv is one `go env` setting of this machine.
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// forgetModule removes this module's version from a module cache: its
+// extracted tree and its download files.
+func forgetModule(t *testing.T, modCache, version string) {
+	const path = "github.com/apiserver-boot/apiserver-boot"
+	dirs, _ := filepath.Glob(filepath.Join(modCache, path+"@"+version))
+	files, _ := filepath.Glob(filepath.Join(modCache, "cache", "download", path, "@v", version+".*"))
+	for _, p := range append(dirs, files...) {
+		filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(q, 0o755) // the module cache is read-only
+			}
+			return nil
+		})
+		if err := os.RemoveAll(p); err != nil {
+			t.Errorf("removing the published version from the module cache: %v", err)
+		}
+	}
 }

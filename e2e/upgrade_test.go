@@ -173,6 +173,7 @@ func TestUpgrade(t *testing.T) {
 		From, To                     string
 		Replaced, Merged, Conflicted []string
 		Error                        *struct{ ExitCode int }
+		Changelog                    []struct{ Version, Text string }
 	}
 	if out, err := planned.Output(); err == nil || json.Unmarshal(out, &plan) != nil {
 		t.Fatalf("upgrade --dry-run -o json with a conflict: %v, want exit 1 and JSON:\n%s", err, out)
@@ -180,6 +181,12 @@ func TestUpgrade(t *testing.T) {
 	if plan.From != previousRelease || plan.Error == nil || plan.Error.ExitCode != 1 ||
 		!slices.Equal(plan.Conflicted, []string{conflictPath}) || !slices.Contains(plan.Merged, cleanPath) || len(plan.Replaced) == 0 {
 		t.Errorf("upgrade --dry-run -o json: %+v; want from %s, %s conflicted, %s merged, some replaced, exit 1", plan, previousRelease, conflictPath, cleanPath)
+	}
+	// What changed since the project's release: CHANGELOG.md's sections after
+	// v0.1.0, this tree's (Unreleased) first, not v0.1.0's own.
+	if len(plan.Changelog) == 0 || plan.Changelog[0].Version != "Unreleased" || plan.Changelog[0].Text == "" ||
+		slices.ContainsFunc(plan.Changelog, func(c struct{ Version, Text string }) bool { return c.Version == previousRelease }) {
+		t.Errorf("upgrade -o json changelog: %+v; want the sections after %s, Unreleased first", plan.Changelog, previousRelease)
 	}
 	if treeHash(t, edited) != beforePlan {
 		t.Fatalf("upgrade --dry-run -o json changed the project")
@@ -191,6 +198,9 @@ func TestUpgrade(t *testing.T) {
 		t.Fatalf("upgrade with a conflict: err %v, want a non-zero exit naming %s:\n%s", err, conflictPath, out)
 	}
 	t.Logf("upgrade with a conflict:\n%s", out)
+	if !strings.Contains(out, "What changed in apiserver-boot since "+previousRelease+" (CHANGELOG.md):\n\n## Unreleased\n") {
+		t.Errorf("upgrade does not print the changelog since %s:\n%s", previousRelease, out)
+	}
 	// The file both sides changed without overlapping is merged: the user's
 	// line kept, every line the templates added in, every line they removed out.
 	if !containsLine(out, string(upgrade.Merged), cleanPath) {

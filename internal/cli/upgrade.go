@@ -35,6 +35,9 @@ type UpgradeResult struct {
 	Conflicted []string `json:"conflicted"`
 	// Notes say what the upgrade could not do as usual, and what it did.
 	Notes []string `json:"notes"`
+	// Changelog holds CHANGELOG.md's sections between the two releases,
+	// newest first: [{version, text}].
+	Changelog []release.Section `json:"changelog"`
 }
 
 // UpgradeFile is one file of an upgrade.
@@ -48,6 +51,7 @@ type UpgradeFile struct {
 func (r *UpgradeResult) fill(p *upgrade.Plan) {
 	r.From, r.To = p.From, p.To
 	r.Notes = append(r.Notes, p.Notes...)
+	r.Changelog = append(r.Changelog, p.Changes...)
 	for _, f := range p.Files {
 		r.Files = append(r.Files, UpgradeFile{Path: f.Path, Outcome: f.Outcome, Conflicts: f.Conflicts})
 		switch f.Outcome {
@@ -83,7 +87,7 @@ Commit (or back up) your project first, so that you can review the upgrade as a 
 			if err := output.Check(o.Output); err != nil {
 				return err
 			}
-			res := &UpgradeResult{DryRun: o.DryRun, Files: []UpgradeFile{}, Replaced: []string{}, Merged: []string{}, Conflicted: []string{}, Notes: []string{}}
+			res := &UpgradeResult{DryRun: o.DryRun, Files: []UpgradeFile{}, Replaced: []string{}, Merged: []string{}, Conflicted: []string{}, Notes: []string{}, Changelog: []release.Section{}}
 			return output.Run(o.streams.Out, o.Output, res, func() error {
 				if err := release.CheckPinnable(); err != nil {
 					return err

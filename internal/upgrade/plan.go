@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	apiserverboot "github.com/apiserver-boot/apiserver-boot"
 	"github.com/apiserver-boot/apiserver-boot/internal/merge"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/project"
@@ -50,7 +51,9 @@ type Plan struct {
 	// Project is the new PROJECT; changes holds every write, the record included.
 	Project *project.Project
 	// Notes say what the plan could not do as usual, and what it did instead.
-	Notes   []string
+	Notes []string
+	// Changes are CHANGELOG.md's sections between the two releases.
+	Changes []release.Section
 	changes []scaffold.Change
 }
 
@@ -89,6 +92,7 @@ func Compute(ctx context.Context, dir string, force bool) (*Plan, error) {
 		return nil, err
 	}
 	plan := &Plan{From: w.Project.ApiserverBootVersion, To: release.Current(), Project: next}
+	plan.Changes = release.ChangesBetween(apiserverboot.Changelog, plan.From, plan.To)
 	labels := merge.Labels{
 		Ours:   "your edits",
 		Base:   "apiserver-boot " + plan.From,
@@ -241,6 +245,12 @@ func (p *Plan) Print(w io.Writer, dryRun bool) {
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintln(w, "note:", n)
+	}
+	if len(p.Changes) > 0 {
+		fmt.Fprintf(w, "\nWhat changed in apiserver-boot since %s (CHANGELOG.md):\n", orUnknown(p.From))
+		for _, c := range p.Changes {
+			fmt.Fprintf(w, "\n## %s\n\n%s\n", c.Version, c.Text)
+		}
 	}
 }
 
