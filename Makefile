@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION) \
 	-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$(CURDIR)
 
-.PHONY: all build install demo test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
+.PHONY: all build install demo docs test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
 
 all: build
 
@@ -44,6 +44,10 @@ test-node: e2e-tools
 ## unit: the fast tests only (no e2e)
 unit:
 	$(GO) test $$($(GO) list ./... | grep -v /e2e)
+
+## docs: render docs/ and CHANGELOG.md as a static site in _site/ (open _site/index.html)
+docs:
+	$(GO) run ./hack/docsite -o _site
 
 ## golden: rewrite testdata/golden, the -o json goldens and docs/reference from the current code
 golden:

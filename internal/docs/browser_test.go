@@ -1,38 +1,20 @@
 package docs
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromium returns the headless browser. Without one the test fails under
-// CI (CI=true; .ci/run installs the Debian package chromium) and is skipped
-// elsewhere, saying what was not proven.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium is not installed, and CI must prove the HTML reference's search in a browser: .ci/run installs it")
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium): NOT PROVEN here: the HTML reference's search in a browser")
-	return ""
-}
+	"github.com/apiserver-boot/apiserver-boot/internal/browsertest"
+)
 
 // TestHTMLSearch opens the HTML reference in headless Chromium, types in the
 // search box, and checks that the matching kind is shown and the other
 // hidden. The screenshot is kept as a test artifact (go test -artifacts).
 func TestHTMLSearch(t *testing.T) {
-	browser := chromium(t)
+	ctx := browsertest.New(t, "the HTML reference's search")
 	dir, p := fixture(t)
 	gvs, err := buildFixture(dir, p)
 	if err != nil {
@@ -46,24 +28,6 @@ func TestHTMLSearch(t *testing.T) {
 	if err := os.WriteFile(page, files["index.html"], 0o644); err != nil {
 		t.Fatal(err)
 	}
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
 
 	const hive, bee = "#insect-example-com-v1alpha1-hive", "#insect-example-com-v1alpha1-bee"
 	visible := func(sel string) bool {
