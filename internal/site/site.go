@@ -98,8 +98,11 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 		}
 		doc := md.Parser().Parse(text.NewReader(data))
 		p := &Page{Source: src, Path: pagePath(src), Group: "Guide"}
-		if strings.HasPrefix(src, "docs/reference/") {
+		switch {
+		case strings.HasPrefix(src, "docs/reference/"):
 			p.Group = "Command reference"
+		case strings.HasPrefix(src, "docs/concepts/"):
+			p.Group = "Concepts"
 		}
 		var linkErr error
 		ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -135,11 +138,13 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 		pages[src] = p
 		order = append(order, p)
 	}
-	// The navigation: the guide first, its index at the top, then the reference.
+	// The navigation: the guide (its index at the top), the concepts, then
+	// the command reference.
+	rank := map[string]int{"Guide": 0, "Concepts": 1, "Command reference": 2}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
 		if a.Group != b.Group {
-			return a.Group == "Guide"
+			return rank[a.Group] < rank[b.Group]
 		}
 		if (a.Path == "index.html") != (b.Path == "index.html") {
 			return a.Path == "index.html"
