@@ -27,7 +27,7 @@ type step struct {
 	anchor string
 }
 
-var directive = regexp.MustCompile(`^<!-- tutorial: (?:background until "([^"]+)"|insert into (\S+) after "([^"]+)") -->$`)
+var directive = regexp.MustCompile(`^<!-- tutorial: (?:background until "([^"]+)"|insert into (\S+) after "([^"]+)"|(ctrl-c)) -->$`)
 
 // parseTutorial reads the fenced blocks of a page: sh, text and go (the
 // latter only under an insert directive), with their line numbers.
@@ -48,6 +48,11 @@ func parseTutorial(page string) ([]step, error) {
 			m := directive.FindStringSubmatch(line)
 			if m == nil {
 				return nil, fmt.Errorf("line %d: unknown directive %q", n, line)
+			}
+			if m[4] != "" {
+				// Ctrl-C to what runs in the background, where the page says so.
+				steps = append(steps, step{line: n, kind: "ctrl-c"})
+				continue
 			}
 			pending = &step{until: m[1], file: m[2], anchor: m[3]}
 		case strings.HasPrefix(line, "```"):
@@ -77,6 +82,7 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 		return fmt.Errorf("%s: %v", name, err)
 	}
 	cwd := dir
+	var background []func() error // Ctrl-C to each background step, last first
 	var last string
 	var lastLine int
 	for _, s := range steps {
@@ -107,6 +113,14 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 				}
 				rest = rest[i+len(strings.TrimSpace(want)):]
 			}
+		case s.kind == "ctrl-c":
+			if len(background) == 0 {
+				return fmt.Errorf("%s: Ctrl-C, but nothing runs in the background", where)
+			}
+			if err := background[len(background)-1](); err != nil {
+				return fmt.Errorf("%s: %v", where, err)
+			}
+			background = background[:len(background)-1]
 		case s.until != "":
 			cmd := exec.Command("bash", "-euo", "pipefail", "-c", s.body)
 			cmd.Dir, cmd.Env = cwd, env
@@ -118,17 +132,29 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 			}
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-			t.Cleanup(func() {
-				// Ctrl-C, as the page says, to the whole process group.
+			stopped := false
+			// Ctrl-C, as the page says, to the whole process group.
+			stop := func() error {
+				if stopped {
+					return nil
+				}
+				stopped = true
 				syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 				select {
 				case err := <-exited:
 					t.Logf("%s: stopped with Ctrl-C (%v)", where, err)
+					return nil
 				case <-time.After(60 * time.Second):
 					syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-					t.Errorf("%s: still running 60 s after Ctrl-C:\n%s", where, out.String())
+					return fmt.Errorf("%s still running 60 s after Ctrl-C:\n%s", strings.TrimSpace(s.body), out.String())
+				}
+			}
+			t.Cleanup(func() {
+				if err := stop(); err != nil {
+					t.Error(err)
 				}
 			})
+			background = append(background, stop)
 			start := time.Now()
 			for !strings.Contains(out.String(), s.until) {
 				select {
@@ -161,16 +187,36 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 }
 
 // tutorialEnv is the reader's environment: apiserver-boot (this tree's) and
-// kubectl on the PATH, and run local's ports, which the page leaves at their
-// defaults, set through APISERVER_BOOT_* (as a reader's shell may).
-func tutorialEnv(t *testing.T, bin string) []string {
+// kubectl on the PATH; run local's ports, which the page leaves at their
+// defaults, set through APISERVER_BOOT_* (as a reader's shell may); and a
+// home whose ~/.kube/config is kubeconfig (the cluster's, or none), with the
+// Go and apiserver-boot caches left where they are.
+func tutorialEnv(t *testing.T, bin, kubeconfig string) []string {
 	etcdPort, ports := runLocalPorts(t, 2)
-	return append(os.Environ(),
+	home := t.TempDir()
+	if kubeconfig != "" {
+		data, err := os.ReadFile(kubeconfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(home, ".kube", "config"), string(data))
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(),
 		"PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+home,
+		"XDG_CACHE_HOME="+cache,
 		"APISERVER_BOOT_ETCD_PORT="+strconv.Itoa(etcdPort),
 		"APISERVER_BOOT_SECURE_PORT="+strconv.Itoa(ports[0]),
 		"APISERVER_BOOT_MANAGER_PROBE_PORT="+strconv.Itoa(ports[1]),
 	)
+	for _, name := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
+		env = append(env, name+"="+goEnv(t, name))
+	}
+	return env
 }
 
 // TestTutorial runs docs/tutorial.md as a reader would, block by block, in
@@ -181,8 +227,11 @@ func TestTutorial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The cluster of the page's cluster steps: a real kube-apiserver with its
+	// aggregation layer, as the e2e suite runs it.
+	cp := startKubeAPIServer(t, startEtcd(t))
 	bin := buildCLI(t)
-	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), tutorialEnv(t, bin)); err != nil {
+	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), tutorialEnv(t, bin, cp.kubeconfigs["admin"])); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -202,7 +251,7 @@ func TestTutorialBreakNamesTheLine(t *testing.T) {
 	line := bytes.Count(page[:bytes.LastIndex(page[:i], []byte("```sh"))], []byte("\n")) + 1
 	broken := bytes.Replace(page, []byte(flag), []byte("--knd Bee"), 1)
 	bin := buildCLI(t)
-	err = runTutorial(t, "docs/tutorial.md", string(broken), t.TempDir(), tutorialEnv(t, bin))
+	err = runTutorial(t, "docs/tutorial.md", string(broken), t.TempDir(), tutorialEnv(t, bin, ""))
 	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("docs/tutorial.md:%d: ", line)) || !strings.Contains(err.Error(), "unknown flag: --knd") {
 		t.Fatalf("a renamed flag at line %d: %v; want the failure at docs/tutorial.md:%d naming the flag", line, err, line)
 	}
