@@ -220,18 +220,28 @@ func tutorialEnv(t *testing.T, bin, kubeconfig string) []string {
 }
 
 // TestTutorial runs docs/tutorial.md as a reader would, block by block, in
-// an empty folder, and checks the output it shows.
+// an empty folder, and checks the output it shows. Its cluster is a real
+// one-node cluster (the one TestNode runs), whose admin kubeconfig is the
+// reader's ~/.kube/config and whose loopback registry is $REGISTRY. Nothing
+// outside reaches it, so what a reader's cluster pulls from public
+// registries comes from that registry: the base image is none
+// (APISERVER_BOOT_BASE=scratch) and etcd's image is the one built here
+// (APISERVER_BOOT_ETCD_IMAGE), set as flag defaults, off the page.
 func TestTutorial(t *testing.T) {
 	requireTool(t, "kubectl", "the tutorial's kubectl steps")
 	page, err := os.ReadFile("../docs/tutorial.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The cluster of the page's cluster steps: a real kube-apiserver with its
-	// aggregation layer, as the e2e suite runs it.
-	cp := startKubeAPIServer(t, startEtcd(t))
+	n := startNode(t)
+	n.localVolumes(t, "tutorial-etcd", 1)
 	bin := buildCLI(t)
-	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), tutorialEnv(t, bin, cp.kubeconfigs["admin"])); err != nil {
+	env := append(tutorialEnv(t, bin, n.admin),
+		"REGISTRY="+n.registry,
+		"APISERVER_BOOT_BASE=scratch",
+		"APISERVER_BOOT_ETCD_IMAGE="+n.etcdImage,
+	)
+	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), env); err != nil {
 		t.Fatal(err)
 	}
 }
