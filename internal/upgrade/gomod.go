@@ -97,8 +97,11 @@ func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, err
 		switch req, ok := index[r.Mod.Path]; {
 		case !ok:
 			reqs = append(reqs, &modfile.Require{Mod: r.Mod})
-		case semverLess(req.Mod.Version, r.Mod.Version) || r.Mod.Path == release.Module:
-			// apiserver-boot's own pin moves to this release, whichever way.
+		case r.Mod.Path == release.Module:
+			// apiserver-boot's own pin moves to this release, whichever way
+			// (tidy marks a tool's module indirect: that stays tidy's).
+			req.Mod.Version = r.Mod.Version
+		case semverLess(req.Mod.Version, r.Mod.Version):
 			req.Mod.Version, req.Indirect = r.Mod.Version, false
 		}
 	}
@@ -123,15 +126,24 @@ func planGoMod(dir string, theirs []byte, derived map[string]string) (*File, err
 }
 
 // movePin gives the project the template's tool directive for apiserver-boot
-// and its replace directive (a development build's checkout), or none. Those
-// already right are left alone, with their comments.
+// and its replace directive (a development build's checkout), or none: each
+// where a fresh scaffold has it, with its comment. Those already right are
+// left alone.
 func movePin(mf, tf *modfile.File) error {
 	for _, t := range tf.Tool {
-		if !slices.ContainsFunc(mf.Tool, func(m *modfile.Tool) bool { return m.Path == t.Path }) {
-			if err := mf.AddTool(t.Path); err != nil {
-				return err
+		if slices.ContainsFunc(mf.Tool, func(m *modfile.Tool) bool { return m.Path == t.Path }) {
+			continue
+		}
+		line := &modfile.Line{Token: []string{"tool", modfile.AutoQuote(t.Path)}, Comments: t.Syntax.Comments}
+		// After the go directive, as in a fresh scaffold.
+		at := len(mf.Syntax.Stmt)
+		if mf.Go != nil {
+			if i := slices.Index(mf.Syntax.Stmt, modfile.Expr(mf.Go.Syntax)); i >= 0 {
+				at = i + 1
 			}
 		}
+		mf.Syntax.Stmt = slices.Insert(mf.Syntax.Stmt, at, modfile.Expr(line))
+		mf.Tool = append(mf.Tool, &modfile.Tool{Path: t.Path, Syntax: line})
 	}
 	pinReplace := func(f *modfile.File) *modfile.Replace {
 		for _, r := range f.Replace {
@@ -151,7 +163,18 @@ func movePin(mf, tf *modfile.File) error {
 		}
 	}
 	if theirs != nil {
-		return mf.AddReplace(theirs.Old.Path, theirs.Old.Version, theirs.New.Path, theirs.New.Version)
+		// At the end, with its comment, as in a fresh scaffold.
+		tokens := []string{"replace", modfile.AutoQuote(theirs.Old.Path)}
+		if theirs.Old.Version != "" {
+			tokens = append(tokens, theirs.Old.Version)
+		}
+		tokens = append(tokens, "=>", modfile.AutoQuote(theirs.New.Path))
+		if theirs.New.Version != "" {
+			tokens = append(tokens, theirs.New.Version)
+		}
+		line := &modfile.Line{Token: tokens, Comments: theirs.Syntax.Comments}
+		mf.Syntax.Stmt = append(mf.Syntax.Stmt, line)
+		mf.Replace = append(mf.Replace, &modfile.Replace{Old: theirs.Old, New: theirs.New, Syntax: line})
 	}
 	return nil
 }

@@ -388,3 +388,43 @@ func TestPlanGoModMovesThePin(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanGoModPinLikeAFreshScaffold: a project from before the pin gets
+// the tool directive and the replace directive where a fresh scaffold has
+// them, with their comments, so an unedited project upgrades to exactly a
+// fresh scaffold's go.mod; planned again, nothing changes.
+func TestPlanGoModPinLikeAFreshScaffold(t *testing.T) {
+	const mod = "github.com/apiserver-boot/apiserver-boot"
+	theirs := "module example.com/bees\n\ngo 1.26.0\n\n// `go tool apiserver-boot …` runs the release pinned below.\ntool " + mod + "/cmd/apiserver-boot\n\nrequire (\n\t" + mod + " v0.0.0-00010101000000-000000000000\n\tk8s.io/api v0.37.1\n\tk8s.io/apimachinery v0.37.1\n)\n\n// A development build scaffolded this project.\nreplace " + mod + " => /src/boot\n"
+	ours := "module example.com/bees\n\ngo 1.26.0\n\nrequire (\n\tk8s.io/api v0.37.1\n\tk8s.io/apimachinery v0.37.1\n)\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(ours), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := planGoMod(dir, []byte(theirs), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Content) != theirs {
+		t.Fatalf("go.mod after the plan:\n%s\nwant the fresh scaffold's:\n%s", f.Content, theirs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), f.Content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// tidy marks the tool's module indirect; a second plan leaves that be.
+	tidied := strings.Replace(theirs, "require (\n\t"+mod+" v0.0.0-00010101000000-000000000000\n\tk8s.io/api v0.37.1\n\tk8s.io/apimachinery v0.37.1\n)\n",
+		"require (\n\tk8s.io/api v0.37.1\n\tk8s.io/apimachinery v0.37.1\n)\n\nrequire (\n\t"+mod+" v0.0.0-00010101000000-000000000000 // indirect\n\tgolang.org/x/net v0.45.0 // indirect\n)\n", 1)
+	if tidied == theirs {
+		t.Fatal("no requirement block to tidy")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(tidied), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := planGoMod(dir, []byte(theirs), nil); err != nil || f != nil {
+		var content string
+		if f != nil {
+			content = string(f.Content)
+		}
+		t.Fatalf("a second plan changed go.mod (%v):\n%s", err, content)
+	}
+}
