@@ -487,10 +487,10 @@ func (s *Store[T]) Delete(ctx context.Context, name string, deleteValidation res
 	}
 	if p := options.Preconditions; p != nil {
 		if p.UID != nil && *p.UID != existing.GetUID() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s)", *p.UID, existing.GetUID())) //nolint:staticcheck // ST1005: kube-apiserver's wording
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s)", *p.UID, existing.GetUID()))
 		}
 		if p.ResourceVersion != nil && *p.ResourceVersion != existing.GetResourceVersion() {
-			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s)", *p.ResourceVersion, existing.GetResourceVersion())) //nolint:staticcheck // ST1005: kube-apiserver's wording
+			return nil, false, apierrors.NewConflict(s.opts.Resource, name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s)", *p.ResourceVersion, existing.GetResourceVersion()))
 		}
 	}
 	if deleteValidation != nil {
