@@ -27,7 +27,7 @@ type step struct {
 	anchor string
 }
 
-var directive = regexp.MustCompile(`^<!-- tutorial: (?:background until "([^"]+)"|insert into (\S+) after "([^"]+)"|(ctrl-c)) -->$`)
+var directive = regexp.MustCompile(`^<!-- tutorial: (?:background until "([^"]+)"|insert into (\S+) after "([^"]+)"|(ctrl-c)|cluster (\S+)) -->$`)
 
 // parseTutorial reads the fenced blocks of a page: sh, text and go (the
 // latter only under an insert directive), with their line numbers.
@@ -54,6 +54,11 @@ func parseTutorial(page string) ([]step, error) {
 				steps = append(steps, step{line: n, kind: "ctrl-c"})
 				continue
 			}
+			if m[5] != "" {
+				// The reader's cluster from here on: ~/.kube/config.
+				steps = append(steps, step{line: n, kind: "cluster", body: m[5]})
+				continue
+			}
 			pending = &step{until: m[1], file: m[2], anchor: m[3]}
 		case strings.HasPrefix(line, "```"):
 			lang := strings.TrimPrefix(line, "```")
@@ -76,7 +81,7 @@ func parseTutorial(page string) ([]step, error) {
 
 // runTutorial runs a page's steps in order in dir and returns the first
 // failure as page:line.
-func runTutorial(t *testing.T, name, page, dir string, env []string) error {
+func runTutorial(t *testing.T, name, page, dir string, env []string, clusters map[string]string) error {
 	steps, err := parseTutorial(page)
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
@@ -113,6 +118,23 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 				}
 				rest = rest[i+len(strings.TrimSpace(want)):]
 			}
+		case s.kind == "cluster":
+			kubeconfig, ok := clusters[s.body]
+			if !ok {
+				return fmt.Errorf("%s: no cluster %q in this test", where, s.body)
+			}
+			data, err := os.ReadFile(kubeconfig)
+			if err != nil {
+				return err
+			}
+			home := ""
+			for _, kv := range env {
+				if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+					home = v
+				}
+			}
+			writeFile(t, filepath.Join(home, ".kube", "config"), string(data))
+			t.Logf("%s: ~/.kube/config is the %s cluster's", where, s.body)
 		case s.kind == "ctrl-c":
 			if len(background) == 0 {
 				return fmt.Errorf("%s: Ctrl-C, but nothing runs in the background", where)
@@ -189,18 +211,11 @@ func runTutorial(t *testing.T, name, page, dir string, env []string) error {
 // tutorialEnv is the reader's environment: apiserver-boot (this tree's) and
 // kubectl on the PATH; run local's ports, which the page leaves at their
 // defaults, set through APISERVER_BOOT_* (as a reader's shell may); and a
-// home whose ~/.kube/config is kubeconfig (the cluster's, or none), with the
-// Go and apiserver-boot caches left where they are.
-func tutorialEnv(t *testing.T, bin, kubeconfig string) []string {
+// home of its own (~/.kube/config is the page's cluster, see runTutorial),
+// with the Go and apiserver-boot caches left where they are.
+func tutorialEnv(t *testing.T, bin string) []string {
 	etcdPort, ports := runLocalPorts(t, 2)
 	home := t.TempDir()
-	if kubeconfig != "" {
-		data, err := os.ReadFile(kubeconfig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(home, ".kube", "config"), string(data))
-	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		t.Fatal(err)
@@ -220,13 +235,15 @@ func tutorialEnv(t *testing.T, bin, kubeconfig string) []string {
 }
 
 // TestTutorial runs docs/tutorial.md as a reader would, block by block, in
-// an empty folder, and checks the output it shows. Its cluster is a real
-// one-node cluster (the one TestNode runs), whose admin kubeconfig is the
-// reader's ~/.kube/config and whose loopback registry is $REGISTRY. Nothing
-// outside reaches it, so what a reader's cluster pulls from public
-// registries comes from that registry: the base image is none
-// (APISERVER_BOOT_BASE=scratch) and etcd's image is the one built here
-// (APISERVER_BOOT_ETCD_IMAGE), set as flag defaults, off the page.
+// an empty folder, and checks the output it shows. The page's clusters
+// (<!-- tutorial: cluster NAME --> makes one the reader's ~/.kube/config):
+// "aggregation", a kube-apiserver as the e2e suite runs it, for run local
+// --register-into; and "node", the real one-node cluster TestNode runs, for
+// run in-cluster, whose loopback registry is $REGISTRY. Nothing outside
+// reaches the node, so what a reader's cluster pulls from public registries
+// comes from that registry: the base image is none
+// (APISERVER_BOOT_BASE=scratch) and etcd's image the one built here
+// (APISERVER_BOOT_ETCD_IMAGE), flag defaults set off the page.
 func TestTutorial(t *testing.T) {
 	requireTool(t, "kubectl", "the tutorial's kubectl steps")
 	page, err := os.ReadFile("../docs/tutorial.md")
@@ -235,13 +252,15 @@ func TestTutorial(t *testing.T) {
 	}
 	n := startNode(t)
 	n.localVolumes(t, "tutorial-etcd", 1)
+	cp := startKubeAPIServer(t, startEtcd(t))
 	bin := buildCLI(t)
-	env := append(tutorialEnv(t, bin, n.admin),
+	env := append(tutorialEnv(t, bin),
 		"REGISTRY="+n.registry,
 		"APISERVER_BOOT_BASE=scratch",
 		"APISERVER_BOOT_ETCD_IMAGE="+n.etcdImage,
 	)
-	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), env); err != nil {
+	clusters := map[string]string{"aggregation": cp.kubeconfigs["admin"], "node": n.admin}
+	if err := runTutorial(t, "docs/tutorial.md", string(page), t.TempDir(), env, clusters); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -261,7 +280,7 @@ func TestTutorialBreakNamesTheLine(t *testing.T) {
 	line := bytes.Count(page[:bytes.LastIndex(page[:i], []byte("```sh"))], []byte("\n")) + 1
 	broken := bytes.Replace(page, []byte(flag), []byte("--knd Bee"), 1)
 	bin := buildCLI(t)
-	err = runTutorial(t, "docs/tutorial.md", string(broken), t.TempDir(), tutorialEnv(t, bin, ""))
+	err = runTutorial(t, "docs/tutorial.md", string(broken), t.TempDir(), tutorialEnv(t, bin), nil)
 	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("docs/tutorial.md:%d: ", line)) || !strings.Contains(err.Error(), "unknown flag: --knd") {
 		t.Fatalf("a renamed flag at line %d: %v; want the failure at docs/tutorial.md:%d naming the flag", line, err, line)
 	}
