@@ -27,7 +27,7 @@ func Current() string {
 		return "(devel)"
 	}
 	v := info.Main.Version
-	if r := info.Main.Replace; r != nil && r.Version == "" || r != nil && r.Version == "(devel)" || v == DevelPin {
+	if replacedBy(info) != "" || v == DevelPin {
 		// `go tool apiserver-boot` in a project that pins a checkout.
 		v = "(devel)"
 	}
@@ -56,8 +56,17 @@ func sourceDir() string {
 	if SourceDir != "" {
 		return SourceDir
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Replace != nil && info.Main.Replace.Version == "(devel)" || ok && info.Main.Replace != nil && info.Main.Replace.Version == "" {
-		return info.Main.Replace.Path
+	if info, ok := debug.ReadBuildInfo(); ok {
+		return replacedBy(info)
+	}
+	return ""
+}
+
+// replacedBy is the directory a replace directive built this module from,
+// or "".
+func replacedBy(info *debug.BuildInfo) string {
+	if r := info.Main.Replace; r != nil && (r.Version == "" || r.Version == "(devel)") {
+		return r.Path
 	}
 	return ""
 }
