@@ -7,8 +7,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 command -v kubectl >/dev/null || { echo "the demo needs kubectl on PATH" >&2; exit 1; }
-step "go install ./cmd/apiserver-boot"
-(cd "$ROOT" && go install ./cmd/apiserver-boot)
+# make install stamps the version and this checkout: the project the demo
+# scaffolds pins apiserver-boot to it (a development build no proxy serves).
+step "make install"
+make -C "$ROOT" --no-print-directory install
 AB="$(go env GOPATH)/bin/apiserver-boot"
 "$AB" version
 
