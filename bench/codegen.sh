@@ -26,7 +26,7 @@ WORK=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 fail() { echo "bench/codegen.sh: $*" >&2; exit 1; }
 
-go build -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"
+go build -ldflags "-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$ROOT" -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"  # a development build: its projects pin this checkout
 AB="$WORK/apiserver-boot"
 mkdir "$WORK/gen"
 (cd "$ROOT" && go build -o "$WORK/gen/" \

@@ -18,7 +18,7 @@ trap cleanup EXIT
 fail() { echo "bench/runlocal.sh: $*" >&2; [ -n "${PID:-}" ] && kill -INT "$PID" 2>/dev/null; exit 1; }
 command -v kubectl >/dev/null || fail "kubectl is needed"
 
-go build -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"
+go build -ldflags "-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$ROOT" -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"  # a development build: its projects pin this checkout
 AB="$WORK/apiserver-boot"
 mkdir "$WORK/bees" && cd "$WORK/bees"
 "$AB" init repo --domain example.com --module example.com/bees >/dev/null

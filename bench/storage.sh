@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "bench/storage.sh: $*" >&2; exit 1; }
 
-go build -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"
+go build -ldflags "-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$ROOT" -o "$WORK/apiserver-boot" "$ROOT/cmd/apiserver-boot"  # a development build: its projects pin this checkout
 go build -o "$WORK/load" "$ROOT/bench/load"
 AB="$WORK/apiserver-boot"
 mkdir "$WORK/bees" && cd "$WORK/bees"
