@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/upgrade"
 )
@@ -282,7 +283,11 @@ func TestUpgrade(t *testing.T) {
 	if pin, ok, err := release.ReadPin([]byte(readFile(t, edited, "go.mod"))); err != nil || !ok || pin.Replace == "" {
 		t.Errorf("after upgrade, go.mod does not pin this apiserver-boot as a tool: %+v, %v, %v\n%s", pin, ok, err, readFile(t, edited, "go.mod"))
 	}
-	if msg := release.PinProblem(strings.TrimSpace(strings.SplitN(strings.SplitN(readFile(t, edited, "PROJECT"), "apiserverBootVersion: ", 2)[1], "\n", 2)[0]), []byte(readFile(t, edited, "go.mod"))); msg != "" {
+	upgraded, err := project.Load(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := release.PinProblem(upgraded.ApiserverBootVersion, []byte(readFile(t, edited, "go.mod"))); msg != "" {
 		t.Errorf("after upgrade, go.mod and PROJECT disagree: %s", msg)
 	}
 	pinned := exec.Command("go", "tool", "apiserver-boot", "version")
