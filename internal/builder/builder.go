@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -88,10 +89,29 @@ func PrintCommands(o Options, reportFile string) error {
 	if err != nil {
 		return err
 	}
+	// go-to-protobuf needs a GOPATH-shaped tree (see codegen.ProtoRoot).
+	links, err := codegen.ProtoRootLinks(o.Dir, o.Project.Module)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(links))
+	for name := range links {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	root := strings.TrimPrefix(codegen.ProtoRoot, "$")
+	fmt.Fprintf(o.Out, "%s=$(mktemp -d)\n", root)
+	for _, name := range names {
+		link := `"$` + root + `"/` + shellQuote(name)
+		fmt.Fprintf(o.Out, "mkdir -p \"$(dirname %s)\" && ln -s %s %s\n", link, shellQuote(links[name]), link)
+	}
 	for _, c := range commands {
 		quoted := make([]string, len(c))
 		for i, a := range c {
 			quoted[i] = shellQuote(a)
+			if strings.Contains(a, codegen.ProtoRoot) {
+				quoted[i] = `"` + a + `"`
+			}
 		}
 		fmt.Fprintln(o.Out, strings.Join(quoted, " "))
 	}

@@ -143,6 +143,12 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 	if err := os.CopyFS(upstream, os.DirFS(dir)); err != nil {
 		t.Fatal(err)
 	}
+	// go-to-protobuf copies comments into the IDL: it runs on the sources as
+	// written, without the derived lines (see below).
+	plain := filepath.Join(t.TempDir(), "bees")
+	if err := os.CopyFS(plain, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
 
 	res, err := Generate(Options{Dir: dir, Project: p})
 	if err != nil {
@@ -171,19 +177,91 @@ func TestMatchesUpstreamGenerators(t *testing.T) {
 	build := exec.Command("go", "build", "-o", bin+"/",
 		"k8s.io/code-generator/cmd/deepcopy-gen", "k8s.io/code-generator/cmd/defaulter-gen", "k8s.io/code-generator/cmd/conversion-gen",
 		"k8s.io/code-generator/cmd/applyconfiguration-gen", "k8s.io/code-generator/cmd/client-gen", "k8s.io/code-generator/cmd/lister-gen",
-		"k8s.io/code-generator/cmd/informer-gen", "k8s.io/code-generator/cmd/validation-gen", "k8s.io/kube-openapi/cmd/openapi-gen")
+		"k8s.io/code-generator/cmd/informer-gen", "k8s.io/code-generator/cmd/validation-gen", "k8s.io/kube-openapi/cmd/openapi-gen",
+		"k8s.io/code-generator/cmd/go-to-protobuf", "k8s.io/code-generator/cmd/go-to-protobuf/protoc-gen-gogo")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the upstream generators: %v\n%s", err, out)
 	}
+	// goimports at the x/tools version apiserver-boot links (its command
+	// needs modules apiserver-boot does not).
+	tools, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.org/x/tools").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	install := exec.Command("go", "install", "golang.org/x/tools/cmd/goimports@"+strings.TrimSpace(string(tools)))
+	install.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=")
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("building goimports: %v\n%s", err, out)
+	}
+	// go-to-protobuf runs protoc (with protoc-gen-gogo), goimports and gofmt
+	// from PATH, on a GOPATH-shaped tree.
+	protoc, err := exec.LookPath("protoc")
+	if err != nil {
+		t.Fatal("protoc is not installed (Debian: protobuf-compiler); the upstream go-to-protobuf needs it")
+	}
+	system := t.TempDir()
+	for _, name := range []string{protoc, "gofmt", "go"} {
+		tool, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(tool, filepath.Join(system, filepath.Base(tool))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := t.TempDir()
+	if err := LinkProtoRoot(root, plain, p.Module); err != nil {
+		t.Fatal(err)
+	}
 	for _, inv := range wantInvocations(upstream, filepath.Join(t.TempDir(), "report")) {
 		cmd := exec.Command(filepath.Join(bin, inv.name), inv.argv...)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+system)
 		cmd.Dir = upstream
+		if inv.name == "go-to-protobuf" {
+			// The other generators' output, then go-to-protobuf on the plain sources.
+			for rel, content := range generatedFiles(t, upstream) {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(plain, rel)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeTestFile(t, filepath.Join(plain, rel), string(content))
+			}
+			for i, a := range inv.argv {
+				inv.argv[i] = strings.ReplaceAll(strings.ReplaceAll(a, ProtoRoot, root), upstream, plain)
+			}
+			cmd = exec.Command(filepath.Join(bin, inv.name), inv.argv...)
+			cmd.Env = append(os.Environ(), "PATH="+bin+":"+system)
+			cmd.Dir = plain
+		}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s %s: %v\n%s", inv.name, strings.Join(inv.argv, " "), err, out)
 		}
 	}
 
-	ours, theirs := generatedFiles(t, dir), generatedFiles(t, upstream)
+	// The protobuf struct tags land in the types as upstream puts them.
+	for _, root := range []string{"pkg/apis", "pkg/shared"} {
+		err := filepath.WalkDir(filepath.Join(plain, root), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+				return err
+			}
+			rel, _ := filepath.Rel(plain, path)
+			want, _ := os.ReadFile(path)
+			got, err := os.ReadFile(filepath.Join(dir, rel))
+			if err != nil {
+				t.Errorf("%s: %v", rel, err)
+			} else if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from upstream's:\n%s", rel, firstDiff(want, got))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")); err != nil || !bytes.Contains(data, []byte(`protobuf:"bytes,2,opt,name=spec"`)) {
+		t.Errorf("Bee's spec has no protobuf tag (%v)", err)
+	}
+
+	ours, theirs := generatedFiles(t, dir), generatedFiles(t, plain)
 	for rel, content := range theirs {
 		if got, ok := ours[rel]; !ok {
 			t.Errorf("%s: written by the upstream generators, not by apiserver-boot", rel)
@@ -352,9 +430,12 @@ func wantInvocations(dir, report string) []invocation {
 		{"conversion-gen", []string{"--output-file", "zz_generated.conversion.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
 		{"openapi-gen", []string{"--output-file", "zz_generated.openapi.go", "--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/openapi", "--output-pkg", "example.com/bees/pkg/generated/openapi", "--report-filename", report, "--output-model-name-file=zz_generated.model_name.go", "--readonly-pkg", "k8s.io/api/authentication/v1", "--readonly-pkg", "k8s.io/api/authorization/v1", "--readonly-pkg", "k8s.io/api/autoscaling/v1", "--readonly-pkg", "k8s.io/api/core/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/api/resource", "--readonly-pkg", "k8s.io/apimachinery/pkg/apis/meta/v1", "--readonly-pkg", "k8s.io/apimachinery/pkg/runtime", "--readonly-pkg", "k8s.io/apimachinery/pkg/types", "--readonly-pkg", "k8s.io/apimachinery/pkg/util/intstr", "--readonly-pkg", "k8s.io/apimachinery/pkg/version", "--readonly-pkg", "time", "k8s.io/apimachinery/pkg/apis/meta/v1", "k8s.io/apimachinery/pkg/runtime", "k8s.io/apimachinery/pkg/version", "k8s.io/apimachinery/pkg/api/resource", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1", "example.com/bees/pkg/shared/placement", "k8s.io/api/authentication/v1", "k8s.io/api/authorization/v1", "k8s.io/api/core/v1", "k8s.io/apimachinery/pkg/util/intstr"}},
 		{"applyconfiguration-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/applyconfiguration", "--output-pkg", "example.com/bees/pkg/generated/applyconfiguration", "--external-applyconfigurations", "k8s.io/api/core/v1.ResourceRequirements:k8s.io/client-go/applyconfigurations/core/v1", "--openapi-schema", "", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
-		{"client-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/clientset", "--output-pkg", "example.com/bees/pkg/generated/clientset", "--clientset-name", "versioned", "--apply-configuration-package", "example.com/bees/pkg/generated/applyconfiguration", "--input-base", "example.com/bees/pkg/apis", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "--prefers-protobuf=false", "--input", "garden/v1", "--input", "insect/v1alpha1"}},
+		{"client-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/clientset", "--output-pkg", "example.com/bees/pkg/generated/clientset", "--clientset-name", "versioned", "--apply-configuration-package", "example.com/bees/pkg/generated/applyconfiguration", "--input-base", "example.com/bees/pkg/apis", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "--prefers-protobuf=true", "--input", "garden/v1", "--input", "insect/v1alpha1"}},
 		{"lister-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/listers", "--output-pkg", "example.com/bees/pkg/generated/listers", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
 		{"informer-gen", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--output-dir", dir + "/pkg/generated/informers", "--output-pkg", "example.com/bees/pkg/generated/informers", "--versioned-clientset-package", "example.com/bees/pkg/generated/clientset/versioned", "--listers-package", "example.com/bees/pkg/generated/listers", "--plural-exceptions", "Bee:Bees,Hive:Hives,Person:People", "example.com/bees/pkg/apis/garden/v1", "example.com/bees/pkg/apis/insect/v1alpha1"}},
+		{"go-to-protobuf", []string{"--go-header-file", dir + "/hack/boilerplate.go.txt", "--conditional", "!ignore_autogenerated", "--output-dir", "$PROTO_ROOT", "--proto-import", "$PROTO_ROOT",
+			"--apimachinery-packages", "-k8s.io/api/core/v1,-k8s.io/apimachinery/pkg/api/resource,-k8s.io/apimachinery/pkg/apis/meta/v1,-k8s.io/apimachinery/pkg/runtime,-k8s.io/apimachinery/pkg/runtime/schema,-k8s.io/apimachinery/pkg/util/intstr",
+			"--packages", "example.com/bees/pkg/apis/garden/v1,example.com/bees/pkg/apis/insect/v1alpha1,example.com/bees/pkg/shared/placement"}},
 	}
 }
 

@@ -89,7 +89,7 @@ func (in *inputs) hash(dir string, local, generated []string) (string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasPrefix(d.Name(), "zz_generated.") {
+			if !d.IsDir() && strings.HasSuffix(path, ".go") && !isGeneratedName(d.Name()) {
 				rel, _ := filepath.Rel(dir, path)
 				sources = append(sources, filepath.ToSlash(rel))
 			}

@@ -201,7 +201,7 @@ var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidat
 	slices initializer informers listers clientset user plugin factory informer others other serveradmission
 	apiservertest expect cancel authenticationv1 authorizationv1 authorizer
 	config errors resttest tester newTester valid seed watched remaining deleteAll second from
-	metadata gvr withoutProtobuf`)
+	metadata gvr codec mediaType storageCodec apiutil servedTypes kind info ok`)
 
 func setOf(words string) map[string]bool {
 	m := map[string]bool{}
