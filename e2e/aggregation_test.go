@@ -121,6 +121,14 @@ func TestAggregation(t *testing.T) {
 		_ = w.Wait()
 	})
 
+	// The aggregator passes protobuf through both ways: the clientset and an
+	// informer talk it with kube-apiserver, which proxies to this server.
+	t.Run("protobuf through kube-apiserver", func(t *testing.T) {
+		bees := protobufClient(t, dir, "Bee", "Bees")
+		mustKubectl(t, admin, "create", "namespace", "pb")
+		requireEncoding(t, bees(t, admin, "pb", false), "application/vnd.kubernetes.protobuf")
+	})
+
 	// Registered into a cluster, the server runs the generic admission plugins
 	// (which read the cluster's namespaces and policies) and its own.
 	t.Run("admission through kube-apiserver", func(t *testing.T) {

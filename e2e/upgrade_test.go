@@ -158,6 +158,22 @@ func TestUpgrade(t *testing.T) {
 		}
 	}
 	writeFile(t, filepath.Join(edited, userFile), userFileContent)
+
+	// The release's data: its server, from the edited project, stores a Bee
+	// in etcd as JSON (the upgraded server must read it; see below).
+	boot(t, old, edited, "build", "executables")
+	etcdURL := startEtcd(t)
+	releaseServer := startServer(t, edited, "--etcd-servers", etcdURL)
+	writeFile(t, filepath.Join(edited, "bee-old.yaml"), "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: from-the-release\n  namespace: default\nspec:\n  replicas: 1\n  description: stored by "+previousRelease+"\n  wings: 2\n")
+	mustKubectl(t, releaseServer.kubeconfig, "create", "-f", filepath.Join(edited, "bee-old.yaml"))
+	if v := storedBytes(t, etcdURL, "bees", "default", "from-the-release"); !bytes.HasPrefix(v, []byte("{")) {
+		t.Fatalf("the %s server stored %q, not JSON", previousRelease, v[:min(len(v), 16)])
+	}
+	releaseServer.stop()
+	if err := os.Remove(filepath.Join(edited, "bee-old.yaml")); err != nil {
+		t.Fatal(err)
+	}
+
 	conflictPath, conflictLine := plantConflict(t, edited, changed, oldGen, newGen, editedPaths)
 	t.Logf("deliberate conflict: %s, the line %q", conflictPath, conflictLine)
 	// And a clean merge: in another file the templates change, a line of the
@@ -299,9 +315,21 @@ func TestUpgrade(t *testing.T) {
 	t.Run("the upgraded project passes its own tests", func(t *testing.T) { projectTests(t, edited) })
 	t.Run("the upgraded project serves, with the user's field, rule and column", func(t *testing.T) {
 		boot(t, cur, edited, "build", "executables")
-		kubeconfig := startStandalone(t, edited, startEtcd(t))
+		kubeconfig := startStandalone(t, edited, etcdURL)
+		// What the release stored as JSON is read, and written back as
+		// protobuf once updated; new objects are protobuf from the start.
+		if out := mustKubectl(t, kubeconfig, "get", "bee", "from-the-release", "-o", "jsonpath={.spec.description}/{.spec.wings}"); out != "stored by "+previousRelease+"/2" {
+			t.Errorf("the object %s stored as JSON reads %q", previousRelease, out)
+		}
+		mustKubectl(t, kubeconfig, "label", "bee", "from-the-release", "upgraded=yes")
+		if v := storedBytes(t, etcdURL, "bees", "default", "from-the-release"); !bytes.HasPrefix(v, protobufMagic) {
+			t.Errorf("after an update the upgraded server stored %q, not protobuf", v[:min(len(v), 16)])
+		}
 		writeFile(t, filepath.Join(edited, "bee-wings.yaml"), "apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: four\n  namespace: default\nspec:\n  replicas: 1\n  description: busy\n  wings: 4\n")
 		mustKubectl(t, kubeconfig, "apply", "--server-side", "-f", filepath.Join(edited, "bee-wings.yaml"))
+		if v := storedBytes(t, etcdURL, "bees", "default", "four"); !bytes.HasPrefix(v, protobufMagic) {
+			t.Errorf("the upgraded server stored a new object as %q, not protobuf", v[:min(len(v), 16)])
+		}
 		if out := mustKubectl(t, kubeconfig, "get", "bees", "-o", "wide"); !containsLine(out, "four", "1") || !strings.Contains(out, "WINGS") || !containsLine(out, "busy", "4") {
 			t.Errorf("kubectl get bees -o wide lacks the user's Wings column:\n%s", out)
 		}

@@ -109,6 +109,9 @@ func Generate(opts Options) (*Result, error) {
 	if err := checkTagPlacement(opts.Dir, in.module, base.Universe, in.validated); err != nil {
 		return nil, err
 	}
+	if err := checkProtobuf(opts.Dir, in.module, base.Universe, in.protobufPkgs()); err != nil {
+		return nil, err
+	}
 	logf("loaded %d packages in %s", len(base.Universe), since(start))
 
 	tmp, err := os.MkdirTemp("", "apiserver-boot-codegen")

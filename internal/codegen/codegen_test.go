@@ -3,11 +3,14 @@ package codegen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -510,5 +513,98 @@ func TestAPIProblemsAreReported(t *testing.T) {
 
 	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
 		t.Fatalf("after restoring: %v", err)
+	}
+}
+
+// TestProtobufTagsFollowTheTypes: a field the user adds gets the next free
+// protobuf number when they regenerate, the others keep theirs, and the
+// IDL and marshalling follow; a missing tag is stale for Verify; a field
+// with no protobuf form is reported at its line before anything is written.
+func TestProtobufTagsFollowTheTypes(t *testing.T) {
+	dir, p := fixture(t)
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
+		t.Fatal(err)
+	}
+	versioned := filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")
+	internal := filepath.Join(dir, "pkg/apis/insect/bee_types.go")
+	read := func(path string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	number := regexp.MustCompile(`protobuf:"[a-z]+,(\d+),`)
+	spec := func(src string) map[string]string { // field → protobuf tag, in BeeSpec
+		body := src[strings.Index(src, "type BeeSpec struct {"):]
+		body = body[:strings.Index(body, "\n}\n")]
+		tags := map[string]string{}
+		for _, line := range strings.Split(body, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && number.MatchString(line) {
+				tags[f[0]] = number.FindStringSubmatch(line)[1]
+			}
+		}
+		return tags
+	}
+	before := spec(read(versioned))
+	highest := 0
+	for _, n := range before {
+		v, _ := strconv.Atoi(n)
+		highest = max(highest, v)
+	}
+	if len(before) < 5 || before["Description"] == "" {
+		t.Fatalf("BeeSpec's protobuf tags after a first run: %v", before)
+	}
+
+	// A new field, first in the struct.
+	writeTestFile(t, versioned, strings.Replace(read(versioned), "type BeeSpec struct {\n", "type BeeSpec struct {\n\t// Color of its stripes.\n\tColor string `json:\"color,omitempty\"`\n", 1))
+	writeTestFile(t, internal, strings.Replace(read(internal), "type BeeSpec struct {\n", "type BeeSpec struct {\n\tColor string\n", 1))
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
+		t.Fatal(err)
+	}
+	after := spec(read(versioned))
+	if want := strconv.Itoa(highest + 1); after["Color"] != want {
+		t.Errorf("the new field's number is %q, want %s (tags %v)", after["Color"], want, after)
+	}
+	for f, n := range before {
+		if after[f] != n {
+			t.Errorf("%s was renumbered from %s to %s", f, n, after[f])
+		}
+	}
+	if idl := read(filepath.Join(dir, "pkg/apis/insect/v1alpha1/generated.proto")); !strings.Contains(idl, "optional string color = "+after["Color"]+";") {
+		t.Errorf("generated.proto has no color field:\n%s", idl)
+	}
+	if pb := read(filepath.Join(dir, "pkg/apis/insect/v1alpha1/generated.pb.go")); !strings.Contains(pb, "m.Color") {
+		t.Error("generated.pb.go does not marshal Color")
+	}
+
+	// A tag taken away is put back; Verify calls the file stale.
+	tagged := read(versioned)
+	writeTestFile(t, versioned, strings.Replace(tagged, ` protobuf:"bytes,`+after["Color"]+`,opt,name=color"`, "", 1))
+	var stale *StaleError
+	if _, err := Generate(Options{Dir: dir, Project: p, Verify: true}); !errors.As(err, &stale) || !slices.Contains(stale.Paths, "pkg/apis/insect/v1alpha1/bee_types.go") {
+		t.Errorf("Verify with a protobuf tag missing: %v", err)
+	}
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil || read(versioned) != tagged {
+		t.Errorf("the tag was not put back (%v)", err)
+	}
+
+	// No protobuf form: reported at the field's line, nothing written.
+	for field, want := range map[string]string{
+		"Lookup map[string][]string `json:\"lookup,omitempty\"`": "field BeeSpec.Lookup has no protobuf form: a map's values cannot be lists or maps; give the list a named type, as Kubernetes does for ExtraValue",
+		"Grid [][]int32 `json:\"grid,omitempty\"`":               "field BeeSpec.Grid has no protobuf form: a list of lists cannot be repeated",
+	} {
+		name := strings.Fields(field)[0]
+		writeTestFile(t, versioned, strings.Replace(tagged, "type BeeSpec struct {\n", "type BeeSpec struct {\n\t"+field+"\n", 1))
+		internalBefore := read(internal)
+		writeTestFile(t, internal, strings.Replace(internalBefore, "type BeeSpec struct {\n", "type BeeSpec struct {\n\t"+strings.Join(strings.Fields(field)[:2], " ")+"\n", 1))
+		_, err := Generate(Options{Dir: dir, Project: p})
+		if err == nil || !strings.Contains(err.Error(), "pkg/apis/insect/v1alpha1/bee_types.go:") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v", name, err)
+		}
+		if got := read(versioned); strings.Contains(got, name+" ") && strings.Contains(got, "protobuf:\"bytes,"+strconv.Itoa(highest+2)) {
+			t.Errorf("%s got a protobuf tag despite the error", name)
+		}
+		writeTestFile(t, internal, internalBefore)
 	}
 }

@@ -8,9 +8,12 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 
 	"k8s.io/gengo/v2/generator"
+	"k8s.io/gengo/v2/types"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/protobufgen"
 )
@@ -92,3 +95,108 @@ func LinkProtoRoot(root, dir, module string) error {
 	}
 	return nil
 }
+
+// checkProtobuf reports, as file:line, each serialized field of the packages
+// go-to-protobuf generates for whose type has no protobuf form. Left to the
+// generator, such a field either stops it or yields a generated.pb.go that
+// does not compile.
+func checkProtobuf(dir, module string, u types.Universe, pkgs []string) error {
+	var errs TypeErrors
+	for _, path := range pkgs {
+		pkg, ok := u[path]
+		if !ok {
+			continue
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+		for _, name := range sortedTypeNames(pkg) {
+			t := pkg.Types[name]
+			if t.Kind != types.Struct || protobufOff(t) {
+				continue
+			}
+			for _, m := range t.Members {
+				if !serialized(m) || reflect.StructTag(m.Tags).Get("protobuf") == "-" {
+					continue
+				}
+				if problem := noProtobufForm(m.Type); problem != "" {
+					errs = append(errs, TypeError{
+						Pos:     fieldPosition(filepath.Join(dir, rel), rel, name, m.Name),
+						Message: fmt.Sprintf("field %s.%s has no protobuf form: %s", name, m.Name, problem),
+					})
+				}
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Pos < errs[j].Pos })
+	return &protobufErrors{errs}
+}
+
+// protobufErrors are fields go-to-protobuf cannot represent.
+type protobufErrors struct{ TypeErrors }
+
+func (e *protobufErrors) Error() string {
+	return e.under("these fields cannot be sent or stored as protobuf:")
+}
+
+// namedListRecipe is how Kubernetes gives a list a protobuf form where one
+// cannot be repeated directly (user.Info's ExtraValue).
+const namedListRecipe = "give the list a named type, as Kubernetes does for ExtraValue:\n" +
+	"      // +protobuf.nullable=true\n" +
+	"      // +protobuf.options.(gogoproto.goproto_stringer)=false\n" +
+	"      type Values []string\n" +
+	"      func (v Values) String() string { return fmt.Sprintf(\"%v\", []string(v)) }"
+
+// noProtobufForm says why a field type has no protobuf form, or "".
+func noProtobufForm(t *types.Type) string {
+	if t.Kind == types.Pointer {
+		t = t.Elem
+	}
+	switch t.Kind {
+	case types.Interface, types.Func, types.Chan, types.Unsupported:
+		return fmt.Sprintf("a %s is not data", strings.ToLower(string(t.Kind)))
+	case types.Builtin:
+		if t.Name.Name == "complex64" || t.Name.Name == "complex128" || t.Name.Name == "uintptr" {
+			return t.Name.Name + " has no protobuf type"
+		}
+	case types.Slice, types.Array:
+		if e := unnamed(t.Elem); e.Kind == types.Slice || e.Kind == types.Array {
+			if !isBytes(e) {
+				return "a list of lists cannot be repeated; " + namedListRecipe
+			}
+		}
+	case types.Map:
+		if k := unnamed(t.Key); k.Kind != types.Builtin || k.Name.Name == "float32" || k.Name.Name == "float64" || k.Name.Name == "bool" {
+			return "protobuf map keys are strings or integers"
+		}
+		e := t.Elem
+		if e.Kind == types.Map || e.Kind == types.Slice && !isBytes(e) {
+			return "a map's values cannot be lists or maps; " + namedListRecipe
+		}
+		if e.Kind == types.Alias && unnamed(e).Kind == types.Slice && !protobufNullable(e) {
+			return fmt.Sprintf("map values of the list type %s need its +protobuf.nullable=true; %s", e.Name.Name, namedListRecipe)
+		}
+	}
+	return ""
+}
+
+// isBytes reports a []byte, which protobuf carries as bytes.
+func isBytes(t *types.Type) bool {
+	return t.Kind == types.Slice && (t.Elem.Name.Name == "byte" || t.Elem.Name.Name == "uint8")
+}
+
+// unnamed is t's underlying type.
+func unnamed(t *types.Type) *types.Type {
+	for t.Kind == types.Alias && t.Underlying != nil {
+		t = t.Underlying
+	}
+	return t
+}
+
+func protobufNullable(t *types.Type) bool {
+	return hasLine(t.CommentLines, "+protobuf.nullable=true")
+}
+
+// protobufOff reports a type marked +protobuf=false.
+func protobufOff(t *types.Type) bool { return hasLine(t.CommentLines, "+protobuf=false") }

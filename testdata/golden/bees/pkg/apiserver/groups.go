@@ -73,7 +73,6 @@ func newAPIGroups(scheme *runtime.Scheme, codecs serializer.CodecFactory, optsGe
 	// garden.example.com
 	{
 		info := genericapiserver.NewDefaultAPIGroupInfo(garden.GroupName, scheme, metav1.ParameterCodec, codecs)
-		info.NegotiatedSerializer = withoutProtobuf{info.NegotiatedSerializer}
 		person, err := gardenperson.NewStorage(scheme, optsGetter)
 		if err != nil {
 			return nil, err
@@ -85,7 +84,6 @@ func newAPIGroups(scheme *runtime.Scheme, codecs serializer.CodecFactory, optsGe
 	// insect.example.com
 	{
 		info := genericapiserver.NewDefaultAPIGroupInfo(insect.GroupName, scheme, metav1.ParameterCodec, codecs)
-		info.NegotiatedSerializer = withoutProtobuf{info.NegotiatedSerializer}
 		bee, err := insectbee.NewStorage(scheme, optsGetter)
 		if err != nil {
 			return nil, err
@@ -105,7 +103,6 @@ func newAPIGroups(scheme *runtime.Scheme, codecs serializer.CodecFactory, optsGe
 	// metrics.example.com
 	{
 		info := genericapiserver.NewDefaultAPIGroupInfo(metrics.GroupName, scheme, metav1.ParameterCodec, codecs)
-		info.NegotiatedSerializer = withoutProtobuf{info.NegotiatedSerializer}
 		nodeUsage, err := metricsnodeusage.NewStorage(scheme, optsGetter)
 		if err != nil {
 			return nil, err

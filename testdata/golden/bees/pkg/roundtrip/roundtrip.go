@@ -59,8 +59,9 @@ func Test(t *testing.T, install func(*runtime.Scheme), funcs fuzzer.FuzzerFuncs,
 	codecs := runtimeserializer.NewCodecFactory(scheme)
 	f := fuzzer.FuzzerFor(fuzzer.MergeFuzzerFuncs(metafuzzer.Funcs, funcs), rand.NewSource(seed), codecs)
 
-	t.Run("json", func(t *testing.T) {
-		apiroundtrip.RoundTripTypesWithoutProtobuf(t, scheme, codecs, f, nil)
+	// JSON and protobuf, each through every version.
+	t.Run("json-protobuf", func(t *testing.T) {
+		apiroundtrip.RoundTripTypes(t, scheme, codecs, f, nil)
 	})
 	t.Run("yaml", func(t *testing.T) {
 		yaml := json.NewSerializerWithOptions(json.DefaultMetaFactory, scheme, scheme, json.SerializerOptions{Yaml: true})

@@ -30,6 +30,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -40,6 +41,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -88,6 +90,11 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("loading the kubeconfig: %w", err)
 	}
+	// The manager's client talks protobuf to the project's APIs, as it does
+	// to Kubernetes' own; set cfg.ContentType = "application/json" for JSON.
+	if err := apiutil.AddToProtobufScheme(servedTypes); err != nil {
+		return err
+	}
 	if err := waitForAPIs(ctx, cfg, servedAPIs, apiWait); err != nil {
 		return err
 	}
@@ -116,6 +123,20 @@ func run() error {
 	}
 	setupLog.Info("starting manager")
 	return mgr.Start(ctx)
+}
+
+// servedTypes adds the kinds of servedAPIs, as scheme knows them, to s.
+func servedTypes(s *runtime.Scheme) error {
+	for _, gv := range servedAPIs {
+		for kind, goType := range scheme.KnownTypes(gv) {
+			obj, ok := reflect.New(goType).Interface().(runtime.Object)
+			if !ok {
+				return fmt.Errorf("%s %s is not a runtime.Object", gv, kind)
+			}
+			s.AddKnownTypeWithName(gv.WithKind(kind), obj)
+		}
+	}
+	return nil
 }
 
 // waitForAPIs polls discovery until every API version in gvs is served.

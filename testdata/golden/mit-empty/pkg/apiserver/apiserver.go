@@ -39,26 +39,6 @@ var (
 	Codecs = serializer.NewCodecFactory(Scheme)
 )
 
-// withoutProtobuf serves the project's API groups in every encoding of
-// Codecs but protobuf: their types have no protobuf marshalling, and a server
-// that offers it answers the clients that prefer it with 406 Not Acceptable
-// instead of letting them fall back to JSON. kube-controller-manager's
-// namespace controller is one: its delete-collection on every namespaced
-// resource would fail, and every namespace deleted in the cluster would stay
-// Terminating.
-type withoutProtobuf struct{ runtime.NegotiatedSerializer }
-
-// SupportedMediaTypes are those of the wrapped serializer, without protobuf.
-func (s withoutProtobuf) SupportedMediaTypes() []runtime.SerializerInfo {
-	var out []runtime.SerializerInfo
-	for _, info := range s.NegotiatedSerializer.SupportedMediaTypes() {
-		if info.MediaType != runtime.ContentTypeProtobuf {
-			out = append(out, info)
-		}
-	}
-	return out
-}
-
 func init() {
 	installGroups(Scheme)
 	addSelfReviewTypes(Scheme)

@@ -33,6 +33,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apiserver/pkg/admission"
@@ -77,10 +78,8 @@ type Options struct {
 func NewOptions() *Options {
 	storageVersions := apiserver.StorageVersions()
 	o := &Options{
-		RecommendedOptions: genericoptions.NewRecommendedOptions(
-			defaultEtcdPathPrefix,
-			apiserver.Codecs.LegacyCodec(storageVersions...),
-		),
+		// The storage codec follows --storage-media-type: Complete sets it.
+		RecommendedOptions:       genericoptions.NewRecommendedOptions(defaultEtcdPathPrefix, nil),
 		ComponentGlobalsRegistry: compatibility.DefaultComponentGlobalsRegistry,
 		Storage:                  NewStorageOptions(),
 	}
@@ -88,8 +87,10 @@ func NewOptions() *Options {
 	// The Kubernetes version and feature gates the server emulates (--emulated-version, --feature-gates).
 	_, _ = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
 		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
-	// Objects are written to etcd in each group's storage version.
+	// Objects are written to etcd in each group's storage version, as
+	// protobuf: what kube-apiserver does for its own types (see storageCodec).
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = schema.GroupVersions(storageVersions)
+	o.RecommendedOptions.Etcd.DefaultStorageMediaType = runtime.ContentTypeProtobuf
 	// This server's own admission plugins (pkg/admission; apiserver-boot create
 	// admission adds one), given the project's clientset and informers.
 	serveradmission.Register(o.RecommendedOptions.Admission)
@@ -156,7 +157,27 @@ func (o *Options) Complete() error {
 	if err := o.Storage.Complete(o.RecommendedOptions.Etcd); err != nil {
 		return err
 	}
+	codec, err := storageCodec(o.RecommendedOptions.Etcd.DefaultStorageMediaType)
+	if err != nil {
+		return err
+	}
+	o.RecommendedOptions.Etcd.StorageConfig.Codec = codec
 	return nil
+}
+
+// storageCodec writes objects in --storage-media-type (protobuf unless the
+// flag says otherwise), in each group's storage version. It reads every
+// encoding the server knows, whatever the flag: objects stored as JSON (by
+// an earlier release of this server, or with --storage-media-type
+// application/json) are read as they are, and written in the new encoding
+// when they are next updated.
+func storageCodec(mediaType string) (runtime.Codec, error) {
+	info, ok := runtime.SerializerInfoForMediaType(apiserver.Codecs.SupportedMediaTypes(), mediaType)
+	if !ok {
+		return nil, fmt.Errorf("--storage-media-type %q: no serializer for it", mediaType)
+	}
+	return apiserver.Codecs.CodecForVersions(info.Serializer, apiserver.Codecs.UniversalDeserializer(),
+		schema.GroupVersions(apiserver.StorageVersions()), runtime.InternalGroupVersioner), nil
 }
 
 // Validate checks the options.
