@@ -2,10 +2,13 @@
 # Benchmark: `apiserver-boot build generated` (every generator in-process, on
 # one shared package load) against the upstream generator binaries
 # (deepcopy-gen, validation-gen, defaulter-gen, conversion-gen, openapi-gen,
-# applyconfiguration-gen, client-gen, lister-gen, informer-gen) run one after
-# another with exactly the same command lines (`build generated
-# --print-commands`), on the same fixture. Equal work on both sides:
-#   - both sides' binaries are built before any timing, the same way (go build);
+# applyconfiguration-gen, client-gen, lister-gen, informer-gen, go-to-protobuf
+# with protoc, protoc-gen-gogo, goimports and gofmt) run one after another
+# with exactly the same command lines (`build generated --print-commands`),
+# on the same fixture. Equal work on both sides:
+#   - both sides' binaries are built before any timing, the same way (go build;
+#     goimports with go install at the x/tools version apiserver-boot links;
+#     protoc is Debian's);
 #   - the fixture's sources carry the lines apiserver-boot would otherwise
 #     give the generators (bench/derive: +k8s:opaqueType, +k8s:optional, the
 #     OpenAPI bridge's markers), so both read the same comments;
@@ -32,7 +35,10 @@ mkdir "$WORK/gen"
 (cd "$ROOT" && go build -o "$WORK/gen/" \
   k8s.io/code-generator/cmd/deepcopy-gen k8s.io/code-generator/cmd/defaulter-gen k8s.io/code-generator/cmd/conversion-gen \
   k8s.io/code-generator/cmd/applyconfiguration-gen k8s.io/code-generator/cmd/client-gen k8s.io/code-generator/cmd/lister-gen \
-  k8s.io/code-generator/cmd/informer-gen k8s.io/code-generator/cmd/validation-gen k8s.io/kube-openapi/cmd/openapi-gen) || fail "building the upstream generators"
+  k8s.io/code-generator/cmd/informer-gen k8s.io/code-generator/cmd/validation-gen k8s.io/kube-openapi/cmd/openapi-gen \
+  k8s.io/code-generator/cmd/go-to-protobuf k8s.io/code-generator/cmd/go-to-protobuf/protoc-gen-gogo) || fail "building the upstream generators"
+(cd "$ROOT" && GOBIN="$WORK/gen" GOFLAGS= go install "golang.org/x/tools/cmd/goimports@$(go list -m -f '{{.Version}}' golang.org/x/tools)") || fail "building goimports"
+command -v protoc >/dev/null || fail "protoc is missing (Debian: protobuf-compiler): the upstream go-to-protobuf needs it"
 (cd "$ROOT" && go build -o "$WORK/derive" ./bench/derive) || fail "building bench/derive"
 
 # The fixture: two groups, three kinds.
@@ -48,7 +54,8 @@ cd "$WORK"
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-generated() { (cd "$1" && find pkg -name '*.go' \( -name 'zz_generated.*' -o -path 'pkg/generated/*' \) | sort | xargs sha256sum); }
+# Generated files, and the types (go-to-protobuf adds their protobuf tags).
+generated() { (cd "$1" && find pkg \( -name 'zz_generated.*.go' -o -path 'pkg/generated/*.go' -o -name 'generated.pb.go' -o -name 'generated.proto' -o -name '*_types.go' \) | sort | xargs sha256sum); }
 
 # A fresh copy of the fixture in $WORK/$1.
 fresh() {

@@ -314,6 +314,7 @@ type server struct {
 	log        *syncBuffer
 	stop       func() // stops it and waits for it to exit
 	kill       func() // SIGKILL, as a node's loss or an OOM kill does, and waits
+	pid        int
 }
 
 // startServer starts the project's bin/apiserver with --standalone on
@@ -377,7 +378,7 @@ func startServer(t testing.TB, dir string, storageArgs ...string) *server {
 	if err := pki.WriteKubeconfig(kubeconfig, addr, "default"); err != nil {
 		t.Fatal(err)
 	}
-	return &server{kubeconfig: kubeconfig, log: log, stop: stop, kill: kill}
+	return &server{kubeconfig: kubeconfig, log: log, stop: stop, kill: kill, pid: cmd.Process.Pid}
 }
 
 // containsLine reports whether some line of out has every field as a whole

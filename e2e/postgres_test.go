@@ -17,7 +17,7 @@ import (
 
 // postgresBin finds a program of Debian's postgresql package (its binaries
 // are not on PATH), or fails under CI / skips elsewhere like requireTool.
-func postgresBin(t *testing.T, name string) string {
+func postgresBin(t testing.TB, name string) string {
 	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
 		return p
@@ -31,7 +31,7 @@ func postgresBin(t *testing.T, name string) string {
 // startPostgres runs a throwaway PostgreSQL server on a free loopback port
 // for the test (as the postgres user when the test runs as root: postgres
 // refuses root) and returns a DSN for a superuser "kine" with trust auth.
-func startPostgres(t *testing.T) string {
+func startPostgres(t testing.TB) string {
 	t.Helper()
 	initdb, postgres := postgresBin(t, "initdb"), postgresBin(t, "postgres")
 	// Not t.TempDir: its parent is private to root, and postgres may run as

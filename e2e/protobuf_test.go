@@ -34,6 +34,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 
 	insectv1alpha1 "example.com/bees/pkg/apis/insect/v1alpha1"
 	"example.com/bees/pkg/generated/clientset/versioned"
@@ -113,22 +114,37 @@ func run() error {
 	if l, err := c.List(ctx, metav1.ListOptions{LabelSelector: "encoding"}); err != nil || len(l.Items) != 1 {
 		return fmt.Errorf("list: %v (%d items)", err, len(l.Items))
 	}
-	o.Labels["encoding"] = "updated"
-	if o, err = c.Update(ctx, o, metav1.UpdateOptions{}); err != nil {
+	// A controller may write the object too: retry on conflicts, as clients do.
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := c.Get(ctx, o.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Labels["encoding"] = "updated"
+		o, err = c.Update(ctx, cur, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	o.Status.ObservedGeneration = o.Generation
-	if o, err = c.UpdateStatus(ctx, o, metav1.UpdateOptions{}); err != nil {
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := c.Get(ctx, o.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Status.ObservedGeneration = cur.Generation
+		o, err = c.UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		return fmt.Errorf("update status: %w", err)
 	}
 	got := fmt.Sprintf("%s %d", o.Spec.Description, o.Status.ObservedGeneration)
-	select {
-	case label := <-seen:
-		if label != "updated" {
-			return fmt.Errorf("the informer saw label %q", label)
+	// The informer sees the update (after a controller's, perhaps).
+	for label := ""; label != "updated"; {
+		select {
+		case label = <-seen:
+		case <-ctx.Done():
+			return fmt.Errorf("the informer saw no update")
 		}
-	case <-ctx.Done():
-		return fmt.Errorf("the informer saw no update")
 	}
 	if err := c.Delete(ctx, o.Name, metav1.DeleteOptions{}); err != nil {
 		return fmt.Errorf("delete: %w", err)

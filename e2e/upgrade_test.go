@@ -318,7 +318,7 @@ func TestUpgrade(t *testing.T) {
 		kubeconfig := startStandalone(t, edited, etcdURL)
 		// What the release stored as JSON is read, and written back as
 		// protobuf once updated; new objects are protobuf from the start.
-		if out := mustKubectl(t, kubeconfig, "get", "bee", "from-the-release", "-o", "jsonpath={.spec.description}/{.spec.wings}"); out != "stored by "+previousRelease+"/2" {
+		if out := mustKubectl(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "from-the-release", "-o", "jsonpath={.spec.description}/{.spec.wings}"); out != "stored by "+previousRelease+"/2" {
 			t.Errorf("the object %s stored as JSON reads %q", previousRelease, out)
 		}
 		mustKubectl(t, kubeconfig, "label", "bee", "from-the-release", "upgraded=yes")

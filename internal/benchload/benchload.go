@@ -37,6 +37,29 @@ type Target struct {
 	Watch func(ctx context.Context, rv string) (io.ReadCloser, error)
 	// PID is the apiserver's process, whose memory is measured (0: not).
 	PID int
+	// Proto, when set, is the client instead of Res, Object and Watch:
+	// protobuf on the wire.
+	Proto *Protobuf
+}
+
+func (t Target) create(ctx context.Context, i int) error {
+	if t.Proto != nil {
+		return t.Proto.Create(ctx, i)
+	}
+	_, err := t.Res.Create(ctx, t.Object(i), metav1.CreateOptions{})
+	return err
+}
+
+// list returns how many objects a consistent list holds, and its resourceVersion.
+func (t Target) list(ctx context.Context) (int, string, error) {
+	if t.Proto != nil {
+		return t.Proto.List(ctx, "")
+	}
+	l, err := t.Res.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0, "", err
+	}
+	return len(l.Items), l.GetResourceVersion(), nil
 }
 
 // Options size the load.
@@ -145,7 +168,7 @@ func creates(ctx context.Context, t Target, from, to, workers int) ([]time.Durat
 			defer wg.Done()
 			for i := range jobs {
 				start := time.Now()
-				if _, err := t.Res.Create(ctx, t.Object(i), metav1.CreateOptions{}); err != nil {
+				if err := t.create(ctx, i); err != nil {
 					mu.Lock()
 					failed = fmt.Errorf("%s: create: %w", t.Name, err)
 					mu.Unlock()
@@ -166,12 +189,12 @@ func listMedian(ctx context.Context, t Target, want int) (float64, error) {
 	var d []time.Duration
 	for range 5 {
 		start := time.Now()
-		l, err := t.Res.List(ctx, metav1.ListOptions{})
+		n, _, err := t.list(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("%s: list: %w", t.Name, err)
 		}
-		if len(l.Items) != want {
-			return 0, fmt.Errorf("%s: listed %d objects, want %d", t.Name, len(l.Items), want)
+		if n != want {
+			return 0, fmt.Errorf("%s: listed %d objects, want %d", t.Name, n, want)
 		}
 		d = append(d, time.Since(start))
 	}
@@ -179,12 +202,27 @@ func listMedian(ctx context.Context, t Target, want int) (float64, error) {
 	return ms(d[len(d)/2]), nil
 }
 
-// fanOut reads each watch as raw JSON lines and only counts them, so that
-// what is measured is the server's delivery, not the client's decoding.
+// fanOut reads each JSON watch as raw lines and only counts them, so that
+// what is measured is the server's delivery, not the client's decoding; a
+// protobuf watch's frames are decoded to their objects' metadata (cheap).
 func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (float64, error) {
-	l, err := t.Res.List(ctx, metav1.ListOptions{Limit: 1})
-	if err != nil {
-		return 0, err
+	var rv string
+	if t.Proto != nil {
+		_, v, err := t.Proto.List(ctx, "")
+		if err != nil {
+			return 0, err
+		}
+		rv = v
+	} else {
+		l, err := t.Res.List(ctx, metav1.ListOptions{Limit: 1})
+		if err != nil {
+			return 0, err
+		}
+		rv = l.GetResourceVersion()
+	}
+	watch := t.Watch
+	if t.Proto != nil {
+		watch = t.Proto.Watch
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -192,7 +230,7 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 	var mu sync.Mutex
 	short := 0
 	for range watchers {
-		stream, err := t.Watch(wctx, l.GetResourceVersion())
+		stream, err := watch(wctx, rv)
 		if err != nil {
 			return 0, fmt.Errorf("%s: watch: %w", t.Name, err)
 		}
@@ -200,6 +238,14 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 		go func() {
 			defer done.Done()
 			defer stream.Close()
+			if t.Proto != nil {
+				if !countAdded(stream, events) {
+					mu.Lock()
+					short++
+					mu.Unlock()
+				}
+				return
+			}
 			sc := bufio.NewScanner(stream)
 			sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 			n := 0

@@ -91,8 +91,9 @@ func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
 		Short: "Run the Kubernetes code generators",
 		Long: `Run the Kubernetes code generators in-process: deepcopy, defaulter, conversion
 (internal <-> every version), declarative validation (the +k8s: tags), openapi (with
-model names), and the clientset, listers, informers and apply configurations in
-pkg/generated. Files whose content does not change are not rewritten; generated files
+model names), the clientset, listers, informers and apply configurations in
+pkg/generated, and protobuf (generated.proto, generated.pb.go, and the protobuf struct
+tags of the versioned types; no protoc needed). Files whose content does not change are not rewritten; generated files
 of removed kinds are deleted. When nothing the generators read has changed since the
 last run, nothing is generated at all. In a project, "go tool apiserver-boot" runs the
 release its go.mod pins.`,
@@ -119,7 +120,7 @@ release its go.mod pins.`,
 	}
 	output.AddFlag(cmd.Flags(), &o.Output)
 	cmd.Flags().BoolVar(&o.Verify, "verify", false, "generate in memory, write nothing, and fail listing every missing, stale or left-over generated file")
-	cmd.Flags().BoolVar(&o.PrintCommands, "print-commands", false, "print the equivalent command lines of the upstream generator binaries (deepcopy-gen, openapi-gen, client-gen …) and generate nothing")
+	cmd.Flags().BoolVar(&o.PrintCommands, "print-commands", false, "print the equivalent command lines of the upstream generator binaries (deepcopy-gen, openapi-gen, client-gen, go-to-protobuf …) and generate nothing")
 	return cmd
 }
 
