@@ -244,6 +244,7 @@ func TestGeneratedServer(t *testing.T) {
 
 	t.Run("informer/etcd", func(t *testing.T) { informerSyncs(t, kubeconfig, bees) })
 	t.Run("protobuf", func(t *testing.T) { protobufOnTheWireAndInStorage(t, dir, startEtcd(t)) })
+	t.Run("protobuf in kine", func(t *testing.T) { protobufInKine(t, dir) })
 
 	t.Run("admission plugins", func(t *testing.T) {
 		requireTool(t, "kubectl", "the server's own admission plugins refuse and change objects")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -305,4 +306,16 @@ func protobufOnTheWireAndInStorage(t *testing.T, dir, etcdURL string) {
 			t.Errorf("after an update the JSON object is stored as %q, not protobuf", v[:min(len(v), 16)])
 		}
 	})
+}
+
+// protobufInKine checks that kine (SQLite, embedded in the apiserver) holds
+// objects as protobuf too, read through kine's own etcd API on its socket.
+func protobufInKine(t *testing.T, dir string) {
+	srv := startServer(t, dir, "--storage", "sqlite", "--storage-dsn", filepath.Join(t.TempDir(), "state.db"))
+	mustKubectl(t, srv.kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"), "-n", "pb")
+	// The server's first kine socket (pkg/cmd/server/storage.go).
+	socket := "unix://" + filepath.Join(os.TempDir(), fmt.Sprintf("kine-%d-1", srv.pid), "kine.sock")
+	if v := storedBytes(t, socket, "bees", "pb", "bee-sample"); !bytes.HasPrefix(v, protobufMagic) {
+		t.Errorf("kine holds %q, not protobuf", v[:min(len(v), 16)])
+	}
 }

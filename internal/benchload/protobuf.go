@@ -223,8 +223,9 @@ func (p *Protobuf) Watch(ctx context.Context, rv string) (io.ReadCloser, error) 
 	return resp.Body, nil
 }
 
-// countAdded reads protobuf watch frames until n ADDED events came, each
-// decoded to its object's metadata; it reports whether they did.
+// countAdded reads protobuf watch frames (a big-endian length, then a
+// WatchEvent) until n ADDED events came, each decoded to its object's
+// metadata; it reports whether they did.
 func countAdded(stream io.Reader, n int) bool {
 	r := bufio.NewReader(stream)
 	var size [4]byte
@@ -237,12 +238,10 @@ func countAdded(stream io.Reader, n int) bool {
 		if _, err := io.ReadFull(r, frame); err != nil {
 			return false
 		}
-		msg, err := unwrap(frame)
-		if err != nil {
-			return false
-		}
+		// A frame is a WatchEvent, unwrapped (the apiserver's stream
+		// serializer is the raw one); the object inside has its envelope.
 		var ev metav1.WatchEvent
-		if err := ev.Unmarshal(msg); err != nil {
+		if err := ev.Unmarshal(frame); err != nil {
 			return false
 		}
 		if ev.Type != "ADDED" {

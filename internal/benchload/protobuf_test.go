@@ -35,8 +35,7 @@ func TestProtobufClient(t *testing.T) {
 			for i := range 3 {
 				obj, _ := (&runtime.Unknown{Raw: item(i)}).Marshal()
 				ev := metav1.WatchEvent{Type: "ADDED", Object: runtime.RawExtension{Raw: append([]byte("k8s\x00"), obj...)}}
-				data, _ := ev.Marshal()
-				frame := p.envelope(data)
+				frame, _ := ev.Marshal() // the stream serializer is the raw one
 				_ = binary.Write(w, binary.BigEndian, uint32(len(frame)))
 				_, _ = w.Write(frame)
 			}

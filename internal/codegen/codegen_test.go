@@ -522,8 +522,18 @@ func TestAPIProblemsAreReported(t *testing.T) {
 // with no protobuf form is reported at its line before anything is written.
 func TestProtobufTagsFollowTheTypes(t *testing.T) {
 	dir, p := fixture(t)
+	// The scaffold writes the tags go-to-protobuf would give: a kind left
+	// as scaffolded is not rewritten (upgrades merge its template cleanly).
+	hive := filepath.Join(dir, "pkg/apis/insect/v1alpha1/hive_types.go")
+	scaffolded, err := os.ReadFile(hive)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
 		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(hive); !bytes.Equal(after, scaffolded) || !bytes.Contains(scaffolded, []byte(`protobuf:"bytes,2,opt,name=spec"`)) {
+		t.Errorf("go-to-protobuf changed the scaffolded hive_types.go:\n%s", firstDiff(scaffolded, after))
 	}
 	versioned := filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")
 	internal := filepath.Join(dir, "pkg/apis/insect/bee_types.go")

@@ -341,5 +341,5 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 
 // all returns every package any generator reads, for the one shared load.
 func (in *inputs) all() []string {
-	return sorted(openapiExtraPkgs, protobufReadonlyPkgs, in.openapiExtra, in.groups, in.versions)
+	return sorted(openapiExtraPkgs, in.openapiExtra, in.groups, in.versions)
 }

@@ -22,6 +22,12 @@ import (
 // on the shared load. What it writes joins out: generated.proto and
 // generated.pb.go, and the packages' Go files with protobuf struct tags.
 func runProtobufStep(base *generator.Context, argv []string, out *capture) error {
+	// The read-only packages whose messages the IDL imports join the load
+	// now, after the other generators: openapi-gen would describe what they
+	// hold if they were in the load when it ran.
+	if _, err := base.LoadPackages(protobufReadonlyPkgs...); err != nil {
+		return fmt.Errorf("loading %s: %w", strings.Join(protobufReadonlyPkgs, ", "), err)
+	}
 	files, err := protobufgen.Generate(protobufgen.Request{
 		Args:    argv,
 		Context: base,

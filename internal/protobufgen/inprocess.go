@@ -68,9 +68,6 @@ func Generate(req Request) (map[string][]byte, error) {
 	if err := fs.Parse(req.Args); err != nil {
 		return nil, err
 	}
-	if g.DropGogoGo && g.SkipGeneratedRewrite {
-		return nil, errors.New("--drop-gogo-go=true and --skip-generated-rewrite=true are mutually exclusive")
-	}
 	if g.Clean || g.OnlyIDL || g.SkipGeneratedRewrite || g.KeepGogoproto {
 		return nil, errors.New("--clean, --only-idl, --skip-generated-rewrite and --keep-gogoproto are not supported in-process")
 	}

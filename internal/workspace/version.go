@@ -181,6 +181,18 @@ func findStruct(f *ast.File, name string) *ast.StructType {
 	return st
 }
 
+// protobufRenamed is a protobuf struct tag ("bytes,2,opt,name=description")
+// with its name option set to name.
+func protobufRenamed(tag, name string) string {
+	parts := strings.Split(tag, ",")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "name=") {
+			parts[i] = "name=" + name
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
 func renameField(f *ast.File, r Rename) error {
 	structName := r.Kind + r.Struct
 	found := false
@@ -199,6 +211,10 @@ func renameField(f *ast.File, r Rename) error {
 				newJSON += "," + opts
 			}
 			tag = strings.Replace(tag, `json:"`+reflect.StructTag(tag).Get("json")+`"`, `json:"`+newJSON+`"`, 1)
+			// The protobuf field keeps its number, under the new name.
+			if pb := reflect.StructTag(tag).Get("protobuf"); pb != "" {
+				tag = strings.Replace(tag, `protobuf:"`+pb+`"`, `protobuf:"`+protobufRenamed(pb, r.To)+`"`, 1)
+			}
 			field.Tag.Value = "`" + tag + "`"
 			field.Names[0].Name = goName(r.To)
 			found = true

@@ -33,6 +33,10 @@ import (
 // Rules across fields or objects are Go, in pkg/apis/garden/validation.
 // Fields of types from other modules (metav1, k8s.io/api) get no tags: the
 // registry validates metadata, and those types' rules live elsewhere.
+//
+// The protobuf:"…" tags are the fields' numbers on the wire and in storage;
+// `make generate` gives a new field the next free one. Never change or
+// reuse a number: objects already stored carry it.
 
 // +genclient
 // +genclient:noStatus
@@ -43,14 +47,14 @@ type Person struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 
 	// Spec is the desired state of the Person.
 	// +optional
-	Spec PersonSpec `json:"spec,omitempty"`
+	Spec PersonSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status is the observed state of the Person, written by its controller.
 	// +optional
-	Status PersonStatus `json:"status,omitempty"`
+	Status PersonStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // PersonSpec is the desired state of a Person.
@@ -58,18 +62,18 @@ type PersonSpec struct {
 	// Replicas is the desired number of instances. Defaults to 1; must not be negative.
 	// +optional
 	// +k8s:minimum=0
-	Replicas *int32 `json:"replicas,omitempty"`
+	Replicas *int32 `json:"replicas,omitempty" protobuf:"varint,1,opt,name=replicas"`
 	// Description says what this Person is for, in at most 256 characters.
 	// +optional
 	// +k8s:maxLength=256
-	Description string `json:"description,omitempty"`
+	Description string `json:"description,omitempty" protobuf:"bytes,2,opt,name=description"`
 	// UpdatePolicy says how changes roll out: Recreate, or RollingUpdate (the default).
 	// +optional
-	UpdatePolicy PersonUpdatePolicy `json:"updatePolicy,omitempty"`
+	UpdatePolicy PersonUpdatePolicy `json:"updatePolicy,omitempty" protobuf:"bytes,3,opt,name=updatePolicy,casttype=PersonUpdatePolicy"`
 	// Owner is the team that runs this Person, as a DNS label (e.g. "storage-team").
 	// +optional
 	// +k8s:format=k8s-short-name
-	Owner string `json:"owner,omitempty"`
+	Owner string `json:"owner,omitempty" protobuf:"bytes,4,opt,name=owner"`
 }
 
 // PersonUpdatePolicy says how the changes of a Person roll out.
@@ -87,12 +91,12 @@ const (
 type PersonStatus struct {
 	// ObservedGeneration is the metadata.generation the controller last acted on.
 	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	ObservedGeneration int64 `json:"observedGeneration,omitempty" protobuf:"varint,1,opt,name=observedGeneration"`
 	// Conditions are the latest observations of the Person's state; "Ready" is set by the controller.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	Conditions []metav1.Condition `json:"conditions,omitempty" protobuf:"bytes,2,rep,name=conditions"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -102,8 +106,8 @@ type PersonList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 
 	// Items are the Person objects.
-	Items []Person `json:"items"`
+	Items []Person `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
