@@ -60,13 +60,15 @@ func run(in, out string) error {
 		}
 		byBackend[p.Backend] = append(byBackend[p.Backend], p)
 	}
+	// Lists span two decades: a log scale; memory and start-up grow less.
 	panels := []struct {
 		title, unit string
+		logY        bool
 		value       func(point) float64
 	}{
-		{"List of every object (protobuf)", "ms", func(p point) float64 { return p.ListMS }},
-		{"apiserver RSS", "MiB", func(p point) float64 { return p.RSSMiB }},
-		{"Start to Ready (watch cache filled)", "ms", func(p point) float64 { return p.ReadyMS }},
+		{"List of every object (protobuf)", "ms", true, func(p point) float64 { return p.ListMS }},
+		{"apiserver RSS", "MiB", false, func(p point) float64 { return p.RSSMiB }},
+		{"Start to Ready (watch cache filled)", "ms", false, func(p point) float64 { return p.ReadyMS }},
 	}
 	var plots [][]*plot.Plot
 	row := []*plot.Plot{}
@@ -75,8 +77,12 @@ func run(in, out string) error {
 		p.Title.Text = panel.title
 		p.X.Label.Text = "objects"
 		p.Y.Label.Text = panel.unit
-		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		if panel.logY {
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		} else {
+			p.Y.Min = 0
+		}
 		p.Legend.Top, p.Legend.Left = true, true
 		for i, b := range backends {
 			pts := byBackend[b]

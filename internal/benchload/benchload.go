@@ -92,13 +92,16 @@ func (o *Options) defaults() {
 // of and which the kernel shares and can drop.
 type Figures struct {
 	Throughput, P50, P99, List1k, List10k, Watch float64
-	RSSIdle, RSSLoaded, AnonIdle, AnonLoaded     float64
+	// WatchLag is the part of Watch after the last create was acknowledged:
+	// the delivery the creates do not bound.
+	WatchLag                                 float64
+	RSSIdle, RSSLoaded, AnonIdle, AnonLoaded float64
 }
 
 // String is the figures on one line, as the scripts print them.
 func (f Figures) String() string {
-	return fmt.Sprintf("creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms  list-1k %6.1f ms  list-10k %7.1f ms  watch %7.1f ms  rss idle %5.1f MiB (anon %5.1f)  loaded %6.1f MiB (anon %6.1f)",
-		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.RSSIdle, f.AnonIdle, f.RSSLoaded, f.AnonLoaded)
+	return fmt.Sprintf("creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms  list-1k %6.1f ms  list-10k %7.1f ms  watch %7.1f ms (lag %6.1f)  rss idle %5.1f MiB (anon %5.1f)  loaded %6.1f MiB (anon %6.1f)",
+		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.WatchLag, f.RSSIdle, f.AnonIdle, f.RSSLoaded, f.AnonLoaded)
 }
 
 // Ratios divides f by base: above 1 is better for throughput, below 1 for
@@ -110,8 +113,8 @@ func (f Figures) Ratios(base Figures) string {
 		}
 		return fmt.Sprintf("%.2f", a/b)
 	}
-	return fmt.Sprintf("create-throughput %s p99 %s list-10k %s watch %s rss %s",
-		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.RSSLoaded, base.RSSLoaded))
+	return fmt.Sprintf("create-throughput %s p99 %s list-10k %s watch %s watch-lag %s rss %s",
+		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.WatchLag, base.WatchLag), r(f.RSSLoaded, base.RSSLoaded))
 }
 
 // Measure runs the load on t: Creates timed creates by Workers clients, the
@@ -146,7 +149,7 @@ func Measure(ctx context.Context, t Target, o Options) (Figures, error) {
 	if f.List10k, err = listMedian(ctx, t, o.Total); err != nil {
 		return f, err
 	}
-	if f.Watch, err = fanOut(ctx, t, o.Watchers, o.Events, o.Total, o.Workers); err != nil {
+	if f.Watch, f.WatchLag, err = fanOut(ctx, t, o.Watchers, o.Events, o.Total, o.Workers); err != nil {
 		return f, err
 	}
 	f.RSSLoaded, f.AnonLoaded, err = Memory(t.PID)
@@ -205,18 +208,18 @@ func listMedian(ctx context.Context, t Target, want int) (float64, error) {
 // fanOut reads each JSON watch as raw lines and only counts them, so that
 // what is measured is the server's delivery, not the client's decoding; a
 // protobuf watch's frames are decoded to their objects' metadata (cheap).
-func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (float64, error) {
+func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (total, lag float64, err error) {
 	var rv string
 	if t.Proto != nil {
 		_, v, err := t.Proto.List(ctx, "")
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		rv = v
 	} else {
 		l, err := t.Res.List(ctx, metav1.ListOptions{Limit: 1})
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		rv = l.GetResourceVersion()
 	}
@@ -232,7 +235,7 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 	for range watchers {
 		stream, err := watch(wctx, rv)
 		if err != nil {
-			return 0, fmt.Errorf("%s: watch: %w", t.Name, err)
+			return 0, 0, fmt.Errorf("%s: watch: %w", t.Name, err)
 		}
 		done.Add(1)
 		go func() {
@@ -263,13 +266,14 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 	}
 	start := time.Now()
 	if _, err := creates(ctx, t, from, from+events, workers); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	created := time.Now()
 	done.Wait()
 	if short > 0 {
-		return 0, fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
+		return 0, 0, fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
 	}
-	return ms(time.Since(start)), nil
+	return ms(time.Since(start)), ms(time.Since(created)), nil
 }
 
 // RawWatch returns Target.Watch for a resource: a watch request whose

@@ -7,10 +7,10 @@ import (
 )
 
 func TestRatios(t *testing.T) {
-	ours := Figures{Throughput: 2000, P99: 20, List10k: 250, Watch: 800, RSSLoaded: 180}
-	base := Figures{Throughput: 1000, P99: 40, List10k: 500, Watch: 0, RSSLoaded: 240}
+	ours := Figures{Throughput: 2000, P99: 20, List10k: 250, Watch: 800, WatchLag: 30, RSSLoaded: 180}
+	base := Figures{Throughput: 1000, P99: 40, List10k: 500, Watch: 0, WatchLag: 60, RSSLoaded: 240}
 	got := ours.Ratios(base)
-	want := "create-throughput 2.00 p99 0.50 list-10k 0.50 watch n/a rss 0.75"
+	want := "create-throughput 2.00 p99 0.50 list-10k 0.50 watch n/a watch-lag 0.50 rss 0.75"
 	if got != want {
 		t.Fatalf("Ratios = %q, want %q", got, want)
 	}
