@@ -10,6 +10,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -89,6 +90,10 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		goldmark.WithRendererOptions(html.WithUnsafe()),
 	)
+	files, err := assets(root)
+	if err != nil {
+		return nil, err
+	}
 	pages := map[string]*Page{}
 	var order []*Page
 	for _, src := range sources {
@@ -115,7 +120,13 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 					p.Title = strings.ReplaceAll(string(n.Lines().Value(data)), "`", "")
 				}
 			case *ast.Link:
-				dest, err := rewrite(src, string(n.Destination), sources)
+				dest, err := rewrite(src, string(n.Destination), sources, files)
+				if err != nil && linkErr == nil {
+					linkErr = err
+				}
+				n.Destination = []byte(dest)
+			case *ast.Image:
+				dest, err := rewrite(src, string(n.Destination), sources, files)
 				if err != nil && linkErr == nil {
 					linkErr = err
 				}
@@ -157,7 +168,6 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{}
 	type entry struct{ Path, Title, Text string }
 	var index []entry
 	for _, p := range order {
@@ -176,10 +186,38 @@ func Build(root string, sources []string) (map[string][]byte, error) {
 	return files, nil
 }
 
+// assetsDir holds the files pages show or link to (plots, their data): they
+// are published as they are, at their path under docs/.
+const assetsDir = "docs/images"
+
+// assets reads the files of assetsDir, by their path in the site.
+func assets(root string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(assetsDir)), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(filepath.Join(root, "docs"), p)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = data
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	return files, err
+}
+
 // rewrite turns a link of src into the site's: another source's page (with
-// its #fragment), or an absolute URL left as is. A relative link to a file
-// that is not part of the site is an error.
-func rewrite(src, dest string, sources []string) (string, error) {
+// its #fragment), an asset, or an absolute URL left as is. A relative link
+// to a file that is not part of the site is an error.
+func rewrite(src, dest string, sources []string, assets map[string][]byte) (string, error) {
 	u, err := url.Parse(dest)
 	if err != nil {
 		return "", fmt.Errorf("%s: link %q: %w", src, dest, err)
@@ -197,7 +235,10 @@ func rewrite(src, dest string, sources []string) (string, error) {
 			return out, nil
 		}
 	}
-	return "", fmt.Errorf("%s links to %s, which is not a page of the documentation (docs/*.md, CHANGELOG.md)", src, target)
+	if asset := strings.TrimPrefix(target, "docs/"); asset != target && assets[asset] != nil {
+		return relative(pagePath(src), asset), nil
+	}
+	return "", fmt.Errorf("%s links to %s, which is not a page of the documentation (docs/*.md, CHANGELOG.md) or a file of %s", src, target, assetsDir)
 }
 
 // relative is the URL of page to as seen from page from.
