@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/apiserver-boot/apiserver-boot/internal/release.Version=$(VERSION) \
 	-X github.com/apiserver-boot/apiserver-boot/internal/release.SourceDir=$(CURDIR)
 
-.PHONY: all build install demo docs test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server vet fmt
+.PHONY: all build install demo docs test test-node e2e-tools unit golden bench-codegen bench-runlocal bench-storage bench-server bench-scale vet fmt
 
 all: build
 
@@ -66,9 +66,13 @@ bench-runlocal:
 bench-storage:
 	bench/storage.sh
 
-## bench-server: the generated apiserver against k8s.io/sample-apiserver v0.37.1, same load, same machine
+## bench-server: the generated apiserver (JSON, protobuf) against k8s.io/sample-apiserver v0.37.1, same load, same machine
 bench-server:
 	bench/server.sh
+
+## bench-scale: lists, memory and start-up at 1k, 10k, 100k objects per backend; draws docs/images/scale.svg
+bench-scale:
+	bench/scale.sh
 
 vet:
 	$(GO) vet ./...
