@@ -174,14 +174,13 @@ func declarativeValidation(t *testing.T, kubeconfig string, r resourceUnderTest,
 	if key == "" {
 		t.Fatalf("no etcd key for %s/%s/valid", r.plural, ns)
 	}
-	got, err := cli.Get(ctx, key)
-	if err != nil || len(got.Kvs) != 1 {
-		t.Fatalf("reading %s: %v", key, err)
-	}
+	// The server stores protobuf; the object is written back as JSON, as an
+	// earlier release would have stored it (the server reads both).
 	var stored map[string]any
-	if err := json.Unmarshal(got.Kvs[0].Value, &stored); err != nil {
-		t.Fatalf("%s is not JSON: %v", key, err)
+	if err := json.Unmarshal([]byte(mustKubectl(t, kubeconfig, "-n", ns, "get", r.plural+"."+r.version+"."+r.group, "valid", "-o", "json")), &stored); err != nil {
+		t.Fatal(err)
 	}
+	delete(stored["metadata"].(map[string]any), "resourceVersion")
 	stored["spec"].(map[string]any)["priority"] = 50
 	raw, _ := json.Marshal(stored)
 	if _, err := cli.Put(ctx, key, string(raw)); err != nil {
