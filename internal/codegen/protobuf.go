@@ -123,7 +123,11 @@ func checkProtobuf(dir, module string, u types.Universe, pkgs []string) error {
 				if !serialized(m) || reflect.StructTag(m.Tags).Get("protobuf") == "-" {
 					continue
 				}
-				if problem := noProtobufForm(m.Type); problem != "" {
+				problem := noProtobufForm(m.Type)
+				if problem == "" {
+					problem = foreignWithoutMessages(u, module, m.Type)
+				}
+				if problem != "" {
 					errs = append(errs, TypeError{
 						Pos:     fieldPosition(filepath.Join(dir, rel), rel, name, m.Name),
 						Message: fmt.Sprintf("field %s.%s has no protobuf form: %s", name, m.Name, problem),
@@ -190,6 +194,25 @@ func noProtobufForm(t *types.Type) string {
 // isBytes reports a []byte, which protobuf carries as bytes.
 func isBytes(t *types.Type) bool {
 	return t.Kind == types.Slice && (t.Elem.Name.Name == "byte" || t.Elem.Name.Name == "uint8")
+}
+
+// foreignWithoutMessages says why a field's struct type from another module
+// has no protobuf form: its package ships no generated.proto for the IDL to
+// import (k8s.io/api and apimachinery do; most others do not).
+func foreignWithoutMessages(u types.Universe, module string, t *types.Type) string {
+	for t.Kind == types.Pointer || t.Kind == types.Slice || t.Kind == types.Array || t.Kind == types.Map {
+		t = t.Elem
+	}
+	pkg := t.Name.Package
+	if t.Kind != types.Struct || pkg == "" || pkg == module || strings.HasPrefix(pkg, module+"/") {
+		return ""
+	}
+	if p := u[pkg]; p != nil && p.Dir != "" {
+		if _, err := os.Stat(filepath.Join(p.Dir, protoFile)); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s.%s comes from a package with no protobuf messages (no %s); use a type of your own in its place", pkg, t.Name.Name, protoFile)
 }
 
 // unnamed is t's underlying type.
