@@ -62,7 +62,6 @@ func ProtoRootLinks(dir, module string) (map[string]string, error) {
 	mods := []string{"k8s.io/api", "k8s.io/apimachinery", "github.com/gogo/protobuf"}
 	cmd := exec.Command("go", append([]string{"list", "-m", "-f", "{{.Path}} {{.Dir}}"}, mods...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	listed, err := cmd.Output()
