@@ -9,7 +9,9 @@
 # is internal/benchload's: 1000 creates by 16 workers (throughput, p50, p99),
 # lists of 1k and 10k objects (median of 5), 100 watchers receiving 1000
 # events (watch: from the first of those creates until every watcher has
-# every event; lag: the part after the last create was acknowledged), memory
+# every event; lag: the part after the last create was acknowledged), 100
+# watchers opened at resourceVersion 0 receiving all 11000 objects as the
+# watch cache's initial events (replay: fan-out no write rate bounds), memory
 # idle and loaded, and the bytes per object etcd holds. Two
 # rounds on fresh servers, the second in the reverse order. Each figure is
 # printed; the last line holds the ratios of both rounds (protobuf clients,

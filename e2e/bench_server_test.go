@@ -217,7 +217,7 @@ func BenchmarkServerVsSampleAPIServer(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		fmt.Printf("machine: %d cores; 1000 creates by 16 workers, then objects up to 10000; lists: median of 5; watch: 100 watchers, 1000 events\n", numCPU())
+		fmt.Printf("machine: %d cores; 1000 creates by 16 workers, then objects up to 10000; lists: median of 5; watch: 100 watchers, 1000 events; replay: 100 watchers from resourceVersion 0, every object\n", numCPU())
 		var ratios []string
 		for round := range 2 {
 			order := targets()

@@ -28,7 +28,8 @@ var readmeInstall = regexp.MustCompile("(?m)^go install (github.com/apiserver-bo
 // TestGoInstallFromModuleProxy does what the README says a user does: this
 // repository, tagged, is published on a module proxy served from files
 // (GOPROXY=file://…, the checksum database off for this module only); from a
-// clean GOPATH and GOCACHE the README's `go install` line installs it,
+// clean GOPATH (nothing installed, no module downloaded) the README's
+// `go install` line installs it,
 // `apiserver-boot version` prints the tag, and a project it scaffolds pins it
 // in go.mod as a tool with no replace directive, resolves that pin through
 // the same proxy (`go tool apiserver-boot`), generates and builds.
@@ -63,12 +64,24 @@ func TestGoInstallFromModuleProxy(t *testing.T) {
 	proxy := filepath.Join(work, "proxy")
 	publish(t, proxy, clone, proxyRelease)
 
-	// A clean Go environment: nothing installed, nothing cached. Other
-	// modules come from the usual proxy; only this one skips the checksum
-	// database (it is not public).
-	cleanEnv := cleanGoEnv(t, work, "file://"+proxy)
+	// A clean Go environment: nothing installed, no module downloaded.
+	// Other modules come from the usual proxy; only this one skips the
+	// checksum database (it is not public). The GOPATH is emptied at a fixed
+	// path, so the build cache kept beside it serves the next run, as a
+	// user's is kept: under a new path every dependency would compile again
+	// (about 4 minutes here). Go's cache is keyed by content, so it cannot
+	// stand in for a module the proxy does not serve.
+	gopath := filepath.Join(e2eCache(t), "goinstall", "gopath")
+	emptyGoPath := func() {
+		if err := os.RemoveAll(gopath); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emptyGoPath()
+	t.Cleanup(emptyGoPath)
+	cleanEnv := cleanGoEnv(t, gopath, filepath.Join(e2eCache(t), "goinstall", "gocache"), "file://"+proxy)
 	env := cleanEnv
-	gobin := filepath.Join(work, "gopath", "bin")
+	gobin := filepath.Join(gopath, "bin")
 
 	version := readmeVersion
 	if version != "latest" {
@@ -179,10 +192,10 @@ func publish(t *testing.T, dir, repo, version string) {
 	}
 }
 
-// cleanGoEnv is this process's environment with an empty GOPATH, module
-// cache and build cache under dir, and first the file proxy of the release:
-// nothing installed or built before stands in.
-func cleanGoEnv(t *testing.T, dir, firstProxy string) []string {
+// cleanGoEnv is this process's environment with gopath as GOPATH (its
+// module cache too), gocache as the build cache, and first the file proxy of
+// the release.
+func cleanGoEnv(t *testing.T, gopath, gocache, firstProxy string) []string {
 	t.Helper()
 	// After the release's proxy: this machine's module cache, read as a
 	// proxy (the modules it already downloaded, without the network), then
@@ -197,8 +210,8 @@ func cleanGoEnv(t *testing.T, dir, firstProxy string) []string {
 		}
 	}
 	return append(env,
-		"GOPATH="+filepath.Join(dir, "gopath"),
-		"GOCACHE="+filepath.Join(dir, "gocache"),
+		"GOPATH="+gopath,
+		"GOCACHE="+gocache,
 		"GOENV=off",
 		"GOPROXY="+firstProxy+","+usual,
 		"GONOSUMDB=github.com/apiserver-boot/apiserver-boot",

@@ -760,6 +760,16 @@ func (n *node) waitReady(t *testing.T) {
 		out, _ := kubectlOut(n.admin, "get", "node", "-o", "yaml")
 		return "the node is not Ready:\n" + out + "\nkubelet:\n" + n.logTail("kubelet", 4096) + "\ncoredns:\n" + n.logTail("coredns", 1024)
 	})
+	// A node under pressure is Ready but tainted: the scheduler places no pod
+	// and every later subtest would time out saying less than this.
+	out := mustKubectl(t, n.admin, "get", "node", nodeName, "-o",
+		`jsonpath={range .status.conditions[?(@.status=="True")]}{.type}: {.message}{"\n"}{end}`)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if strings.Contains(line, "Pressure") {
+			df, _ := exec.Command("df", "-h", n.dir).CombinedOutput()
+			t.Fatalf("the node reports %s\nthe kubelet evicts below 1%% free disk (kubelet.yaml); .ci/run makes room before the suite:\n%s", line, df)
+		}
+	}
 }
 
 // writeTemp writes content to a new file and returns its path.

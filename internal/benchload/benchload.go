@@ -94,14 +94,19 @@ type Figures struct {
 	Throughput, P50, P99, List1k, List10k, Watch float64
 	// WatchLag is the part of Watch after the last create was acknowledged:
 	// the delivery the creates do not bound.
-	WatchLag                                 float64
+	WatchLag float64
+	// Replay is the time until every one of Watchers watches opened at
+	// resourceVersion 0 has received every stored object as an ADDED event
+	// (the watch cache's initial events, as an informer starting on a
+	// streaming list gets them): fan-out that no write rate bounds.
+	Replay                                   float64
 	RSSIdle, RSSLoaded, AnonIdle, AnonLoaded float64
 }
 
 // String is the figures on one line, as the scripts print them.
 func (f Figures) String() string {
-	return fmt.Sprintf("creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms  list-1k %6.1f ms  list-10k %7.1f ms  watch %7.1f ms (lag %6.1f)  rss idle %5.1f MiB (anon %5.1f)  loaded %6.1f MiB (anon %6.1f)",
-		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.WatchLag, f.RSSIdle, f.AnonIdle, f.RSSLoaded, f.AnonLoaded)
+	return fmt.Sprintf("creates/s %6.0f  p50 %5.1f ms  p99 %5.1f ms  list-1k %6.1f ms  list-10k %7.1f ms  watch %7.1f ms (lag %6.1f)  replay %7.1f ms  rss idle %5.1f MiB (anon %5.1f)  loaded %6.1f MiB (anon %6.1f)",
+		f.Throughput, f.P50, f.P99, f.List1k, f.List10k, f.Watch, f.WatchLag, f.Replay, f.RSSIdle, f.AnonIdle, f.RSSLoaded, f.AnonLoaded)
 }
 
 // Ratios divides f by base: above 1 is better for throughput, below 1 for
@@ -113,15 +118,16 @@ func (f Figures) Ratios(base Figures) string {
 		}
 		return fmt.Sprintf("%.2f", a/b)
 	}
-	return fmt.Sprintf("create-throughput %s p99 %s list-10k %s watch %s watch-lag %s rss %s",
-		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.WatchLag, base.WatchLag), r(f.RSSLoaded, base.RSSLoaded))
+	return fmt.Sprintf("create-throughput %s p99 %s list-10k %s watch %s watch-lag %s watch-replay %s rss %s",
+		r(f.Throughput, base.Throughput), r(f.P99, base.P99), r(f.List10k, base.List10k), r(f.Watch, base.Watch), r(f.WatchLag, base.WatchLag), r(f.Replay, base.Replay), r(f.RSSLoaded, base.RSSLoaded))
 }
 
 // Measure runs the load on t: Creates timed creates by Workers clients, the
 // median of 5 lists, objects up to Total and the median of 5 lists of them,
 // then Watchers watches and Events more creates: the time from the first of
-// those writes until every watcher has every event. Memory is read before
-// and after. Lists are consistent (resourceVersion unset).
+// those writes until every watcher has every event; then Watchers watches
+// replaying every object (Replay). Memory is read before and after. Lists
+// are consistent (resourceVersion unset).
 func Measure(ctx context.Context, t Target, o Options) (Figures, error) {
 	o.defaults()
 	var f Figures
@@ -150,6 +156,9 @@ func Measure(ctx context.Context, t Target, o Options) (Figures, error) {
 		return f, err
 	}
 	if f.Watch, f.WatchLag, err = fanOut(ctx, t, o.Watchers, o.Events, o.Total, o.Workers); err != nil {
+		return f, err
+	}
+	if f.Replay, err = replay(ctx, t, o.Watchers, o.Total+o.Events); err != nil {
 		return f, err
 	}
 	f.RSSLoaded, f.AnonLoaded, err = Memory(t.PID)
@@ -205,9 +214,8 @@ func listMedian(ctx context.Context, t Target, want int) (float64, error) {
 	return ms(d[len(d)/2]), nil
 }
 
-// fanOut reads each JSON watch as raw lines and only counts them, so that
-// what is measured is the server's delivery, not the client's decoding; a
-// protobuf watch's frames are decoded to their objects' metadata (cheap).
+// fanOut opens watchers watches at the current resourceVersion, then makes
+// events objects (see countEvents for how they are read).
 func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) (total, lag float64, err error) {
 	var rv string
 	if t.Proto != nil {
@@ -223,57 +231,94 @@ func fanOut(ctx context.Context, t Target, watchers, events, from, workers int) 
 		}
 		rv = l.GetResourceVersion()
 	}
-	watch := t.Watch
-	if t.Proto != nil {
-		watch = t.Proto.Watch
-	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	var done sync.WaitGroup
-	var mu sync.Mutex
-	short := 0
-	for range watchers {
-		stream, err := watch(wctx, rv)
-		if err != nil {
-			return 0, 0, fmt.Errorf("%s: watch: %w", t.Name, err)
-		}
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			defer stream.Close()
-			if t.Proto != nil {
-				if !countAdded(stream, events) {
-					mu.Lock()
-					short++
-					mu.Unlock()
-				}
-				return
-			}
-			sc := bufio.NewScanner(stream)
-			sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-			n := 0
-			for sc.Scan() {
-				if bytes.HasPrefix(sc.Bytes(), []byte(`{"type":"ADDED"`)) {
-					if n++; n == events {
-						return
-					}
-				}
-			}
-			mu.Lock()
-			short++
-			mu.Unlock()
-		}()
+	wait, err := watchAll(wctx, t, rv, watchers, events)
+	if err != nil {
+		return 0, 0, err
 	}
 	start := time.Now()
 	if _, err := creates(ctx, t, from, from+events, workers); err != nil {
 		return 0, 0, err
 	}
 	created := time.Now()
-	done.Wait()
-	if short > 0 {
-		return 0, 0, fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
+	if err := wait(); err != nil {
+		return 0, 0, err
 	}
 	return ms(time.Since(start)), ms(time.Since(created)), nil
+}
+
+// replay opens watchers watches at resourceVersion 0 at once and returns the
+// time until each has received objects ADDED events.
+func replay(ctx context.Context, t Target, watchers, objects int) (float64, error) {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	wait, err := watchAll(wctx, t, "0", watchers, objects)
+	if err != nil {
+		return 0, err
+	}
+	if err := wait(); err != nil {
+		return 0, err
+	}
+	return ms(time.Since(start)), nil
+}
+
+// watchAll opens watchers watches from rv, each read until it has received
+// events ADDED events; wait returns when all have, or says how many ended
+// short.
+func watchAll(ctx context.Context, t Target, rv string, watchers, events int) (wait func() error, err error) {
+	watch := t.Watch
+	if t.Proto != nil {
+		watch = t.Proto.Watch
+	}
+	var done sync.WaitGroup
+	var mu sync.Mutex
+	short := 0
+	for range watchers {
+		stream, err := watch(ctx, rv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: watch: %w", t.Name, err)
+		}
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			defer stream.Close()
+			if !countEvents(stream, events, t.Proto != nil) {
+				mu.Lock()
+				short++
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() error {
+		done.Wait()
+		if short > 0 {
+			return fmt.Errorf("%s: %d of %d watchers ended before receiving %d events", t.Name, short, watchers, events)
+		}
+		return nil
+	}, nil
+}
+
+// countEvents reads a watch until n ADDED events came, and reports whether
+// they did. A JSON watch is read as raw lines and only counted, so that what
+// is measured is the server's delivery, not the client's decoding; a
+// protobuf watch's frames are decoded to their objects' metadata (cheap).
+func countEvents(stream io.Reader, n int, protobuf bool) bool {
+	if protobuf {
+		return countAdded(stream, n)
+	}
+	sc := bufio.NewScanner(stream)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	seen := 0
+	for sc.Scan() {
+		if bytes.HasPrefix(sc.Bytes(), []byte(`{"type":"ADDED"`)) {
+			if seen++; seen == n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RawWatch returns Target.Watch for a resource: a watch request whose

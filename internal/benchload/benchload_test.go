@@ -7,10 +7,10 @@ import (
 )
 
 func TestRatios(t *testing.T) {
-	ours := Figures{Throughput: 2000, P99: 20, List10k: 250, Watch: 800, WatchLag: 30, RSSLoaded: 180}
-	base := Figures{Throughput: 1000, P99: 40, List10k: 500, Watch: 0, WatchLag: 60, RSSLoaded: 240}
+	ours := Figures{Throughput: 2000, P99: 20, List10k: 250, Watch: 800, WatchLag: 30, Replay: 300, RSSLoaded: 180}
+	base := Figures{Throughput: 1000, P99: 40, List10k: 500, Watch: 0, WatchLag: 60, Replay: 900, RSSLoaded: 240}
 	got := ours.Ratios(base)
-	want := "create-throughput 2.00 p99 0.50 list-10k 0.50 watch n/a watch-lag 0.50 rss 0.75"
+	want := "create-throughput 2.00 p99 0.50 list-10k 0.50 watch n/a watch-lag 0.50 watch-replay 0.33 rss 0.75"
 	if got != want {
 		t.Fatalf("Ratios = %q, want %q", got, want)
 	}
@@ -42,5 +42,19 @@ func TestString(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("String() = %q lacks %q", s, want)
 		}
+	}
+}
+
+func TestCountEventsJSON(t *testing.T) {
+	stream := `{"type":"ADDED","object":{}}
+{"type":"BOOKMARK","object":{}}
+{"type":"MODIFIED","object":{}}
+{"type":"ADDED","object":{}}
+`
+	if !countEvents(strings.NewReader(stream), 2, false) {
+		t.Fatal("two ADDED events were not counted as two")
+	}
+	if countEvents(strings.NewReader(stream), 3, false) {
+		t.Fatal("a stream that ended after two ADDED events was counted as three")
 	}
 }
