@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -224,35 +225,35 @@ func (p *Protobuf) Watch(ctx context.Context, rv string) (io.ReadCloser, error) 
 }
 
 // countAdded reads protobuf watch frames (a big-endian length, then a
-// WatchEvent) until n ADDED events came, each decoded to its object's
-// metadata; it reports whether they did.
+// WatchEvent) until n ADDED events came, and reports whether they did. As
+// for a JSON watch, only the event's type is read: what is measured is the
+// server's delivery, not the client's decoding.
 func countAdded(stream io.Reader, n int) bool {
 	r := bufio.NewReader(stream)
 	var size [4]byte
+	var frame []byte
 	seen := 0
 	for {
 		if _, err := io.ReadFull(r, size[:]); err != nil {
 			return false
 		}
-		frame := make([]byte, binary.BigEndian.Uint32(size[:]))
+		frame = slices.Grow(frame[:0], int(binary.BigEndian.Uint32(size[:])))[:binary.BigEndian.Uint32(size[:])]
 		if _, err := io.ReadFull(r, frame); err != nil {
 			return false
 		}
 		// A frame is a WatchEvent, unwrapped (the apiserver's stream
-		// serializer is the raw one); the object inside has its envelope.
-		var ev metav1.WatchEvent
-		if err := ev.Unmarshal(frame); err != nil {
+		// serializer is the raw one): field 1 is its type.
+		added := false
+		if err := fields(frame, func(num protowire.Number, v []byte) error {
+			if num == 1 {
+				added = string(v) == "ADDED"
+			}
+			return nil
+		}); err != nil {
 			return false
 		}
-		if ev.Type != "ADDED" {
+		if !added {
 			continue
-		}
-		obj, err := unwrap(ev.Object.Raw)
-		if err != nil {
-			return false
-		}
-		if _, err := objectMeta(obj); err != nil {
-			return false
 		}
 		if seen++; seen == n {
 			return true
