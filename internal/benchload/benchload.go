@@ -97,8 +97,8 @@ type Figures struct {
 	WatchLag float64
 	// Replay is the time until every one of Watchers watches opened at
 	// resourceVersion 0 has received every stored object as an ADDED event
-	// (the watch cache's initial events, as an informer starting on a
-	// streaming list gets them): fan-out that no write rate bounds.
+	// (the watch cache's initial events, what informers starting together
+	// are sent): fan-out that no write rate bounds.
 	Replay                                   float64
 	RSSIdle, RSSLoaded, AnonIdle, AnonLoaded float64
 }
@@ -303,7 +303,7 @@ func watchAll(ctx context.Context, t Target, rv string, watchers, events int) (w
 // countEvents reads a watch until n ADDED events came, and reports whether
 // they did. A JSON watch is read as raw lines and only counted, so that what
 // is measured is the server's delivery, not the client's decoding; a
-// protobuf watch's frames are decoded to their objects' metadata (cheap).
+// protobuf watch's frames are read for their type alone (countAdded).
 func countEvents(stream io.Reader, n int, protobuf bool) bool {
 	if protobuf {
 		return countAdded(stream, n)
@@ -339,13 +339,18 @@ func RawWatch(cfg *rest.Config, gvr schema.GroupVersionResource, namespace strin
 		if err != nil {
 			return nil, err
 		}
-		if resp.StatusCode != http.StatusOK {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			resp.Body.Close()
-			return nil, fmt.Errorf("watch: %s: %s", resp.Status, body)
-		}
-		return resp.Body, nil
+		return watchBody(resp)
 	}, nil
+}
+
+// watchBody is the event stream of a watch's response, or its error.
+func watchBody(resp *http.Response) (io.ReadCloser, error) {
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, fmt.Errorf("watch: %s: %s", resp.Status, body)
+	}
+	return resp.Body, nil
 }
 
 // Memory is a process's resident set size and its anonymous part, in MiB

@@ -20,9 +20,10 @@ import (
 
 // Protobuf is a client that speaks application/vnd.kubernetes.protobuf to
 // one resource, as a generated clientset does, without the resource's types
-// compiled in: Encode gives an object's message, and what comes back is
-// decoded down to each object's ObjectMeta with its generated Unmarshal, the
-// part of a typed decode every kind has.
+// compiled in: Encode gives an object's message, and what a create or list
+// returns is decoded down to each object's ObjectMeta with its generated
+// Unmarshal, the part of a typed decode every kind has (watch events are
+// read for their type alone, as JSON ones are).
 type Protobuf struct {
 	client     *http.Client
 	collection string // URL of the resource in the namespace
@@ -216,12 +217,7 @@ func (p *Protobuf) Watch(ctx context.Context, rv string) (io.ReadCloser, error) 
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		return nil, fmt.Errorf("watch: %s: %s", resp.Status, body)
-	}
-	return resp.Body, nil
+	return watchBody(resp)
 }
 
 // countAdded reads protobuf watch frames (a big-endian length, then a
@@ -237,7 +233,8 @@ func countAdded(stream io.Reader, n int) bool {
 		if _, err := io.ReadFull(r, size[:]); err != nil {
 			return false
 		}
-		frame = slices.Grow(frame[:0], int(binary.BigEndian.Uint32(size[:])))[:binary.BigEndian.Uint32(size[:])]
+		length := int(binary.BigEndian.Uint32(size[:]))
+		frame = slices.Grow(frame[:0], length)[:length]
 		if _, err := io.ReadFull(r, frame); err != nil {
 			return false
 		}

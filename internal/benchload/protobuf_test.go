@@ -32,9 +32,9 @@ func TestProtobufClient(t *testing.T) {
 			w.WriteHeader(http.StatusCreated)
 			_, _ = w.Write(body)
 		case r.URL.Query().Get("watch") == "true":
-			for i := range 3 {
+			for i, typ := range []string{"ADDED", "BOOKMARK", "ADDED", "MODIFIED", "ADDED"} {
 				obj, _ := (&runtime.Unknown{Raw: item(i)}).Marshal()
-				ev := metav1.WatchEvent{Type: "ADDED", Object: runtime.RawExtension{Raw: append([]byte("k8s\x00"), obj...)}}
+				ev := metav1.WatchEvent{Type: typ, Object: runtime.RawExtension{Raw: append([]byte("k8s\x00"), obj...)}}
 				frame, _ := ev.Marshal() // the stream serializer is the raw one
 				_ = binary.Write(w, binary.BigEndian, uint32(len(frame)))
 				_, _ = w.Write(frame)
@@ -69,7 +69,15 @@ func TestProtobufClient(t *testing.T) {
 	}
 	defer stream.Close()
 	if !countAdded(stream, 3) {
-		t.Fatal("three ADDED events were not counted")
+		t.Fatal("three ADDED events among others were not counted as three")
+	}
+	stream, err = p.Watch(ctx, rv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	if countAdded(stream, 4) {
+		t.Fatal("a stream that ended after three ADDED events was counted as four")
 	}
 	if _, err := unwrap([]byte(`{"kind":"Bee"}`)); err == nil {
 		t.Fatal("JSON was taken for protobuf")
