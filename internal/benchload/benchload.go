@@ -324,33 +324,59 @@ func countEvents(stream io.Reader, n int, protobuf bool) bool {
 // RawWatch returns Target.Watch for a resource: a watch request whose
 // response body is the raw stream of JSON events.
 func RawWatch(cfg *rest.Config, gvr schema.GroupVersionResource, namespace string) (func(ctx context.Context, rv string) (io.ReadCloser, error), error) {
-	c, err := rest.HTTPClientFor(cfg)
-	if err != nil {
+	if _, err := rest.TLSConfigFor(cfg); err != nil {
 		return nil, err
 	}
 	url := fmt.Sprintf("%s/apis/%s/%s/namespaces/%s/%s?watch=true&resourceVersion=", strings.TrimSuffix(cfg.Host, "/"), gvr.Group, gvr.Version, namespace, gvr.Resource)
 	return func(ctx context.Context, rv string) (io.ReadCloser, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+rv, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		return watchBody(resp)
+		return openWatch(ctx, cfg, url+rv, "application/json")
 	}, nil
 }
 
-// watchBody is the event stream of a watch's response, or its error.
-func watchBody(resp *http.Response) (io.ReadCloser, error) {
+// openWatch opens a watch on a connection of its own, as the informers of
+// separate client processes do: client-go shares one transport, and so one
+// HTTP/2 connection, between the clients of a config, which would put every
+// watcher of a fan-out on one connection and measure that connection.
+// Closing the stream closes the connection.
+func openWatch(ctx context.Context, cfg *rest.Config, url, accept string) (io.ReadCloser, error) {
+	tlsConfig, err := rest.TLSConfigFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	own := &http.Transport{TLSClientConfig: tlsConfig, ForceAttemptHTTP2: true}
+	rt, err := rest.HTTPWrappersForConfig(cfg, own)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		own.CloseIdleConnections()
+		return nil, err
+	}
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
+		own.CloseIdleConnections()
 		return nil, fmt.Errorf("watch: %s: %s", resp.Status, body)
 	}
-	return resp.Body, nil
+	return closer{resp.Body, own}, nil
+}
+
+// closer is a watch's stream whose Close also closes its connection.
+type closer struct {
+	io.ReadCloser
+	transport *http.Transport
+}
+
+func (c closer) Close() error {
+	err := c.ReadCloser.Close()
+	c.transport.CloseIdleConnections()
+	return err
 }
 
 // Memory is a process's resident set size and its anonymous part, in MiB

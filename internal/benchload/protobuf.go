@@ -26,7 +26,8 @@ import (
 // read for their type alone, as JSON ones are).
 type Protobuf struct {
 	client     *http.Client
-	collection string // URL of the resource in the namespace
+	cfg        *rest.Config // for watches, each on a connection of its own
+	collection string       // URL of the resource in the namespace
 	apiVersion string
 	kind       string
 	// Encode returns the i-th object's message (a unique name), without
@@ -42,6 +43,7 @@ func NewProtobuf(cfg *rest.Config, gvr schema.GroupVersionResource, kind, namesp
 	}
 	return &Protobuf{
 		client:     c,
+		cfg:        cfg,
 		collection: fmt.Sprintf("%s/apis/%s/%s/namespaces/%s/%s", strings.TrimSuffix(cfg.Host, "/"), gvr.Group, gvr.Version, namespace, gvr.Resource),
 		apiVersion: gvr.GroupVersion().String(),
 		kind:       kind,
@@ -212,12 +214,9 @@ func fields(msg []byte, fn func(protowire.Number, []byte) error) error {
 }
 
 // Watch opens a watch from rv; its body is a stream of length-prefixed frames.
+// Each watch has a connection of its own (see openWatch).
 func (p *Protobuf) Watch(ctx context.Context, rv string) (io.ReadCloser, error) {
-	resp, err := p.do(ctx, http.MethodGet, p.collection+"?watch=true&resourceVersion="+rv, nil)
-	if err != nil {
-		return nil, err
-	}
-	return watchBody(resp)
+	return openWatch(ctx, p.cfg, p.collection+"?watch=true&resourceVersion="+rv, runtime.ContentTypeProtobuf)
 }
 
 // countAdded reads protobuf watch frames (a big-endian length, then a
