@@ -324,6 +324,7 @@ func countEvents(stream io.Reader, n int, protobuf bool) bool {
 // RawWatch returns Target.Watch for a resource: a watch request whose
 // response body is the raw stream of JSON events.
 func RawWatch(cfg *rest.Config, gvr schema.GroupVersionResource, namespace string) (func(ctx context.Context, rv string) (io.ReadCloser, error), error) {
+	// A config that cannot make a transport fails here, not at the first watch.
 	if _, err := rest.TLSConfigFor(cfg); err != nil {
 		return nil, err
 	}
