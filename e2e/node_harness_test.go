@@ -122,6 +122,7 @@ func startNode(t *testing.T) *node {
 	n.network(t)
 	n.startRegistry(t)
 	n.pushImages(t)
+	sharedNetnsDir(t)
 	n.startContainerd(t)
 
 	etcd := startEtcd(t)
@@ -584,6 +585,34 @@ func (n *node) unmountAll() {
 		if strings.Contains(p, "/netns/cni-") {
 			_ = os.Remove(p)
 		}
+	}
+}
+
+// netnsDir is where containerd's CNI and `ip netns` keep network namespaces.
+const netnsDir = "/run/netns"
+
+// sharedNetnsDir makes netnsDir a shared mount of its own before the first pod
+// starts, as `ip netns add` does the first time it runs. Done later by `ip
+// netns add` (the doctor's namespace), that bind-mounts the directory on
+// itself, recursively: every pod's namespace file is then mounted twice, the
+// CNI teardown unmounts the top one only, and removing the file fails with
+// "device or resource busy", which leaves the pod unsynced and never gone.
+func sharedNetnsDir(t *testing.T) {
+	t.Helper()
+	if err := os.MkdirAll(netnsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Shared already (a mount of its own): nothing to do, as for iproute2.
+	if err := syscall.Mount("", netnsDir, "none", syscall.MS_SHARED|syscall.MS_REC, ""); err == nil {
+		return
+	} else if err != syscall.EINVAL {
+		t.Fatalf("making %s shared: %v", netnsDir, err)
+	}
+	if err := syscall.Mount(netnsDir, netnsDir, "none", syscall.MS_BIND|syscall.MS_REC, ""); err != nil {
+		t.Fatalf("bind-mounting %s on itself: %v", netnsDir, err)
+	}
+	if err := syscall.Mount("", netnsDir, "none", syscall.MS_SHARED|syscall.MS_REC, ""); err != nil {
+		t.Fatalf("making %s shared: %v", netnsDir, err)
 	}
 }
 
