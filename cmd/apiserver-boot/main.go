@@ -10,24 +10,21 @@ import (
 	"syscall"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/cli"
-	"github.com/apiserver-boot/apiserver-boot/internal/codegen"
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
+	"github.com/apiserver-boot/apiserver-boot/internal/toolshim"
 )
 
 func main() {
+	// Started as protoc, goimports or go-to-protobuf, this binary is that
+	// command for upstream's go-to-protobuf (see toolshim).
+	if shim, code := toolshim.Serve(); shim {
+		os.Exit(code)
+	}
 	// The code generators' package load re-executes this binary as its
 	// go/packages driver (see pkgdriver).
 	if driver, err := pkgdriver.Serve(); driver {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "apiserver-boot (packages driver):", err)
-			os.Exit(1)
-		}
-		return
-	}
-	// validation-gen runs once per process; a second run is a child (see codegen).
-	if child, err := codegen.ServeValidationChild(); child {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
+	"github.com/apiserver-boot/apiserver-boot/internal/toolshim"
 	"github.com/apiserver-boot/apiserver-boot/internal/release"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
@@ -30,14 +31,11 @@ func init() {
 // TestMain lets the test binary answer as the package load's driver, as the
 // apiserver-boot binary does, so that these tests load the way users' runs do.
 func TestMain(m *testing.M) {
-	if driver, err := pkgdriver.Serve(); driver {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+	// go-to-protobuf's child and its protoc and goimports are this binary.
+	if shim, code := toolshim.Serve(); shim {
+		os.Exit(code)
 	}
-	if child, err := ServeValidationChild(); child {
+	if driver, err := pkgdriver.Serve(); driver {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -30,8 +30,6 @@ import (
 	"k8s.io/klog/v2"
 	openapiargs "k8s.io/kube-openapi/cmd/openapi-gen/args"
 	openapigenerators "k8s.io/kube-openapi/pkg/generators"
-
-	"github.com/apiserver-boot/apiserver-boot/internal/validationgen"
 )
 
 // step is one run of one generator on the shared package load: what its
@@ -49,7 +47,6 @@ type step struct {
 // stepFuncs configure the single-pass generators from their command lines.
 var stepFuncs = map[string]func([]string) (step, error){
 	"deepcopy-gen":           deepcopyStep,
-	"validation-gen":         validationStep,
 	"defaulter-gen":          defaulterStep,
 	"conversion-gen":         conversionStep,
 	"applyconfiguration-gen": applyconfigurationStep,
@@ -77,19 +74,6 @@ func deepcopyStep(argv []string) (step, error) {
 	}
 	return step{"deepcopy-gen", deepcopygenerators.NameSystems(), deepcopygenerators.DefaultNameSystem(), inputs,
 		func(c *generator.Context) []generator.Target { return deepcopygenerators.GetTargets(c, a) }}, err
-}
-
-// validationStep is validation-gen (see internal/validationgen). It reports
-// problems with klog.Fatal, which would exit the process, or a panic: both
-// become the step's error (see fatalAsError).
-func validationStep(argv []string) (step, error) {
-	a := &validationgen.Args{}
-	inputs, err := parseFlags("validation-gen", a.AddFlags, argv)
-	if err == nil {
-		err = a.Validate()
-	}
-	return step{"validation-gen", validationgen.NameSystems(), validationgen.DefaultNameSystem(), inputs,
-		func(c *generator.Context) []generator.Target { return validationgen.GetTargets(c, a) }}, err
 }
 
 // generatorExit is what klog's exit becomes while a generator runs in-process.

@@ -324,8 +324,9 @@ func (in *inputs) steps(reportFile string) ([]step, error) {
 		switch inv.name {
 		case "openapi-gen":
 			s, err = openapiSteps(inv.argv)
-		case "go-to-protobuf":
-			s = []step{{name: inv.name, inputs: in.protobufPkgs()}}
+		case "validation-gen", "go-to-protobuf":
+			// Upstream's commands, run in a stage (see external.go).
+			continue
 		default:
 			var one step
 			one, err = stepFuncs[inv.name](inv.argv)

@@ -3,57 +3,15 @@ package codegen
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 
-	"k8s.io/gengo/v2/generator"
 	"k8s.io/gengo/v2/types"
-
-	"github.com/apiserver-boot/apiserver-boot/internal/protobufgen"
 )
-
-// runProtobufStep runs go-to-protobuf in-process (see internal/protobufgen)
-// on the shared load. What it writes joins out: generated.proto and
-// generated.pb.go, and the packages' Go files with protobuf struct tags.
-func runProtobufStep(base *generator.Context, argv []string, out *capture) error {
-	// The read-only packages whose messages the IDL imports join the load
-	// now, after the other generators: openapi-gen would describe what they
-	// hold if they were in the load when it ran.
-	if _, err := base.LoadPackages(protobufReadonlyPkgs...); err != nil {
-		return fmt.Errorf("loading %s: %w", strings.Join(protobufReadonlyPkgs, ", "), err)
-	}
-	files, err := protobufgen.Generate(protobufgen.Request{
-		Args:    argv,
-		Context: base,
-		Open:    func(p string) (io.ReadCloser, error) { return openProto(base, p) },
-		Sources: out.files,
-	})
-	if err != nil {
-		return err
-	}
-	out.mu.Lock()
-	defer out.mu.Unlock()
-	for p, content := range files {
-		out.files[p] = content
-	}
-	return nil
-}
-
-// openProto finds a .proto file the IDL imports next to the Go package of
-// its import path, in the load: where protoc finds it on a GOPATH.
-func openProto(c *generator.Context, importPath string) (io.ReadCloser, error) {
-	pkg := c.Universe[path.Dir(importPath)]
-	if pkg == nil || pkg.Dir == "" {
-		return nil, fmt.Errorf("%s: the package %s is not loaded", importPath, path.Dir(importPath))
-	}
-	return os.Open(filepath.Join(pkg.Dir, path.Base(importPath)))
-}
 
 // ProtoRootLinks are the symbolic links that make a ProtoRoot for the
 // project in dir: its module path and the modules whose .proto files its IDL

@@ -1,0 +1,170 @@
+package codegen
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestClaimedNames: the lists of names the generators claim are what they
+// generate (worked out from a generated project, methods and package-level
+// names apart from those made of a type's name), and every name of them, as
+// a field of a kind's spec, is one file:line error before anything is written.
+func TestClaimedNames(t *testing.T) {
+	dir, p := fixture(t)
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
+		t.Fatal(err)
+	}
+	methods, names := generatedDeclarations(t, filepath.Join(dir, "pkg/apis/insect/v1alpha1"))
+	if !maps.Equal(methods, claimedMethods) {
+		t.Errorf("the generators add these methods to API types:\n%v\nclaimedMethods has:\n%v", methods, claimedMethods)
+	}
+	if !maps.Equal(names, claimedPackageNames) {
+		t.Errorf("the generators declare these names in an API package:\n%v\nclaimedPackageNames has:\n%v", names, claimedPackageNames)
+	}
+
+	versioned := filepath.Join(dir, "pkg/apis/insect/v1alpha1/bee_types.go")
+	internal := filepath.Join(dir, "pkg/apis/insect/bee_types.go")
+	before := map[string]string{}
+	for _, f := range []string{versioned, internal} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[f] = string(data)
+	}
+	var vFields, iFields []string
+	for _, m := range slices.Sorted(maps.Keys(claimedMethods)) {
+		json := strings.ToLower(m[:1]) + m[1:]
+		vFields = append(vFields, "\t"+m+" int32 `json:\""+json+",omitempty\"`\n")
+		iFields = append(iFields, "\t"+m+" int32\n")
+	}
+	writeTestFile(t, versioned, strings.Replace(before[versioned], "type BeeSpec struct {\n", "type BeeSpec struct {\n"+strings.Join(vFields, ""), 1))
+	writeTestFile(t, internal, strings.Replace(before[internal], "type BeeSpec struct {\n", "type BeeSpec struct {\n"+strings.Join(iFields, ""), 1))
+	// And a package-level name of the generators', declared by the user.
+	writeTestFile(t, filepath.Join(dir, "pkg/apis/insect/v1alpha1/mine.go"), "package v1alpha1\n\nvar ErrInvalidLengthGenerated = 1\n")
+	generatedBefore, err := existingGenerated(dir, []string{"pkg/shared/placement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Generate(Options{Dir: dir, Project: p})
+	if err == nil {
+		t.Fatal("fields named after generated methods were accepted")
+	}
+	msg := err.Error()
+	for _, m := range slices.Sorted(maps.Keys(claimedMethods)) {
+		for _, f := range []string{"pkg/apis/insect/v1alpha1/bee_types.go:", "pkg/apis/insect/bee_types.go:"} {
+			line := ""
+			for _, l := range strings.Split(msg, "\n") {
+				if strings.Contains(l, f) && strings.Contains(l, "field BeeSpec."+m+" has the name of the "+m+" method "+claimedMethods[m]) {
+					line = l
+				}
+			}
+			if line == "" {
+				t.Errorf("%s: no file:line error for the field %s:\n%s", f, m, msg)
+			} else if !strings.Contains(line, "rename the Go field") || !strings.Contains(line, "json:") {
+				t.Errorf("the error does not say how to keep the JSON name: %s", line)
+			}
+		}
+	}
+	if !strings.Contains(msg, "pkg/apis/insect/v1alpha1/mine.go:3: ErrInvalidLengthGenerated is a name go-to-protobuf declares") {
+		t.Errorf("the package-level name was not reported at its line:\n%s", msg)
+	}
+	// Nothing written: the generated files are the ones from before.
+	generatedAfter, err := existingGenerated(dir, []string{"pkg/shared/placement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(generatedBefore, generatedAfter) {
+		t.Errorf("generated files changed despite the error")
+	}
+	if data, _ := os.ReadFile(versioned); strings.Contains(string(data), "protobuf:\"varint") && strings.Contains(string(data), "name=size") {
+		t.Errorf("the colliding field got a protobuf tag")
+	}
+}
+
+// generatedDeclarations lists what the generated files of a package declare:
+// methods (by generator) and package-level names not made of one of the
+// package's type names.
+func generatedDeclarations(t *testing.T, pkgDir string) (methods, names map[string]string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(pkgDir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var typeNames []string
+	var generated []*ast.File
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isGeneratedName(filepath.Base(f)) {
+			generated = append(generated, af)
+			continue
+		}
+		for _, d := range af.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+				for _, s := range g.Specs {
+					typeNames = append(typeNames, s.(*ast.TypeSpec).Name.Name)
+				}
+			}
+		}
+	}
+	if len(generated) < 5 || len(typeNames) < 3 {
+		t.Fatalf("%s: %d generated files, types %v", pkgDir, len(generated), typeNames)
+	}
+	methods, names = map[string]string{}, map[string]string{}
+	for _, af := range generated {
+		gen := ""
+		for _, c := range af.Comments {
+			for _, l := range c.List {
+				if rest, ok := strings.CutPrefix(l.Text, "// Code generated by "); ok {
+					gen = strings.TrimSuffix(strings.Fields(rest)[0], ".")
+				}
+			}
+		}
+		if filepath.Base(fset.Position(af.Pos()).Filename) == protoGoFile {
+			gen = "go-to-protobuf" // its header names protoc-gen-gogo, which it runs
+		}
+		add := func(m map[string]string, name string) {
+			for _, tn := range typeNames {
+				if strings.Contains(name, tn) {
+					return
+				}
+			}
+			if name != "init" && name != "_" {
+				m[name] = gen
+			}
+		}
+		for _, d := range af.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil {
+					methods[d.Name.Name] = gen
+				} else {
+					add(names, d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							add(names, n.Name)
+						}
+					case *ast.TypeSpec:
+						add(names, s.Name.Name)
+					}
+				}
+			}
+		}
+	}
+	return methods, names
+}
