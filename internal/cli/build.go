@@ -89,11 +89,14 @@ func newBuildGeneratedCommand(streams IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generated",
 		Short: "Run the Kubernetes code generators",
-		Long: `Run the Kubernetes code generators in-process: deepcopy, defaulter, conversion
-(internal <-> every version), declarative validation (the +k8s: tags), openapi (with
+		Long: `Run the Kubernetes code generators: deepcopy, defaulter, conversion
+(internal <-> every version), declarative validation (the +k8s: tags; upstream's
+validation-gen, built from the code-generator version go.mod selects), openapi (with
 model names), the clientset, listers, informers and apply configurations in
 pkg/generated, and protobuf (generated.proto, generated.pb.go, and the protobuf struct
-tags of the versioned types; no protoc needed). Files whose content does not change are not rewritten; generated files
+tags of the versioned types; upstream's go-to-protobuf, no protoc needed). Fields or
+methods named like what the generators add (Size, String, DeepCopy...) are reported
+first. Files whose content does not change are not rewritten; generated files
 of removed kinds are deleted. When nothing the generators read has changed since the
 last run, nothing is generated at all. In a project, "go tool apiserver-boot" runs the
 release its go.mod pins.`,

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -167,4 +168,31 @@ func generatedDeclarations(t *testing.T, pkgDir string) (methods, names map[stri
 		}
 	}
 	return methods, names
+}
+
+// TestGeneratesWithOnlyTheGoToolchainOnPath: a project generates, protobuf
+// and declarative validation included, with no protoc, protoc-gen-gogo or
+// goimports anywhere: PATH holds only the Go toolchain's directory (go and
+// gofmt); apiserver-boot is this test binary.
+func TestGeneratesWithOnlyTheGoToolchainOnPath(t *testing.T) {
+	dir, p := fixture(t)
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toolchain := filepath.Join(strings.TrimSpace(string(goroot)), "bin")
+	t.Setenv("PATH", toolchain)
+	for _, missing := range []string{"protoc", "protoc-gen-gogo", "goimports"} {
+		if path, err := exec.LookPath(missing); err == nil {
+			t.Fatalf("%s is on the test's PATH (%s)", missing, path)
+		}
+	}
+	if _, err := Generate(Options{Dir: dir, Project: p}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"generated.proto", "generated.pb.go", "zz_generated.validations.go"} {
+		if _, err := os.Stat(filepath.Join(dir, "pkg/apis/insect/v1alpha1", f)); err != nil {
+			t.Errorf("%s was not generated: %v", f, err)
+		}
+	}
 }

@@ -18,8 +18,8 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/boilerplate"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
-	"github.com/apiserver-boot/apiserver-boot/internal/toolshim"
 	"github.com/apiserver-boot/apiserver-boot/internal/release"
+	"github.com/apiserver-boot/apiserver-boot/internal/toolshim"
 	"github.com/apiserver-boot/apiserver-boot/internal/workspace"
 )
 
