@@ -178,8 +178,21 @@ func Write(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The DSN holds a password: its file is the owner's alone, like the keys.
+	envRel := filepath.ToSlash(filepath.Join(o.OutputDir, BasePath, storageEnvFile))
+	for i := range changes {
+		if changes[i].Path == envRel {
+			changes[i].Mode = 0o600
+		}
+	}
 	if err := scaffold.Apply(o.Dir, changes); err != nil {
 		return nil, err
+	}
+	if _, ok := rel[envRel]; ok {
+		// One written by an earlier release (or by hand) is tightened too.
+		if err := os.Chmod(filepath.Join(o.Dir, filepath.FromSlash(envRel)), 0o600); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{Changes: changes, CertsCreated: created, EtcdCertsCreated: etcdCreated, CA: ca}, nil
 }

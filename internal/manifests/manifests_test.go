@@ -176,7 +176,14 @@ func TestSQLStorage(t *testing.T) {
 		}
 	}
 	envFile := filepath.Join(dir, "config", "base", "storage.env")
-	if err := os.WriteFile(envFile, []byte("dsn=postgres://kine:secret@prod:5432/bees\n"), 0o600); err != nil {
+	if info, err := os.Stat(envFile); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("storage.env holds the DSN and must be 0600: %v %v", info.Mode(), err)
+	}
+	// One a user (or an earlier release) left readable by all is tightened.
+	if err := os.WriteFile(envFile, []byte("dsn=postgres://kine:secret@prod:5432/bees\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(envFile, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	o.BackendDSN = "postgres://other@elsewhere/bees"
@@ -185,6 +192,9 @@ func TestSQLStorage(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(envFile); string(got) != "dsn=postgres://kine:secret@prod:5432/bees\n" {
 		t.Errorf("build config overwrote the user's storage.env: %q", got)
+	}
+	if info, err := os.Stat(envFile); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("a storage.env left 0644 was not tightened to 0600: %v %v", info.Mode(), err)
 	}
 	if base = render(t, dir, "base"); !strings.Contains(base, "cG9zdGdyZXM6Ly9raW5lOnNlY3JldEBwcm9kOjU0MzIvYmVlcw==") {
 		t.Errorf("the Secret does not hold the DSN of storage.env:\n%s", base)
