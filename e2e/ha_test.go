@@ -158,17 +158,27 @@ type faultLoad struct {
 	// acked: bee name → spec.replicas the last acknowledged write set.
 	acked     map[string]int64
 	attempted map[string]bool
+	// uids: bee name → the uid its acknowledged writes answered with. A later
+	// write or the final list with another uid means the object was replaced.
+	uids      map[string]string
 	latencies []time.Duration
 	errors    int
 	ackTimes  []time.Time
 	// failures are the first failed attempts, with when they started.
 	failures []string
+	replaced []string
 }
 
-func (l *faultLoad) ack(name string, replicas int64, start time.Time) {
+func (l *faultLoad) ack(name string, replicas int64, uid string, start time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.acked[name] = replicas
+	if uid != "" {
+		if was, ok := l.uids[name]; ok && was != uid {
+			l.replaced = append(l.replaced, fmt.Sprintf("bee %s answered with uid %s, then %s", name, was, uid))
+		}
+		l.uids[name] = uid
+	}
 	l.latencies = append(l.latencies, time.Since(start))
 	l.ackTimes = append(l.ackTimes, time.Now())
 }
@@ -226,27 +236,34 @@ func (l *faultLoad) run(ctx context.Context, workers int) *sync.WaitGroup {
 					"spec":     map[string]any{"replicas": int64(1), "description": "written by worker " + fmt.Sprint(w)},
 				}}
 				start := time.Now()
+				uid := ""
 				err := l.do(ctx, w, func(ctx context.Context, c dynamic.ResourceInterface) error {
-					_, err := c.Create(ctx, bee, metav1.CreateOptions{})
+					created, err := c.Create(ctx, bee, metav1.CreateOptions{})
 					if apierrors.IsAlreadyExists(err) {
 						// An earlier attempt landed although its answer was lost.
 						return nil
+					}
+					if err == nil {
+						uid = string(created.GetUID())
 					}
 					return err
 				})
 				if err != nil {
 					return
 				}
-				l.ack(name, 1, start)
+				l.ack(name, 1, uid, start)
 				start = time.Now()
 				patch := []byte(`{"spec":{"replicas":3}}`)
 				if err := l.do(ctx, w, func(ctx context.Context, c dynamic.ResourceInterface) error {
-					_, err := c.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+					patched, err := c.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+					if err == nil {
+						uid = string(patched.GetUID())
+					}
 					return err
 				}); err != nil {
 					return
 				}
-				l.ack(name, 3, start)
+				l.ack(name, 3, uid, start)
 			}
 		}()
 	}
@@ -299,7 +316,8 @@ func (l *faultLoad) report(t *testing.T, phase string) {
 }
 
 // verify checks that every acknowledged write is there with what it wrote,
-// that nothing else is, and that no object is there twice.
+// that nothing else is, and that no object was replaced by another of the
+// same name (its uid changed) after a write was acknowledged.
 func (l *faultLoad) verify(t *testing.T, c dynamic.ResourceInterface) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -312,8 +330,14 @@ func (l *faultLoad) verify(t *testing.T, c dynamic.ResourceInterface) {
 	defer l.mu.Unlock()
 	seen := map[string]int{}
 	extra := 0
+	for _, r := range l.replaced {
+		t.Error(r)
+	}
 	for _, o := range list.Items {
 		seen[o.GetName()]++
+		if uid, ok := l.uids[o.GetName()]; ok && uid != string(o.GetUID()) {
+			t.Errorf("bee %s has uid %s, but its acknowledged writes answered with %s: it was replaced", o.GetName(), o.GetUID(), uid)
+		}
 		if !l.attempted[o.GetName()] {
 			t.Errorf("bee %s was never written", o.GetName())
 		}
@@ -324,11 +348,6 @@ func (l *faultLoad) verify(t *testing.T, c dynamic.ResourceInterface) {
 			if got, _, _ := unstructured.NestedInt64(o.Object, "spec", "replicas"); got < want {
 				t.Errorf("bee %s has replicas %d, but a write of %d was acknowledged", o.GetName(), got, want)
 			}
-		}
-	}
-	for name, n := range seen {
-		if n > 1 {
-			t.Errorf("bee %s is listed %d times", name, n)
 		}
 	}
 	lost := 0
@@ -536,7 +555,7 @@ func haUnderFaults(t *testing.T, dir string) {
 	}); err != nil {
 		t.Fatalf("no write succeeded within a minute of the members' return: %v", err)
 	}
-	load.ack("quorum-back", 1, back)
+	load.ack("quorum-back", 1, "", back)
 	t.Logf("writes work again %s after the members' return", time.Since(back).Round(100*time.Millisecond))
 	load.verify(t, load.clients[1])
 	stopWatch()
@@ -571,7 +590,7 @@ func haOnPostgres(t *testing.T, dir, dsn string) {
 func newFaultLoad(t *testing.T, a, b *server) *faultLoad {
 	t.Helper()
 	bees := resourceUnderTest{plural: "bees", group: "insect.example.com", version: "v1alpha1"}
-	l := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}}
+	l := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}, uids: map[string]string{}}
 	for i, s := range []*server{a, b} {
 		cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
 		if err != nil {

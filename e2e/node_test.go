@@ -180,6 +180,11 @@ func nodeInCluster(t *testing.T, n *node, bin, dir, ns string, bees resourceUnde
 		t.Fatalf("namespace %s does not enforce the restricted Pod Security Standard: %q", ns, out)
 	}
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2, "app.kubernetes.io/component=controller-manager": 2, "app.kubernetes.io/component=etcd": 3})
+	// The negative control: the namespace refuses a pod that breaks the
+	// standard (admission runs on a server-side dry run; nothing is created).
+	if out, err := kubectlOut(n.admin, "-n", ns, "run", "psa-probe", "--image", deployed, "--restart=Never", "--privileged", "--dry-run=server"); err == nil || !strings.Contains(out, `violates PodSecurity "restricted`) {
+		t.Fatalf("namespace %s admitted a privileged pod (err %v):\n%s", ns, err, out)
+	}
 
 	kubectlMatrix(t, n.admin, bees)
 	// The manager pod (the leader of two) reconciles status.
@@ -280,7 +285,7 @@ func nodeHA(t *testing.T, n *node, ns string) {
 
 	// Only the load's bees from here on.
 	mustKubectl(t, n.admin, "delete", "bees", "--all", "-n", "default")
-	load := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}}
+	load := &faultLoad{acked: map[string]int64{}, attempted: map[string]bool{}, uids: map[string]string{}}
 	bees := clients.dynamic.Resource(resourceUnderTest{plural: "bees", group: "insect.example.com", version: "v1alpha1"}.gvr()).Namespace("default")
 	load.clients = [2]dynamic.ResourceInterface{bees, bees}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -567,12 +572,17 @@ func nodeSQLite(t *testing.T, n *node, bin, dir, image string) {
 	deleted := time.Now()
 	mustKubectl(t, n.admin, "-n", ns, "delete", old, "--wait=false")
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 1})
-	// The old pod drains (shutdown delay, then its watches closed) and exits
-	// well before the kubelet's 60 s grace period would kill it.
-	waitFor(t, 2*time.Minute, func() bool {
+	// The old pod drains (shutdown delay, then its watches closed by
+	// --shutdown-watch-termination-grace-period) and exits well before the
+	// kubelet's 60 s grace period would kill it: without that flag it waits
+	// for its watches until it is killed.
+	const drained = 45 * time.Second
+	waitFor(t, drained-time.Since(deleted), func() bool {
 		_, err := kubectlOut(n.admin, "-n", ns, "get", old)
 		return err != nil
-	}, func() string { return old + " was not gone after 2 minutes" })
+	}, func() string {
+		return fmt.Sprintf("%s was not gone %s after its deletion: it did not close its watches and exit before the 60 s grace period", old, drained)
+	})
 	t.Logf("the deleted apiserver pod was gone after %s", time.Since(deleted).Round(time.Second))
 	waitFor(t, 2*time.Minute, func() bool {
 		out, _ := kubectlOut(n.admin, "get", "bees", "kept", "-o", "jsonpath={.spec.replicas}")
