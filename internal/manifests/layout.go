@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -256,14 +257,26 @@ func (o *Options) externalEtcdOverlay(add func(string, ...any) error) error {
 	if d.members() > 1 {
 		patches = append(patches, del("policy/v1", "PodDisruptionBudget", d.EtcdName()))
 	}
-	sources := fmt.Sprintf(`[{"secret": {"name": %q, "items": [{"key": "ca.crt", "path": "ca.crt"}]}}, {"secret": {"name": %q, "items": [{"key": "tls.crt", "path": "tls.crt"}, {"key": "tls.key", "path": "tls.key"}]}}]`,
-		d.ExternalEtcdCASecretName(), d.ExternalEtcdClientSecretName())
-	apiserver := fmt.Sprintf(`[{"op": "replace", "path": "/spec/template/spec/containers/0/args/0", "value": "--etcd-servers=%s"}, {"op": "replace", "path": "/spec/template/spec/volumes/%d/projected/sources", "value": %s}]`,
-		o.ExternalEtcdServers, etcdClientVolume, sources)
+	secret := func(name string, keys ...string) map[string]any {
+		var items []map[string]string
+		for _, k := range keys {
+			items = append(items, map[string]string{"key": k, "path": k})
+		}
+		return map[string]any{"secret": map[string]any{"name": name, "items": items}}
+	}
+	// Marshalled, not formatted: the servers are the user's text.
+	apiserver, err := json.Marshal([]map[string]any{
+		{"op": "replace", "path": "/spec/template/spec/containers/0/args/0", "value": "--etcd-servers=" + o.ExternalEtcdServers},
+		{"op": "replace", "path": fmt.Sprintf("/spec/template/spec/volumes/%d/projected/sources", etcdClientVolume), "value": []any{
+			secret(d.ExternalEtcdCASecretName(), "ca.crt"), secret(d.ExternalEtcdClientSecretName(), "tls.crt", "tls.key")}},
+	})
+	if err != nil {
+		return err
+	}
 	target := &types.Selector{ResId: resIDKind("apps", "Deployment")}
 	target.Name = d.Name + "-apiserver"
 	// Point the apiserver at your etcd (build config --external-etcd-servers), with your certificates.
-	patches = append(patches, types.Patch{Patch: apiserver, Target: target})
+	patches = append(patches, types.Patch{Patch: string(apiserver), Target: target})
 	return add(externalEtcd+"/kustomization.yaml", &types.Kustomization{
 		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
 		Resources: []string{"../../base"},

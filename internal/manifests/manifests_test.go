@@ -332,3 +332,22 @@ func TestHA(t *testing.T) {
 }
 
 func toString(v any) string { return fmt.Sprint(v) }
+
+// TestExternalEtcdServersCannotInjectPatchOperations: a quote in
+// --external-etcd-servers stays inside the argument's value (it used to be
+// formatted into the JSON patch, where it could add operations).
+func TestExternalEtcdServersCannotInjectPatchOperations(t *testing.T) {
+	dir := t.TempDir()
+	o := options(dir)
+	o.ExternalEtcdServers = `https://etcd:2379"}, {"op": "remove", "path": "/spec/template/spec/securityContext`
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	ext := render(t, dir, "overlays/external-etcd")
+	if !strings.Contains(ext, "runAsNonRoot: true") {
+		t.Errorf("the injected operation removed the pod's securityContext:\n%s", ext)
+	}
+	if !strings.Contains(ext, `{"op": "remove"`) {
+		t.Errorf("the servers' text was not kept whole in the argument:\n%s", ext)
+	}
+}

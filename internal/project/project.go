@@ -220,6 +220,9 @@ func (p *Project) Marshal() ([]byte, error) {
 
 // Validate checks the invariants every command relies on.
 func (p *Project) Validate() error {
+	if err := p.validateFields(); err != nil {
+		return err
+	}
 	if err := p.validateAdmission(); err != nil {
 		return err
 	}

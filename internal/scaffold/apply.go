@@ -14,6 +14,13 @@ import (
 // Deletions come last, once everything else is in place; a directory they
 // leave empty is removed too.
 func Apply(root string, changes []Change) (err error) {
+	// Every path comes from names a PROJECT or a flag gave: none may lead out
+	// of root (../, an absolute path), whatever made it.
+	for _, c := range changes {
+		if !filepath.IsLocal(filepath.FromSlash(c.Path)) {
+			return fmt.Errorf("refusing to write %s: it is outside the project", c.Path)
+		}
+	}
 	type pending struct{ tmp, dst string }
 	var written []pending
 	var madeDirs []string

@@ -192,3 +192,29 @@ func TestApplyIsAtomic(t *testing.T) {
 		t.Fatal("Apply did not write")
 	}
 }
+
+// TestApplyStaysInsideTheRoot: a path that leads out of the project (from an
+// edited PROJECT or a flag) is refused before anything is written.
+func TestApplyStaysInsideTheRoot(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "project")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"../escaped.go", "pkg/../../escaped.go", "/tmp/escaped.go"} {
+		changes := []Change{
+			{Path: "inside.go", Action: Create, Content: []byte("package x\n")},
+			{Path: bad, Action: Create, Content: []byte("package x\n")},
+		}
+		err := Apply(dir, changes)
+		if err == nil || !strings.Contains(err.Error(), "outside the project") {
+			t.Errorf("%s: Apply = %v, want a refusal", bad, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "inside.go")); !os.IsNotExist(err) {
+			t.Errorf("%s: the refused plan wrote inside.go", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(parent, "escaped.go")); !os.IsNotExist(err) {
+		t.Error("a file was written outside the project")
+	}
+}
