@@ -186,8 +186,10 @@ func nodeInCluster(t *testing.T, n *node, bin, dir, ns string, bees resourceUnde
 		t.Fatalf("namespace %s admitted a privileged pod (err %v):\n%s", ns, err, out)
 	}
 
+	nodeLeastPrivilege(t, n, ns, bees)
 	kubectlMatrix(t, n.admin, bees)
-	// The manager pod (the leader of two) reconciles status.
+	// The manager pod (the leader of two, its Lease held with a Role in
+	// its namespace only) reconciles status with the rights it is given.
 	mustKubectl(t, n.admin, "apply", "-f", bees.manifest(t, "reconciled", "spec:\n  replicas: 2\n"))
 	waitFor(t, 2*time.Minute, func() bool {
 		out, _ := kubectlOut(n.admin, "get", "bees", "reconciled", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
@@ -251,6 +253,34 @@ spec:
 `, prefix, i, path, nodeName))
 	}
 	mustKubectl(t, n.admin, "apply", "-f", writeTemp(t, prefix+"-volumes.yaml", strings.Join(docs, "---\n")))
+}
+
+// nodeLeastPrivilege: the manager's identity cannot take the cluster's
+// Leases (kube-scheduler's leader Lease, the node's heartbeat), and the
+// apiserver's cannot write the project's objects through the API. Each is a
+// real request made as the ServiceAccount (impersonated by the admin), which
+// RBAC refuses.
+func nodeLeastPrivilege(t *testing.T, n *node, ns string, bees resourceUnderTest) {
+	t.Helper()
+	manager := "system:serviceaccount:" + ns + ":bees-controller-manager"
+	apiserver := "system:serviceaccount:" + ns + ":bees"
+	for _, lease := range []struct{ namespace, name string }{{"kube-system", "kube-scheduler"}, {"kube-node-lease", nodeName}} {
+		if out, _ := kubectlOut(n.admin, "auth", "can-i", "update", "leases", "-n", lease.namespace, "--as", manager); strings.TrimSpace(out) != "no" {
+			t.Errorf("kubectl auth can-i update leases -n %s as the manager: %q, want no", lease.namespace, out)
+		}
+		out, err := kubectlOut(n.admin, "-n", lease.namespace, "annotate", "lease", lease.name, "e2e-takeover=1", "--overwrite", "--as", manager)
+		if err == nil || !strings.Contains(out, "forbidden") {
+			t.Errorf("the manager's identity updated Lease %s/%s (err %v):\n%s", lease.namespace, lease.name, err, out)
+		}
+	}
+	// Its own Lease, in its namespace, it may hold.
+	if out, _ := kubectlOut(n.admin, "auth", "can-i", "update", "leases", "-n", ns, "--as", manager); strings.TrimSpace(out) != "yes" {
+		t.Errorf("the manager may not update Leases in its namespace %s: %q", ns, out)
+	}
+	out, err := kubectlOut(n.admin, "create", "--dry-run=server", "-f", bees.manifest(t, "as-apiserver", "spec:\n  replicas: 1\n"), "--as", apiserver)
+	if err == nil || !strings.Contains(out, "forbidden") {
+		t.Errorf("the apiserver's identity created a bee through the API (err %v):\n%s", err, out)
+	}
 }
 
 // runDoctorIn runs doctor -o json, in the network namespace netns if given.

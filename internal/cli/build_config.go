@@ -35,7 +35,7 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Name, "name", "", "name of the Service the APIServices point at, and prefix of every object (required)")
 	f.StringVar(&o.Namespace, "namespace", "", "namespace to deploy into (required)")
 	f.StringVar(&o.Image, "image", "", "container image holding /apiserver and /controller-manager (required)")
-	f.StringVar(&o.ServiceAccount, "service-account", "", "ServiceAccount of the apiserver and the manager; RBAC is bound to it (default <name>)")
+	f.StringVar(&o.ServiceAccount, "service-account", "", "ServiceAccount of the apiserver (default <name>); the manager runs as <it>-controller-manager, each bound only to what it uses")
 	f.StringVar(&o.EtcdImage, "etcd-image", manifests.DefaultEtcdImage, "image of the etcd StatefulSet")
 	f.StringVar(&o.Backend, "storage", model.BackendEtcd, "the apiserver's backend: etcd (a StatefulSet, or the external-etcd overlay), sqlite (a file on a PersistentVolumeClaim: one replica) or postgres, mysql (a DSN from a Secret: any number of replicas)")
 	f.StringVar(&o.BackendDSN, "storage-dsn", "", "with --storage postgres|mysql: the DSN first written to config/base/storage.env (default a placeholder to edit; the file is never overwritten and should not be committed)")

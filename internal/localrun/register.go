@@ -61,7 +61,7 @@ func newRegistrar(reg *Registration) (*registrar, error) {
 // the cluster exactly as it would in it.
 func (r *registrar) prepare(ctx context.Context, path string) error {
 	d := &r.reg.Deployment
-	objs, err := manifests.ToUnstructured(append([]any{d.NamespaceObject(), d.ServiceAccountObject()}, d.RBAC()...)...)
+	objs, err := manifests.ToUnstructured(append([]any{d.NamespaceObject(), d.ServiceAccountObject()}, d.APIServerRBAC()...)...)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func Write(o Options) (*Result, error) {
 		objs []any
 	}{
 		{"namespace.yaml", []any{d.NamespaceObject()}},
-		{"serviceaccount.yaml", []any{d.ServiceAccountObject()}},
+		{"serviceaccount.yaml", []any{d.ServiceAccountObject(), d.ManagerServiceAccountObject()}},
 		{"rbac.yaml", d.RBAC()},
 		{"apiserver.yaml", []any{d.APIServerDeployment(), d.Service()}},
 		{model.Manager.Name + ".yaml", []any{d.ManagerDeployment()}},

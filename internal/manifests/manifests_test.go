@@ -56,7 +56,7 @@ func TestLayout(t *testing.T) {
 	for _, o := range objs {
 		kinds[o.GetKind()]++
 	}
-	for kind, n := range map[string]int{"Namespace": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 3, "RoleBinding": 1,
+	for kind, n := range map[string]int{"Namespace": 1, "ServiceAccount": 2, "ClusterRole": 2, "ClusterRoleBinding": 3, "Role": 1, "RoleBinding": 2,
 		"Secret": 3, "Service": 2, "Deployment": 2, "StatefulSet": 1, "APIService": 2, "PodDisruptionBudget": 0} {
 		if kinds[kind] != n {
 			t.Errorf("%d %s objects, want %d (all: %v)", kinds[kind], kind, n, kinds)
@@ -78,9 +78,13 @@ func TestLayout(t *testing.T) {
 			t.Errorf("the rendered base lacks %q", want)
 		}
 	}
-	// Every binding's subject follows --namespace and --service-account.
-	if n := strings.Count(base, "- kind: ServiceAccount\n  name: bees-sa\n  namespace: bees\n"); n != 4 {
-		t.Errorf("%d bindings to ServiceAccount bees/bees-sa, want 4", n)
+	// Every binding's subject follows --namespace and --service-account:
+	// three for the apiserver, two for the manager's identity beside it.
+	if n := strings.Count(base, "- kind: ServiceAccount\n  name: bees-sa\n  namespace: bees\n"); n != 3 {
+		t.Errorf("%d bindings to ServiceAccount bees/bees-sa, want 3", n)
+	}
+	if n := strings.Count(base, "- kind: ServiceAccount\n  name: bees-sa-controller-manager\n  namespace: bees\n"); n != 2 {
+		t.Errorf("%d bindings to ServiceAccount bees/bees-sa-controller-manager, want 2", n)
 	}
 	if strings.Contains(base, "insecureSkipTLSVerify") {
 		t.Error("insecureSkipTLSVerify in the base")

@@ -10,7 +10,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -84,10 +83,6 @@ func (d *Deployment) ServiceHosts() []string {
 	return []string{d.Name + "." + d.Namespace + ".svc", d.Name + "." + d.Namespace + ".svc.cluster.local"}
 }
 
-func (d *Deployment) subject() []rbacv1.Subject {
-	return []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: d.ServiceAccount, Namespace: d.Namespace}}
-}
-
 // NamespaceObject is the namespace everything runs in. It enforces the
 // restricted Pod Security Standard, which every pod here meets: a pod that
 // does not (an edit that runs as root, say) is refused at admission instead
@@ -98,68 +93,6 @@ func (d *Deployment) NamespaceObject() *corev1.Namespace {
 		labels["pod-security.kubernetes.io/"+mode] = "restricted"
 	}
 	return &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: clusterMeta(d.Namespace, labels)}
-}
-
-// ServiceAccountObject is the identity of the apiserver and the manager.
-func (d *Deployment) ServiceAccountObject() *corev1.ServiceAccount {
-	return &corev1.ServiceAccount{TypeMeta: typeMeta("v1", "ServiceAccount"), ObjectMeta: d.meta(d.ServiceAccount, "rbac")}
-}
-
-// RBAC returns what the apiserver's identity needs to serve behind the
-// aggregator, and what the controller manager needs:
-//   - system:auth-delegator: create TokenReviews and SubjectAccessReviews
-//     (delegated authentication and authorization);
-//   - extension-apiserver-authentication-reader in kube-system: read the
-//     client CA and request-header settings of kube-apiserver;
-//   - its own ClusterRole: read namespaces (admission), admission
-//     configuration and flow control objects (informers of the generic apiserver);
-//   - the manager's ClusterRole: the project's API groups, leases, events.
-func (d *Deployment) RBAC() []any {
-	apiserverRole := d.Name + ":apiserver"
-	managerRole := d.Name + ":" + model.Manager.Name
-	var groups []string
-	for _, g := range d.Project.Groups {
-		groups = append(groups, g.Full)
-	}
-	return []any{
-		&rbacv1.ClusterRole{
-			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRole"), ObjectMeta: clusterMeta(apiserverRole, d.labels("rbac")),
-			Rules: []rbacv1.PolicyRule{
-				{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
-				{APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}},
-				{APIGroups: []string{"flowcontrol.apiserver.k8s.io"}, Resources: []string{"prioritylevelconfigurations", "flowschemas"}, Verbs: []string{"get", "list", "watch"}},
-			},
-		},
-		&rbacv1.ClusterRoleBinding{
-			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(apiserverRole, d.labels("rbac")),
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: apiserverRole},
-			Subjects: d.subject(),
-		},
-		&rbacv1.ClusterRoleBinding{
-			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(d.Name+":system:auth-delegator", d.labels("rbac")),
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "system:auth-delegator"},
-			Subjects: d.subject(),
-		},
-		&rbacv1.RoleBinding{
-			TypeMeta:   typeMeta("rbac.authorization.k8s.io/v1", "RoleBinding"),
-			ObjectMeta: metav1.ObjectMeta{Name: d.Name + ":extension-apiserver-authentication-reader", Namespace: "kube-system", Labels: d.labels("rbac")},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "extension-apiserver-authentication-reader"},
-			Subjects:   d.subject(),
-		},
-		&rbacv1.ClusterRole{
-			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRole"), ObjectMeta: clusterMeta(managerRole, d.labels("rbac")),
-			Rules: []rbacv1.PolicyRule{
-				{APIGroups: groups, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
-				{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"get", "list", "watch", "create", "update", "patch", "delete"}},
-				{APIGroups: []string{"", "events.k8s.io"}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
-			},
-		},
-		&rbacv1.ClusterRoleBinding{
-			TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), ObjectMeta: clusterMeta(managerRole, d.labels("rbac")),
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: managerRole},
-			Subjects: d.subject(),
-		},
-	}
 }
 
 // Service is what the APIServices point at.
@@ -327,7 +260,7 @@ func (d *Deployment) DataClaim() *corev1.PersistentVolumeClaim {
 // ManagerDeployment runs the controller manager, with leader election.
 func (d *Deployment) ManagerDeployment() *appsv1.Deployment {
 	pod := corev1.PodSpec{
-		ServiceAccountName: d.ServiceAccount,
+		ServiceAccountName: d.ManagerServiceAccount(),
 		SecurityContext:    &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532), RunAsGroup: ptr.To[int64](65532)},
 		Containers: []corev1.Container{{
 			Name:            "manager",
