@@ -133,8 +133,14 @@ func validateDeploymentNames(name, namespace, serviceAccount string) error {
 			return fmt.Errorf("invalid %s %q: %s", f.flag, f.value, errs[0])
 		}
 	}
+	if slices.Contains(clusterNamespaces, namespace) {
+		return fmt.Errorf("--namespace %s is the cluster's own: the deployment owns its Namespace object (it enforces the restricted Pod Security Standard there, and deleting the deployment deletes it); choose a namespace for the project", namespace)
+	}
 	return nil
 }
+
+// clusterNamespaces are the namespaces Kubernetes makes and other workloads share.
+var clusterNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
 
 // kustomization returns the directory to render: the base or an overlay.
 func (o *BuildConfigOptions) kustomization() string {
