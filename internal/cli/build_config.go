@@ -26,6 +26,8 @@ type BuildConfigOptions struct {
 	KeyType string
 	Output  string
 	Overlay string
+	// ShowSecrets prints Secrets' values (see manifests.Redact).
+	ShowSecrets bool
 	// replicasSet: --replicas was given (sqlite refuses more than one).
 	replicasSet bool
 	res         ConfigResult
@@ -45,6 +47,7 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
 	f.BoolVar(&o.RotateCerts, "rotate-certs", false, "replace the existing CA and serving certificate")
 	f.StringVar(&o.OutputDir, "output-dir", model.ConfigDir, "directory of the kustomize layout, relative to the project")
+	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "print Secrets' values where objects are printed (-o -, -o json, --dry-run); by default each is replaced by its size")
 }
 
 // Complete loads the project and fills in defaults.
@@ -211,6 +214,11 @@ func (o *BuildConfigOptions) Run() error {
 		return o.fillResult(res, rendered)
 	}
 	if o.Output == "-" {
+		if !o.ShowSecrets {
+			if rendered, err = manifests.Redact(rendered); err != nil {
+				return err
+			}
+		}
 		_, err = o.streams.Out.Write(rendered)
 		return err
 	}
@@ -262,6 +270,9 @@ func (o *BuildConfigOptions) fillResult(res *manifests.Result, rendered []byte) 
 			return fmt.Errorf("the rendered %s: %w", o.res.Kustomization, err)
 		}
 		if obj != nil {
+			if !o.ShowSecrets {
+				manifests.RedactObject(obj)
+			}
 			o.res.Objects = append(o.res.Objects, obj)
 		}
 	}

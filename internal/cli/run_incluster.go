@@ -81,7 +81,7 @@ func (o *RunInClusterOptions) Complete() error {
 func (o *RunInClusterOptions) Run(ctx context.Context) error {
 	d := deploy.Options{
 		Generate: o.generateOptions(false), Manifests: o.Options, Kustomization: o.kustomization(),
-		Kubeconfig: o.Kubeconfig, Context: o.Context, DryRun: o.DryRun, WaitTimeout: o.WaitTimeout, Out: o.streams.Out,
+		Kubeconfig: o.Kubeconfig, Context: o.Context, DryRun: o.DryRun, ShowSecrets: o.ShowSecrets, WaitTimeout: o.WaitTimeout, Out: o.streams.Out,
 	}
 	if o.BuildImage && !o.DryRun {
 		d.Image = &o.Container.Options

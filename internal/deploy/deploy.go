@@ -28,10 +28,11 @@ type Options struct {
 	Kustomization string
 	// Kubeconfig and Context select the cluster.
 	Kubeconfig, Context string
-	// DryRun prints the rendered objects to Out instead of applying them.
-	DryRun      bool
-	WaitTimeout time.Duration
-	Out         io.Writer
+	// DryRun prints the rendered objects to Out instead of applying them,
+	// Secrets' values redacted unless ShowSecrets.
+	DryRun, ShowSecrets bool
+	WaitTimeout         time.Duration
+	Out                 io.Writer
 }
 
 // InCluster deploys.
@@ -55,6 +56,11 @@ func InCluster(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.DryRun {
+		if !o.ShowSecrets {
+			if rendered, err = manifests.Redact(rendered); err != nil {
+				return err
+			}
+		}
 		_, err := o.Out.Write(rendered)
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -153,6 +154,9 @@ func Write(o Options) (*Result, error) {
 			KvPairSources: types.KvPairSources{EnvSources: []string{storageEnvFile}},
 		}})
 	}
+	// Wherever --output-dir puts the layout, git leaves its secrets alone.
+	files[BasePath+"/.gitignore"] = []byte(header + "# Private keys and the storage DSN (with its password): never commit them.\n" +
+		strings.TrimPrefix(CertsPath, BasePath+"/") + "/*.key\n" + storageEnvFile + "\n")
 	if err := add(BasePath+"/kustomization.yaml", &types.Kustomization{
 		TypeMeta:        types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
 		Resources:       resources,

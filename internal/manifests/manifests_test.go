@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -353,5 +354,30 @@ func TestExternalEtcdServersCannotInjectPatchOperations(t *testing.T) {
 	}
 	if !strings.Contains(ext, `{"op": "remove"`) {
 		t.Errorf("the servers' text was not kept whole in the argument:\n%s", ext)
+	}
+}
+
+// TestSecretsIgnoredWhereverTheLayoutIs: the layout's own .gitignore keeps
+// its private keys and DSN out of git in any --output-dir.
+func TestSecretsIgnoredWhereverTheLayoutIs(t *testing.T) {
+	dir := t.TempDir()
+	o := options(dir)
+	o.OutputDir = "deploy/prod"
+	if _, err := Write(o); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	keys, _ := filepath.Glob(filepath.Join(dir, "deploy/prod/base/certificates/*.key"))
+	if len(keys) == 0 {
+		t.Fatal("no keys were written")
+	}
+	for _, f := range append(keys, filepath.Join(dir, "deploy/prod/base/certificates/tls.crt")) {
+		rel, _ := filepath.Rel(dir, f)
+		err := exec.Command("git", "-C", dir, "check-ignore", "-q", rel).Run()
+		if ignored := err == nil; ignored != strings.HasSuffix(f, ".key") {
+			t.Errorf("%s: ignored by git %v", rel, ignored)
+		}
 	}
 }
