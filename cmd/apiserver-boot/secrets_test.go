@@ -85,7 +85,7 @@ func TestPrintedOutputHasNoSecrets(t *testing.T) {
 				t.Errorf("%s prints a secret's bytes", name)
 			}
 		}
-		if strings.Contains(out, password) || strings.Contains(out, base64.StdEncoding.EncodeToString([]byte("dsn=postgres://kine:"+password))[:20]) {
+		if strings.Contains(out, password) || strings.Contains(out, base64.StdEncoding.EncodeToString([]byte("dsn=postgres://kine:" + password))[:20]) {
 			t.Errorf("%s prints the DSN's password", name)
 		}
 		if !strings.Contains(out, "redacted:") {
