@@ -313,9 +313,40 @@ func protobufOnTheWireAndInStorage(t *testing.T, dir, etcdURL string) {
 func protobufInKine(t *testing.T, dir string) {
 	srv := startServer(t, dir, "--storage", "sqlite", "--storage-dsn", filepath.Join(t.TempDir(), "state.db"))
 	mustKubectl(t, srv.kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"), "-n", "pb")
-	// The server's first kine socket (pkg/cmd/server/storage.go).
-	socket := "unix://" + filepath.Join(os.TempDir(), fmt.Sprintf("kine-%d-1", srv.pid), "kine.sock")
+	socket := "unix://" + kineSocket(t, srv.pid)
 	if v := storedBytes(t, socket, "bees", "pb", "bee-sample"); !bytes.HasPrefix(v, protobufMagic) {
 		t.Errorf("kine holds %q, not protobuf", v[:min(len(v), 16)])
 	}
+}
+
+// kineSocket is the path of the kine socket the process pid listens on: its
+// directory is a private temporary one (pkg/cmd/server/storage.go), found
+// through the socket inodes the process holds and the kernel's table of
+// unix sockets, which names their paths.
+func kineSocket(t *testing.T, pid int) string {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if inode, ok := strings.CutPrefix(target, "socket:["); ok {
+			inodes[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	table, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/unix", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(table), "\n") {
+		// Num RefCount Protocol Flags Type St Inode Path
+		f := strings.Fields(line)
+		if len(f) == 8 && inodes[f[6]] && filepath.Base(f[7]) == "kine.sock" {
+			return f[7]
+		}
+	}
+	t.Fatalf("process %d listens on no kine.sock", pid)
+	return ""
 }

@@ -36,7 +36,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -101,9 +100,6 @@ func (o *StorageOptions) AddFlags(fs *pflag.FlagSet) {
 		"How long to wait at start for the postgres or mysql server of --storage-dsn.")
 }
 
-// servers counts the servers of this process, to name their sockets.
-var servers atomic.Int64
-
 // SQL reports whether objects are kept in a SQL database through kine.
 func (o *StorageOptions) SQL() bool { return o.Backend != StorageEtcd }
 
@@ -115,8 +111,13 @@ func (o *StorageOptions) Complete(etcd *genericoptions.EtcdOptions) error {
 	if len(etcd.StorageConfig.Transport.ServerList) > 0 {
 		return fmt.Errorf("--etcd-servers cannot be used with --storage=%s: the server runs its own kine", o.Backend)
 	}
-	// One directory per server: a test process may run several (pkg/apiservertest).
-	o.socket = filepath.Join(os.TempDir(), fmt.Sprintf("kine-%d-%d", os.Getpid(), servers.Add(1)), "kine.sock")
+	// A new private directory per server (a test process may run several,
+	// pkg/apiservertest): made here with a name no other user can take first.
+	dir, err := os.MkdirTemp("", "kine-")
+	if err != nil {
+		return fmt.Errorf("--storage=%s: a directory for kine's socket: %w", o.Backend, err)
+	}
+	o.socket = filepath.Join(dir, "kine.sock")
 	etcd.StorageConfig.Transport.ServerList = []string{"unix://" + o.socket}
 	return nil
 }
@@ -174,9 +175,6 @@ func (o *StorageOptions) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(o.socket), 0o700); err != nil {
-		return err
-	}
 	if err := o.serveKine(ctx, endpointURL); err != nil {
 		os.RemoveAll(filepath.Dir(o.socket))
 		return err
@@ -209,12 +207,6 @@ func (o *StorageOptions) serveKine(ctx context.Context, endpointURL string) erro
 	if err != nil {
 		stopBackend()
 		return fmt.Errorf("--storage=%s: %w", o.Backend, err)
-	}
-	// A socket left by a previous run (the same pid in a restarted container
-	// with /tmp on a volume) would make the listen fail.
-	if err := os.Remove(o.socket); err != nil && !errors.Is(err, os.ErrNotExist) {
-		stopBackend()
-		return fmt.Errorf("--storage=%s: kine's socket: %w", o.Backend, err)
 	}
 	listener, err := net.Listen("unix", o.socket)
 	if err == nil {
