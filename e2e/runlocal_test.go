@@ -71,6 +71,10 @@ func TestRunLocal(t *testing.T) {
 		if out, err := kubectl(ctx, kubeconfig, "auth", "can-i", "create", "bees", "--as", "jane"); err == nil || strings.TrimSpace(out) != "no" {
 			t.Fatalf("auth can-i create bees --as jane: %q (err %v), want no", out, err)
 		}
+		// As kube-apiserver, it answers only authenticated users.
+		if out, err := kubectl(ctx, kubeconfig, "auth", "whoami", "--as", "system:anonymous", "--as-group", "system:unauthenticated"); err == nil || !strings.Contains(out, "forbidden") {
+			t.Fatalf("auth whoami as system:anonymous (err %v), want forbidden:\n%s", err, out)
+		}
 		if out, err := kubectl(ctx, kubeconfig, "get", "bees", "--as", "jane"); err == nil || !strings.Contains(out, `User "jane" cannot list resource "bees"`) {
 			t.Fatalf("jane listed bees (err %v):\n%s", err, out)
 		}

@@ -25,12 +25,14 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	authuser "k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -73,12 +75,12 @@ func installSelfReviews(s *genericapiserver.GenericAPIServer, authz authorizer.A
 
 // StandaloneAuthorizer is the authorizer of a --standalone server: authz,
 // plus kube-apiserver's system:basic-user rule that every authenticated user
-// may ask who they are and what they may do.
+// (not an anonymous one) may ask who they are and what they may do.
 func StandaloneAuthorizer(authz authorizer.Authorizer) authorizer.Authorizer {
 	return authorizer.AuthorizerFunc(func(ctx context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
 		self := a.GetAPIGroup() == authenticationv1.GroupName && a.GetResource() == "selfsubjectreviews" ||
 			a.GetAPIGroup() == authorizationv1.GroupName && a.GetResource() == "selfsubjectaccessreviews"
-		if a.IsResourceRequest() && a.GetVerb() == "create" && self && a.GetUser() != nil {
+		if a.IsResourceRequest() && a.GetVerb() == "create" && self && a.GetUser() != nil && slices.Contains(a.GetUser().GetGroups(), authuser.AllAuthenticated) {
 			return authorizer.DecisionAllow, "anyone may review themselves", nil
 		}
 		return authz.Authorize(ctx, a)
