@@ -74,6 +74,8 @@ func TestLayout(t *testing.T) {
 		"storage: 1Gi",
 		// The node e2e proves every pod is admitted under it.
 		"pod-security.kubernetes.io/enforce: restricted",
+		// etcd's pods hold no ServiceAccount token.
+		"automountServiceAccountToken: false",
 	} {
 		if !strings.Contains(base, want) {
 			t.Errorf("the rendered base lacks %q", want)
