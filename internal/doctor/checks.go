@@ -212,11 +212,15 @@ func (d *doctor) checkAggregation(ctx context.Context) {
 	}
 	var names []string
 	_ = json.Unmarshal([]byte(cm.Data["requestheader-allowed-names"]), &names)
-	allowed := "any client certificate of that CA"
-	if len(names) > 0 {
-		allowed = strings.Join(names, ", ")
+	if len(names) == 0 {
+		// Extension servers then accept identity headers from any client
+		// certificate that CA signed, not only kube-apiserver's proxy client.
+		d.add(Finding{Check: "aggregation", Subject: subject, Severity: Warning,
+			Message: "requestheader-allowed-names is empty: any client certificate of the requestheader CA may assert any user to extension servers",
+			Fix:     "start kube-apiserver with --requestheader-allowed-names set to the common name of its --proxy-client-cert-file (front-proxy-client on kubeadm clusters)"})
+		return
 	}
-	d.add(Finding{Check: "aggregation", Subject: subject, Severity: OK, Message: "requestheader CA present; allowed names: " + allowed})
+	d.add(Finding{Check: "aggregation", Subject: subject, Severity: OK, Message: "requestheader CA present; allowed names: " + strings.Join(names, ", ")})
 }
 
 // access is one permission the server's identity needs.
