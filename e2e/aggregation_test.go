@@ -87,7 +87,34 @@ func TestAggregation(t *testing.T) {
 		}
 	})
 
-	r := startRegistered(t, bin, dir, admin)
+	// The API is served by the deployment above: run local --register-into
+	// refuses to move it to this machine, and changes nothing.
+	t.Run("register-into refuses to take over a deployed API", func(t *testing.T) {
+		state := func() string {
+			return mustKubectl(t, admin, "get", "apiservices,clusterroles,clusterrolebindings", "-o",
+				`jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}`)
+		}
+		before := state()
+		etcdPort, ports := runLocalPorts(t, 2)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, "run", "local", "--build=false", "--register-into", admin,
+			"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(ports[0]), "--manager-probe-port", strconv.Itoa(ports[1]))
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "APIService v1alpha1.insect.example.com exists and no run local --register-into made it (it points at Service bees/bees-apiserver)") {
+			t.Fatalf("run local --register-into over a deployed API: %v\n%s", err, out)
+		}
+		if after := state(); after != before {
+			t.Errorf("the refused run changed the cluster:\nbefore %s\nafter  %s", before, after)
+		}
+		if out, err := kubectlOut(admin, "get", "namespace", "bees-system"); err == nil {
+			t.Errorf("the refused run made its namespace:\n%s", out)
+		}
+	})
+
+	// Asked to, it takes the API over (and removes it on exit).
+	r := startRegistered(t, bin, dir, admin, "--take-over")
 
 	t.Run("kubectl through kube-apiserver", func(t *testing.T) {
 		if out := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com"); !containsLine(out, "v1alpha1.insect.example.com", "bees-system/bees-apiserver", "True") {
@@ -235,10 +262,31 @@ spec:
 	})
 
 	t.Run("unregister on exit", func(t *testing.T) {
+		identity := filepath.Join(dir, ".local", "run", "apiserver.kubeconfig")
+		if out, err := kubectlOut(identity, "auth", "whoami"); err != nil || !strings.Contains(out, "system:serviceaccount:bees-system:bees-apiserver") {
+			t.Fatalf("the run's identity does not authenticate while it runs (%v):\n%s", err, out)
+		}
 		r.interrupt(t)
 		if out, err := kubectlOut(admin, "get", "apiservice", "v1alpha1.insect.example.com"); err == nil || !strings.Contains(out, "NotFound") {
 			t.Fatalf("the APIService is still there after run local stopped: %v\n%s", err, out)
 		}
+		// Nothing the run made is left (the namespace may still be terminating).
+		left := mustKubectl(t, admin, "get", "apiservices,clusterroles,clusterrolebindings,rolebindings,serviceaccounts,services", "-A",
+			"-l", "apiserver-boot.io/run-local", "-o", "name")
+		if strings.TrimSpace(left) != "" {
+			t.Errorf("run local left behind:\n%s", left)
+		}
+		if phase, err := kubectlOut(admin, "get", "namespace", "bees-system", "-o", "jsonpath={.status.phase}"); err == nil && phase != "Terminating" {
+			t.Errorf("the namespace the run made is %q, not deleted", phase)
+		}
+		// Its ServiceAccount is gone, and its token with it (once
+		// kube-apiserver's 10 s cache of authenticated tokens lets go).
+		var whoami string
+		waitFor(t, 30*time.Second, func() bool {
+			out, err := kubectlOut(identity, "auth", "whoami")
+			whoami = out
+			return err != nil && strings.Contains(out, "Unauthorized")
+		}, func() string { return "the run's token still authenticates after exit:\n" + whoami })
 	})
 }
 
@@ -252,12 +300,12 @@ type registered struct {
 
 // startRegistered starts run local --register-into and waits until it says
 // the APIServices are Available.
-func startRegistered(t *testing.T, bin, dir, kubeconfig string) *registered {
+func startRegistered(t *testing.T, bin, dir, kubeconfig string, extra ...string) *registered {
 	t.Helper()
 	etcdPort, ports := runLocalPorts(t, 2)
 	r := &registered{out: &syncBuffer{}, exited: make(chan struct{}), securePort: ports[0]}
-	r.cmd = exec.Command(bin, "run", "local", "--build=false", "--register-into", kubeconfig,
-		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(r.securePort), "--manager-probe-port", strconv.Itoa(ports[1]))
+	r.cmd = exec.Command(bin, append([]string{"run", "local", "--build=false", "--register-into", kubeconfig,
+		"--etcd-port", strconv.Itoa(etcdPort), "--secure-port", strconv.Itoa(r.securePort), "--manager-probe-port", strconv.Itoa(ports[1])}, extra...)...)
 	r.cmd.Dir = dir
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
 	if err := r.cmd.Start(); err != nil {

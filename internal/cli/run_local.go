@@ -34,6 +34,7 @@ type RunLocalOptions struct {
 	Namespace       string
 	ServiceAccount  string
 	RegisterTimeout time.Duration
+	TakeOver        bool
 }
 
 // Complete loads the project and turns the flags into the run: the build
@@ -82,6 +83,7 @@ func (o *RunLocalOptions) registration() (*localrun.Registration, error) {
 		Kubeconfig:    o.RegisterInto,
 		AdvertiseHost: o.AdvertiseHost,
 		Timeout:       o.RegisterTimeout,
+		TakeOver:      o.TakeOver,
 		Deployment: manifests.Deployment{
 			Name: o.Name, Namespace: o.Namespace, ServiceAccount: o.ServiceAccount, Project: o.model,
 		},
@@ -113,8 +115,12 @@ With --register-into KUBECONFIG the apiserver is registered into that cluster's
 aggregation layer instead of running standalone: the namespace, ServiceAccount and
 RBAC of "build config" are applied, the apiserver authenticates and authorizes
 requests through the cluster as that ServiceAccount, and an ExternalName Service
-(--advertise-host) and the APIServices point the cluster at it. On exit the
-APIServices and the Service are removed.`,
+(--advertise-host) and the APIServices point the cluster at it. On exit everything
+the run made is removed: the APIServices and the Service, then the ServiceAccount
+(its token with it), the RBAC, and the namespace if the run made it. It refuses to
+replace APIServices it did not make (a deployed server's) unless --take-over; a
+killed run's objects are its own to the next run of the same --name, which
+removes them on exit.`,
 		Example: `  apiserver-boot run local
   kubectl --kubeconfig kubeconfig get bees
 
@@ -154,5 +160,6 @@ APIServices and the Service are removed.`,
 	f.StringVar(&o.Namespace, "namespace", "", "with --register-into: namespace of the Service and ServiceAccount (default <project>-system)")
 	f.StringVar(&o.ServiceAccount, "service-account", "", "with --register-into: the apiserver's identity (default the --name)")
 	f.DurationVar(&o.RegisterTimeout, "register-timeout", 2*time.Minute, "with --register-into: how long to wait for the APIServices to be Available")
+	f.BoolVar(&o.TakeOver, "take-over", false, "with --register-into: replace APIServices this run did not make (a deployed server's); they are deleted on exit")
 	return cmd
 }

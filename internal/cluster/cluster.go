@@ -120,6 +120,15 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, r
 	return nil
 }
 
+// Get reads the object in the cluster that obj names.
+func (c *Client) Get(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	r, err := c.resource(obj)
+	if err != nil {
+		return nil, err
+	}
+	return r.Get(ctx, obj.GetName(), metav1.GetOptions{})
+}
+
 // Delete deletes objects in reverse dependency order; missing ones are fine.
 func (c *Client) Delete(ctx context.Context, objs []*unstructured.Unstructured) error {
 	objs = slices.Clone(objs)

@@ -229,15 +229,16 @@ func Run(ctx context.Context, o Options) (err error) {
 		args = append(args, "--standalone", "--client-ca-file", pki.Path(caCert))
 	} else {
 		identity := filepath.Join(state, "apiserver.kubeconfig")
-		if err := reg.prepare(ctx, identity); err != nil {
-			return err
-		}
-		args = append(args, "--kubeconfig", identity, "--authentication-kubeconfig", identity, "--authorization-kubeconfig", identity)
+		// Whatever prepare and register made is removed on every way out.
 		defer func() {
 			if uerr := reg.unregister(); uerr != nil && err == nil {
 				err = uerr
 			}
 		}()
+		if err := reg.prepare(ctx, identity); err != nil {
+			return err
+		}
+		args = append(args, "--kubeconfig", identity, "--authentication-kubeconfig", identity, "--authorization-kubeconfig", identity)
 	}
 	apiserver, err := startChild(model.APIServer.Name, apiserverBin, args, o.Dir, logFor(model.APIServer.Name))
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
@@ -33,7 +35,15 @@ type Registration struct {
 	AdvertiseHost string
 	// Timeout bounds the wait for the APIServices to become Available.
 	Timeout time.Duration
+	// TakeOver lets the run replace APIServices it did not make (a deployed
+	// server's), which it then deletes on exit.
+	TakeOver bool
 }
+
+// RunLocalLabel marks what a --register-into run made, with the Deployment's
+// name: the next run (after a killed one) knows them as its own, and the
+// objects of anyone else as not.
+const RunLocalLabel = "apiserver-boot.io/run-local"
 
 // registrar holds what the registration made, to undo it.
 type registrar struct {
@@ -41,6 +51,8 @@ type registrar struct {
 	cfg        *rest.Config
 	client     *cluster.Client
 	registered []*unstructured.Unstructured
+	// prepared is what prepare applied (the Namespace only if it made it).
+	prepared []*unstructured.Unstructured
 }
 
 func newRegistrar(reg *Registration) (*registrar, error) {
@@ -61,15 +73,34 @@ func newRegistrar(reg *Registration) (*registrar, error) {
 // the cluster exactly as it would in it.
 func (r *registrar) prepare(ctx context.Context, path string) error {
 	d := &r.reg.Deployment
-	objs, err := manifests.ToUnstructured(append([]any{d.NamespaceObject(), d.ServiceAccountObject()}, d.APIServerRBAC()...)...)
-	if err != nil {
-		return err
-	}
-	if err := r.client.Apply(ctx, objs, nil); err != nil {
-		return err
-	}
 	cs, err := kubernetes.NewForConfig(r.cfg)
 	if err != nil {
+		return err
+	}
+	own := []any{d.ServiceAccountObject()}
+	madeNamespace, err := r.namespaceIsOurs(ctx, cs)
+	if err != nil {
+		return err
+	}
+	if madeNamespace {
+		own = append(own, d.NamespaceObject()) // made by this run (or a killed one): removed on exit
+	}
+	objs, err := manifests.ToUnstructured(append(own, d.APIServerRBAC()...)...)
+	if err != nil {
+		return err
+	}
+	// What register will make, named as it will be, is checked now too:
+	// nothing is changed when any of it is someone else's.
+	later, err := manifests.ToUnstructured(append([]any{d.ExternalService(r.reg.AdvertiseHost, 443)}, d.APIServices(d.Name, d.Namespace, 443, nil)...)...)
+	if err != nil {
+		return err
+	}
+	if err := r.checkOwnership(ctx, append(slices.Clone(objs), later...)); err != nil {
+		return err
+	}
+	r.label(objs)
+	r.prepared = objs
+	if err := r.client.Apply(ctx, objs, nil); err != nil {
 		return err
 	}
 	tok, err := cs.CoreV1().ServiceAccounts(d.Namespace).CreateToken(ctx, d.ServiceAccount, &authenticationv1.TokenRequest{
@@ -105,6 +136,7 @@ func (r *registrar) register(ctx context.Context, port int, caPEM []byte) error 
 	if err != nil {
 		return err
 	}
+	r.label(objs)
 	r.registered = objs
 	if err := r.client.Apply(ctx, objs, nil); err != nil {
 		return err
@@ -112,13 +144,94 @@ func (r *registrar) register(ctx context.Context, port int, caPEM []byte) error 
 	return r.client.WaitAvailable(ctx, cluster.APIServiceNames(objs), r.reg.Timeout)
 }
 
-// unregister removes the APIServices and the Service, so the cluster does not
-// keep routing to a server that is gone.
+// unregister removes everything the run made: the APIServices and the
+// Service first, so the cluster does not keep routing to a server that is
+// gone, then the identity (deleting the ServiceAccount revokes its token),
+// its RBAC, and the Namespace if the run made it.
 func (r *registrar) unregister() error {
-	if len(r.registered) == 0 {
+	objs := append(slices.Clone(r.registered), r.prepared...)
+	if len(objs) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return r.client.Delete(ctx, r.registered)
+	if err := r.client.Delete(ctx, r.registered); err != nil {
+		return err
+	}
+	return r.client.Delete(ctx, r.prepared)
+}
+
+func (r *registrar) label(objs []*unstructured.Unstructured) {
+	for _, o := range objs {
+		labels := o.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[RunLocalLabel] = r.reg.Deployment.Name
+		o.SetLabels(labels)
+	}
+}
+
+// checkOwnership refuses to apply over objects this run (or an earlier,
+// killed run of the same name) did not make: APIServices of a deployed
+// server (registering would move the API to this machine and delete it on
+// exit), or RBAC of the same name. --take-over allows it.
+func (r *registrar) checkOwnership(ctx context.Context, objs []*unstructured.Unstructured) error {
+	d := &r.reg.Deployment
+	for _, o := range objs {
+		if o.GetKind() == "Namespace" {
+			continue // see namespaceIsOurs
+		}
+		existing, err := r.client.Get(ctx, o)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s %s: %w", o.GetKind(), o.GetName(), err)
+		}
+		if existing.GetLabels()[RunLocalLabel] == d.Name || r.reg.TakeOver {
+			continue
+		}
+		what := ""
+		if o.GetKind() == "APIService" {
+			svc, _, _ := unstructured.NestedString(existing.Object, "spec", "service", "name")
+			ns, _, _ := unstructured.NestedString(existing.Object, "spec", "service", "namespace")
+			what = fmt.Sprintf(" (it points at Service %s/%s)", ns, svc)
+		}
+		return fmt.Errorf("%s %s exists and no run local --register-into made it%s: registering would take it over and delete it on exit; stop what made it, choose another --name, or pass --take-over", o.GetKind(), describe(o), what)
+	}
+	return nil
+}
+
+// namespaceIsOurs reports whether the run makes (and so removes) the
+// namespace: it does not exist, or a run of this name made it. A namespace
+// being deleted (by the last run's exit) is waited for.
+func (r *registrar) namespaceIsOurs(ctx context.Context, cs kubernetes.Interface) (bool, error) {
+	d := &r.reg.Deployment
+	deadline := time.Now().Add(r.reg.Timeout)
+	for {
+		ns, err := cs.CoreV1().Namespaces().Get(ctx, d.Namespace, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			return true, nil
+		case err != nil:
+			return false, fmt.Errorf("reading namespace %s: %w", d.Namespace, err)
+		case ns.DeletionTimestamp == nil:
+			return ns.Labels[RunLocalLabel] == d.Name, nil
+		case time.Now().After(deadline):
+			return false, fmt.Errorf("namespace %s is still being deleted after %s", d.Namespace, r.reg.Timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func describe(o *unstructured.Unstructured) string {
+	if o.GetNamespace() != "" {
+		return o.GetNamespace() + "/" + o.GetName()
+	}
+	return o.GetName()
 }
