@@ -38,7 +38,7 @@ const (
 	// Flowers it visits.
 	// +optional
 	// +k8s:listType=set
-	// +k8s:minItems=1
+	// +k8s:minItems=2
 	// +k8s:maxItems=3
 	// +k8s:eachVal=+k8s:minLength=2
 	Flowers []string ` + "`json:\"flowers,omitempty\"`" + `
@@ -143,6 +143,11 @@ func declarativeValidation(t *testing.T, kubeconfig string, r resourceUnderTest,
 		"spec.nickname: Too long: may not be more than 12 bytes",
 		`spec.flowers[1]: Duplicate value: "rose"`,
 		"spec.flowers[2]: Too short: must be at least 2 characters")
+
+	// minItems: an empty optional list is unset (which +optional lets
+	// pass), so the fixture asks for two and one is refused.
+	refused("a single flower", []string{"create", "-f", manifest("invalid3", "  flowers: [rose]\n")},
+		"spec.flowers: Too few: 1: must have at least 2 items")
 
 	// Update rules.
 	refused("a change of the immutable origin", []string{"-n", ns, "patch", r.plural, "valid", "--type", "merge", "-p", `{"spec":{"origin":"forest"}}`},
