@@ -7,6 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/apiserver-boot/apiserver-boot/internal/layout"
+	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
+	"github.com/apiserver-boot/apiserver-boot/internal/scaffold"
 )
 
 // TestLayoutPageCoversEveryFile: every file of the golden projects has its
@@ -52,6 +57,83 @@ func TestLayoutPageCoversEveryFile(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestLayoutPageSaysWhichFilesAreRegenerated: the page's last column agrees
+// with internal/layout: a file rewritten from PROJECT on every create is
+// "generated" (an edit there is refused, or thrown away with --force), and
+// a file written once is "yours".
+func TestLayoutPageSaysWhichFilesAreRegenerated(t *testing.T) {
+	page, err := os.ReadFile("../../docs/concepts/project-layout.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		patterns []*regexp.Regexp
+		owner    string
+	}
+	var rows []row
+	for _, line := range strings.Split(string(page), "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		r := row{owner: strings.TrimSpace(cells[len(cells)-1])}
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[0], -1) {
+			p := regexp.QuoteMeta(m[1])
+			p = regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(p, `[^/]+`)
+			p = strings.ReplaceAll(p, `\*`, `[^/]*`)
+			p = strings.ReplaceAll(p, `…`, `.+`)
+			r.patterns = append(r.patterns, regexp.MustCompile("^"+p+"$"))
+		}
+		rows = append(rows, r)
+	}
+	// The most literal row that matches (subresources.go before <name>.go).
+	ownerOf := func(path string) string {
+		owner, placeholders := "", -1
+		for _, r := range rows {
+			for _, re := range r.patterns {
+				n := strings.Count(re.String(), "[^/]")
+				if re.MatchString(path) && (placeholders < 0 || n < placeholders) {
+					owner, placeholders = r.owner, n
+				}
+			}
+		}
+		return owner
+	}
+	p, err := project.Load(filepath.Join("..", "..", "testdata", "golden", "bees"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model.New(p)
+	want := map[string]string{model.ProjectFile: "generated"}
+	for _, f := range layout.Regenerated(m) {
+		want[f.Path] = "generated"
+	}
+	written := layout.Repo(m, "")
+	for _, g := range m.Groups {
+		written = append(written, layout.Group(g)...)
+		for _, v := range g.Versions {
+			written = append(written, layout.Version(v)...)
+		}
+		for _, k := range g.Kinds {
+			files, _ := layout.Kind(k)
+			written = append(written, files...)
+		}
+	}
+	for _, f := range written {
+		if f.IfExists == scaffold.Skip {
+			want[f.Path] = "yours"
+		}
+	}
+	if len(want) < 30 {
+		t.Fatalf("only %d files from internal/layout", len(want))
+	}
+	for path, owner := range want {
+		if got := ownerOf(path); got != owner {
+			t.Errorf("%s: the page says %q, internal/layout makes it %s", path, got, owner)
 		}
 	}
 }

@@ -124,7 +124,8 @@ removes them on exit.`,
 		Example: `  apiserver-boot run local
   kubectl --kubeconfig kubeconfig get bees
 
-  # Serve the API through an existing cluster (e.g. kind), with its users and RBAC
+  # Serve the API through a cluster whose kube-apiserver reaches this machine as localhost
+  # (one on this machine; see --advertise-host), with its users and RBAC
   apiserver-boot run local --register-into ~/.kube/config
   kubectl get bees
 
