@@ -18,23 +18,9 @@ import (
 // row in docs/concepts/project-layout.md, so a template added without its
 // documentation fails here.
 func TestLayoutPageCoversEveryFile(t *testing.T) {
-	page, err := os.ReadFile("../../docs/concepts/project-layout.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var patterns []*regexp.Regexp
-	for _, line := range strings.Split(string(page), "\n") {
-		if !strings.HasPrefix(line, "| `") {
-			continue
-		}
-		first := strings.SplitN(line, " | ", 2)[0]
-		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(first, -1) {
-			p := regexp.QuoteMeta(m[1])
-			p = regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(p, `[^/]+`)
-			p = strings.ReplaceAll(p, `\*`, `[^/]*`)
-			p = strings.ReplaceAll(p, `…`, `.+`)
-			patterns = append(patterns, regexp.MustCompile("^"+p+"$"))
-		}
+	for _, r := range layoutRows(t) {
+		patterns = append(patterns, r.patterns...)
 	}
 	if len(patterns) < 20 {
 		t.Fatalf("found %d paths in the page's table", len(patterns))
@@ -66,30 +52,7 @@ func TestLayoutPageCoversEveryFile(t *testing.T) {
 // "generated" (an edit there is refused, or thrown away with --force), and
 // a file written once is "yours".
 func TestLayoutPageSaysWhichFilesAreRegenerated(t *testing.T) {
-	page, err := os.ReadFile("../../docs/concepts/project-layout.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct {
-		patterns []*regexp.Regexp
-		owner    string
-	}
-	var rows []row
-	for _, line := range strings.Split(string(page), "\n") {
-		if !strings.HasPrefix(line, "| `") {
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "| "), " | ")
-		r := row{owner: strings.TrimSpace(cells[len(cells)-1])}
-		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[0], -1) {
-			p := regexp.QuoteMeta(m[1])
-			p = regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(p, `[^/]+`)
-			p = strings.ReplaceAll(p, `\*`, `[^/]*`)
-			p = strings.ReplaceAll(p, `…`, `.+`)
-			r.patterns = append(r.patterns, regexp.MustCompile("^"+p+"$"))
-		}
-		rows = append(rows, r)
-	}
+	rows := layoutRows(t)
 	// The most literal row that matches (subresources.go before <name>.go).
 	ownerOf := func(path string) string {
 		owner, placeholders := "", -1
@@ -136,4 +99,36 @@ func TestLayoutPageSaysWhichFilesAreRegenerated(t *testing.T) {
 			t.Errorf("%s: the page says %q, internal/layout makes it %s", path, got, owner)
 		}
 	}
+}
+
+// layoutRow is a row of the page's table: the paths it covers, as patterns
+// (<name> one path element, * part of one, … any), and its owner column.
+type layoutRow struct {
+	patterns []*regexp.Regexp
+	owner    string
+}
+
+func layoutRows(t *testing.T) []layoutRow {
+	t.Helper()
+	page, err := os.ReadFile("../../docs/concepts/project-layout.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []layoutRow
+	for _, line := range strings.Split(string(page), "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		r := layoutRow{owner: strings.TrimSpace(cells[len(cells)-1])}
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[0], -1) {
+			p := regexp.QuoteMeta(m[1])
+			p = regexp.MustCompile(`<[a-z]+>`).ReplaceAllString(p, `[^/]+`)
+			p = strings.ReplaceAll(p, `\*`, `[^/]*`)
+			p = strings.ReplaceAll(p, `…`, `.+`)
+			r.patterns = append(r.patterns, regexp.MustCompile("^"+p+"$"))
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
