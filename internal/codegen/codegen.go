@@ -70,8 +70,11 @@ var runMu sync.Mutex
 func Generate(opts Options) (*Result, error) {
 	runMu.Lock()
 	defer runMu.Unlock()
+	var logMu sync.Mutex // validation-gen logs from its goroutine
 	logf := func(format string, args ...any) {
 		if opts.Log != nil {
+			logMu.Lock()
+			defer logMu.Unlock()
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
@@ -139,9 +142,13 @@ func Generate(opts Options) (*Result, error) {
 	}
 	validation := make(chan external, 1)
 	if argv := in.argv("validation-gen", reportFile); argv != nil {
+		// What it needs from the load is read now: the generators below
+		// add to the universe as they run.
+		inputs, included := validationIncluded(argv)
+		markers := validationMarkers(base.Universe, inputs, included)
 		go func() {
 			t := time.Now()
-			files, err := runValidationGen(tmp, opts.Dir, in.module, base.Universe, argv)
+			files, err := runValidationGen(tmp, opts.Dir, in.module, markers, inputs, argv)
 			if err == nil {
 				logf("%-22s %s", "validation-gen", since(t))
 			}

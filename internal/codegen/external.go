@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/gengo/v2/types"
-
 	"github.com/apiserver-boot/apiserver-boot/internal/pkgdriver"
 	"github.com/apiserver-boot/apiserver-boot/internal/toolshim"
 )
@@ -23,12 +21,13 @@ import (
 // builds it once per version into the go command's cache.
 const validationGenPkg = "k8s.io/code-generator/cmd/validation-gen"
 
-// runValidationGen runs upstream's validation-gen in a stage of the project's
-// sources with the lines apiserver-boot derives for it (+k8s:optional beside
-// +optional, +k8s:opaqueType on fields of packages it does not read) added
-// to the copy only, and returns the files it wrote, by absolute path.
-func runValidationGen(tmp, dir, module string, u types.Universe, argv []string) (map[string][]byte, error) {
-	inputs, included := validationIncluded(argv)
+// runValidationGen runs upstream's validation-gen on the packages inputs, in
+// a stage of the project's sources with the lines apiserver-boot derives for
+// it (markers: +k8s:optional beside +optional, +k8s:opaqueType on fields of
+// packages it does not read) added to the copy only, and returns the files
+// it wrote, by absolute path. It reads no shared state, so it runs beside
+// the in-process generators.
+func runValidationGen(tmp, dir, module string, markers []derivedMarker, inputs, argv []string) (map[string][]byte, error) {
 	overlay := map[string][]byte{}
 	var pkgDirs []string
 	for _, pkg := range inputs {
@@ -44,7 +43,7 @@ func runValidationGen(tmp, dir, module string, u types.Universe, argv []string) 
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range validationMarkers(u, inputs, included) {
+	for _, m := range markers {
 		if err := addToSource(s.dir, module, m); err != nil {
 			return nil, err
 		}
