@@ -71,8 +71,15 @@ func checkClaimedNames(dir, module string, u types.Universe, pkgs []string) erro
 			if t.Kind != types.Struct {
 				continue
 			}
+			claims := func(name string) (string, bool) {
+				gen, ok := claimedMethods[name]
+				if gen == "go-to-protobuf" && protobufOff(t) {
+					return "", false // no message is generated for it
+				}
+				return gen, ok
+			}
 			for _, m := range t.Members {
-				gen, ok := claimedMethods[m.Name]
+				gen, ok := claims(m.Name)
 				if !ok {
 					continue
 				}
@@ -85,7 +92,7 @@ func checkClaimedNames(dir, module string, u types.Universe, pkgs []string) erro
 				if method == "String" && hasLine(t.CommentLines, "+protobuf.options.(gogoproto.goproto_stringer)=false") {
 					continue // the message's String is the user's, as for ExtraValue
 				}
-				if gen, ok := claimedMethods[method]; ok {
+				if gen, ok := claims(method); ok {
 					errs = append(errs, TypeError{Pos: methodPosition(pkgDir, rel, name, method),
 						Message: fmt.Sprintf("method %s.%s is one %s generates for %s: remove or rename yours", name, method, gen, name)})
 				}
