@@ -68,7 +68,7 @@ func TestGeneratedServer(t *testing.T) {
 			}
 			// The +k8s: tags, in the constraints column.
 			for _, want := range []string{"| `minimum=1`, `maximum=10` |", "| `minLength=3`, `maxBytes=12` |", "| `format=k8s-short-name` |",
-				"| one of `Drone`, `Queen`, `Worker` |", "| `minItems=1`, `maxItems=3` |", "| `immutable` |", "| `update=NoUnset` |"} {
+				"| one of `Drone`, `Queen`, `Worker` |", "| `minItems=2`, `maxItems=3` |", "| `immutable` |", "| `update=NoUnset` |"} {
 				if !strings.Contains(string(doc), want) {
 					t.Errorf("%s lacks the constraint %q", file, want)
 				}
@@ -219,7 +219,7 @@ func TestGeneratedServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{`"minimum":1`, `"maximum":10`, `"minLength":3`, `"maxLength":256`, `"minItems":1`, `"maxItems":3`,
+		for _, want := range []string{`"minimum":1`, `"maximum":10`, `"minLength":3`, `"maxLength":256`, `"minItems":2`, `"maxItems":3`,
 			`"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"`, `"enum":["Drone","Queen","Worker"]`} {
 			if !strings.Contains(string(v3JSON), want) {
 				t.Errorf("OpenAPI v3 of insect.example.com/v1alpha1 lacks %s", want)

@@ -95,7 +95,7 @@ func (r *registrar) prepare(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.checkOwnership(ctx, append(slices.Clone(objs), later...)); err != nil {
+	if err := r.checkOwnership(ctx, append(later, objs...)); err != nil {
 		return err
 	}
 	r.label(objs)
@@ -189,7 +189,7 @@ func (r *registrar) checkOwnership(ctx context.Context, objs []*unstructured.Uns
 		if err != nil {
 			return fmt.Errorf("reading %s %s: %w", o.GetKind(), o.GetName(), err)
 		}
-		if existing.GetLabels()[RunLocalLabel] == d.Name || r.reg.TakeOver {
+		if existing.GetLabels()[RunLocalLabel] == d.Name || r.reg.TakeOver || bindsOnly(existing, d) {
 			continue
 		}
 		what := ""
@@ -227,6 +227,21 @@ func (r *registrar) namespaceIsOurs(ctx context.Context, cs kubernetes.Interface
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// bindsOnly reports a binding whose only subject is this run's
+// ServiceAccount: whoever made it (doctor's fix recreates a deleted one),
+// it grants nothing to anyone else, and it goes with the ServiceAccount.
+func bindsOnly(o *unstructured.Unstructured, d *manifests.Deployment) bool {
+	if o.GetKind() != "ClusterRoleBinding" && o.GetKind() != "RoleBinding" {
+		return false
+	}
+	subjects, _, _ := unstructured.NestedSlice(o.Object, "subjects")
+	if len(subjects) != 1 {
+		return false
+	}
+	s, _ := subjects[0].(map[string]any)
+	return s["kind"] == "ServiceAccount" && s["name"] == d.ServiceAccount && s["namespace"] == d.Namespace
 }
 
 func describe(o *unstructured.Unstructured) string {

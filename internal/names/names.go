@@ -189,7 +189,7 @@ var predeclared = setOf(`any bool byte comparable complex64 complex128 error flo
 // the next two, those of the admission plugins' files and the self reviews; the
 // last two, those of the controller, integration and custom-storage tests
 // and of pkg/apiserver.
-var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver autoscalingv1
+var generatedIdents = setOf(`admission apiequality apierrors apimachineryvalidation apiserver authuser autoscalingv1
 	basecompatibility baseversion cli client clientgoscheme cobra codecs compatibility context conversion ctrl
 	ctx diff discovery duration encodingjson err errs etcd3testing fake field fieldpath fields flag fmt fuzzer
 	generatedopenapi generic genericapirequest genericapiserver genericoptions genericregistry groups

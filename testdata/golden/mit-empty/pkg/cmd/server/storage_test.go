@@ -25,7 +25,6 @@ package server
 import (
 	"context"
 	"database/sql"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,30 +123,24 @@ func TestStorageOptionsValidate(t *testing.T) {
 	}
 }
 
-// TestKineReplacesAStaleSocket: a socket left by a run that crashed (the same
-// pid, in a restarted container whose /tmp is a volume) does not stop kine,
-// which then answers etcd's API on a socket only this user can open.
-func TestKineReplacesAStaleSocket(t *testing.T) {
+// TestKineSocketIsPrivate: kine answers etcd's API on a socket only this
+// user can open, in a directory of its own that no one could make first (a
+// new one per server), removed when kine stops.
+func TestKineSocketIsPrivate(t *testing.T) {
 	o := &StorageOptions{Backend: StorageSQLite, DSN: filepath.Join(t.TempDir(), "state.db")}
 	if err := o.Complete(genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig("/registry", nil))); err != nil {
 		t.Fatal(err)
 	}
-	// Plant a real stale socket: bound, closed, never unlinked, as a killed
-	// process leaves it. Another process of this pid may have left one too.
-	if err := os.RemoveAll(filepath.Dir(o.socket)); err != nil {
+	other := &StorageOptions{Backend: StorageSQLite}
+	if err := other.Complete(genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig("/registry", nil))); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(o.socket), 0o700); err != nil {
-		t.Fatal(err)
+	defer os.RemoveAll(filepath.Dir(other.socket))
+	if filepath.Dir(other.socket) == filepath.Dir(o.socket) {
+		t.Fatalf("two servers share the socket directory %s", filepath.Dir(o.socket))
 	}
-	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: o.socket, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stale.SetUnlinkOnClose(false)
-	stale.Close()
-	if _, err := os.Stat(o.socket); err != nil {
-		t.Fatalf("the stale socket: %v", err)
+	if info, err := os.Stat(filepath.Dir(o.socket)); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("the socket's directory: %v, %v; want mode 0700", info, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := o.Start(ctx); err != nil {
