@@ -170,7 +170,7 @@ the certificates instead; config/overlays/external-etcd uses your etcd.
 Certificates are made in Go (ECDSA P-256 by default) under config/base/certificates
 and reused on later runs, so the YAML always matches them; --rotate-certs replaces them.`,
 		Example: `  apiserver-boot build config --name bees-apiserver --namespace bees --image registry.example.com/bees:v0.1.0
-  kubectl apply -k config/base
+  kubectl apply --server-side -k config/base
 
   # Print the rendered cert-manager variant
   apiserver-boot build config --name bees-apiserver --namespace bees --image bees:dev --overlay cert-manager --output -`,
