@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -115,6 +116,15 @@ func TestAggregation(t *testing.T) {
 
 	// Asked to, it takes the API over (and removes it on exit).
 	r := startRegistered(t, bin, dir, admin, "--take-over")
+
+	// A replica is not ready before it can authenticate kube-apiserver's
+	// proxied requests (the node's rolling restarts depend on it).
+	t.Run("readiness waits for the front proxy's CA", func(t *testing.T) {
+		url := fmt.Sprintf("https://127.0.0.1:%d/readyz?verbose", r.securePort)
+		if code, body := directGet(t, cp, r, url); code != http.StatusOK || !strings.Contains(body, "[+]front-proxy-ca ok") {
+			t.Fatalf("/readyz?verbose answered %d:\n%s", code, body)
+		}
+	})
 
 	t.Run("kubectl through kube-apiserver", func(t *testing.T) {
 		if out := mustKubectl(t, admin, "get", "apiservice", "v1alpha1.insect.example.com"); !containsLine(out, "v1alpha1.insect.example.com", "bees-system/bees-apiserver", "True") {
@@ -340,9 +350,9 @@ func (r *registered) interrupt(t *testing.T) {
 	}
 }
 
-// directRequest sends a GET to the extension server as user through
-// X-Remote-User, with or without the front proxy's client certificate.
-func directRequest(t *testing.T, cp *controlPlane, r *registered, url string, frontProxy bool, user string) int {
+// directClient talks to the extension server directly, with or without the
+// front proxy's client certificate.
+func directClient(t *testing.T, cp *controlPlane, r *registered, frontProxy bool) *http.Client {
 	t.Helper()
 	caPEM, err := os.ReadFile(r.caFile)
 	if err != nil {
@@ -358,13 +368,32 @@ func directRequest(t *testing.T, cp *controlPlane, r *registered, url string, fr
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+}
+
+// directRequest sends a GET to the extension server as user through
+// X-Remote-User, with or without the front proxy's client certificate.
+func directRequest(t *testing.T, cp *controlPlane, r *registered, url string, frontProxy bool, user string) int {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("X-Remote-User", user)
-	resp, err := client.Do(req)
+	resp, err := directClient(t, cp, r, frontProxy).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// directGet sends an unauthenticated GET to the extension server and returns
+// the status and the body.
+func directGet(t *testing.T, cp *controlPlane, r *registered, url string) (int, string) {
+	t.Helper()
+	resp, err := directClient(t, cp, r, false).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }

@@ -27,8 +27,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -39,6 +41,7 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/apiserver/pkg/util/compatibility"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
@@ -219,6 +222,20 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
 		return nil, err
+	}
+	if rh := serverConfig.Authentication.RequestHeaderConfig; rh != nil {
+		// The front proxy's CA comes from kube-system's ConfigMap
+		// extension-apiserver-authentication through an informer that syncs
+		// only after the server listens. Until then every request that
+		// kube-apiserver proxies here is served as system:anonymous, so the
+		// server is not ready: a new replica of a rolling restart gets no
+		// request it cannot authenticate.
+		serverConfig.AddReadyzChecks(healthz.NamedCheck("front-proxy-ca", func(*http.Request) error {
+			if len(rh.CAContentProvider.CurrentCABundleContent()) == 0 {
+				return errors.New("the front proxy's CA (kube-system/extension-apiserver-authentication, requestheader-client-ca-file) is not loaded yet")
+			}
+			return nil
+		}))
 	}
 	if o.Standalone {
 		serverConfig.Authorization.Authorizer = apiserver.StandaloneAuthorizer(serverConfig.Authorization.Authorizer)
