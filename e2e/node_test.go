@@ -31,7 +31,7 @@ import (
 // components (see startNode), and every way a project is deployed into it
 // with `run in-cluster`, running as pods: the image `build container`
 // makes, the manifests `build config` writes, the HA layout under faults,
-// SQLite on a PersistentVolumeClaim, and doctor against real pods. Its
+// SQLite on a PersistentVolumeClaim, doctor against real pods, and uninstall. Its
 // subtests share the node and the project (`go test ./e2e -run Node`).
 func TestNode(t *testing.T) {
 	requireTool(t, "kubectl", "run in-cluster against a real node")
@@ -49,6 +49,7 @@ func TestNode(t *testing.T) {
 	t.Run("HA", func(t *testing.T) { nodeHA(t, n, ns) })
 	t.Run("Doctor", func(t *testing.T) { nodeDoctor(t, n, bin, dir, ns) })
 	t.Run("SQLite", func(t *testing.T) { nodeSQLite(t, n, bin, dir, image) })
+	t.Run("Uninstall", func(t *testing.T) { nodeUninstall(t, n, bin, dir, ns) })
 }
 
 // nodeContainment proves, without sending anything out, that nothing a pod

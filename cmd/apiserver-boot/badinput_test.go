@@ -88,6 +88,8 @@ func TestBadInput(t *testing.T) {
 		{name: "build container bad platform", args: []string{"build", "container", "--image", "bees:dev", "--push", "--platform", "linux"}, want: "invalid platform \"linux\""},
 		{name: "build docs bad format", args: []string{"build", "docs", "--format", "pdf"}, want: "invalid --format \"pdf\""},
 		{name: "create in a project of the earlier layout", prepare: replaceInFile("PROJECT", "layout: apiserver-boot.io/v2", "layout: apiserver-boot.io/v1"), args: gvr("--group", "insect", "--version", "v1alpha1", "--kind", "Wasp"), want: "this project was created by an earlier apiserver-boot (layout apiserver-boot.io/v1)"},
+		{name: "uninstall unknown overlay", args: []string{"uninstall", "--overlay", "helm"}, want: `unknown --overlay "helm"`},
+		{name: "uninstall nothing deployed", args: []string{"uninstall", "--output-dir", "deploy"}, want: "no manifests at "},
 		{name: "doctor unknown output", args: []string{"doctor", "-o", "yaml"}, want: `invalid --output "yaml": want text or json`},
 		{name: "doctor version without group", args: []string{"doctor", "--version", "v1"}, want: "--version goes with --group"},
 		{name: "doctor invalid version", args: []string{"doctor", "--group", "insect.example.com", "--version", "one"}, want: `invalid version "one"`},

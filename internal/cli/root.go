@@ -50,6 +50,7 @@ APISERVER_BOOT_OWNER) or from a YAML config file given with --config.`,
 		newBuildCommand(streams),
 		newRunCommand(streams),
 		newDoctorCommand(streams),
+		newUninstallCommand(streams),
 		newUpgradeCommand(streams),
 		newVersionCommand(streams),
 	)
