@@ -167,62 +167,8 @@ func TestAggregation(t *testing.T) {
 	})
 
 	// Registered into a cluster, the server runs the generic admission plugins
-	// (which read the cluster's namespaces and policies) and its own.
-	t.Run("admission through kube-apiserver", func(t *testing.T) {
-		bee := func(name, namespace, spec string) string {
-			path := filepath.Join(t.TempDir(), name+".yaml")
-			writeFile(t, path, fmt.Sprintf("apiVersion: insect.example.com/v1alpha1\nkind: Bee\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n%s", name, namespace, spec))
-			return path
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		mustKubectl(t, admin, "create", "-f", bee("dup-a", "default", "  description: twin\n"))
-		out, err := kubectl(ctx, admin, "create", "-f", bee("dup-b", "default", "  description: twin\n"))
-		if err == nil || !strings.Contains(out, `bees.insect.example.com "dup-b" is forbidden: spec.description "twin" is already used by bee dup-a`) {
-			t.Fatalf("BanDuplicates did not refuse through the aggregator (err %v):\n%s", err, out)
-		}
-		// NamespaceLifecycle: no objects in a namespace that does not exist.
-		out, err = kubectl(ctx, admin, "create", "-f", bee("lost", "no-such-namespace", "  description: lost\n"))
-		if err == nil || !strings.Contains(out, `namespaces "no-such-namespace" not found`) {
-			t.Fatalf("NamespaceLifecycle did not refuse (err %v):\n%s", err, out)
-		}
-		// A ValidatingAdmissionPolicy of the cluster applies to this server's kind.
-		policy := filepath.Join(t.TempDir(), "policy.yaml")
-		writeFile(t, policy, `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: few-bees
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-    - apiGroups: ["insect.example.com"]
-      apiVersions: ["*"]
-      operations: ["CREATE", "UPDATE"]
-      resources: ["bees"]
-  validations:
-  - expression: "!has(object.spec.replicas) || object.spec.replicas <= 5"
-    message: "at most 5 replicas"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: few-bees
-spec:
-  policyName: few-bees
-  validationActions: ["Deny"]
-`)
-		mustKubectl(t, admin, "apply", "--server-side", "-f", policy)
-		// The server's policy informer sees the policy within a few seconds.
-		var last string
-		waitFor(t, time.Minute, func() bool {
-			name := fmt.Sprintf("many-%d", time.Now().UnixNano())
-			last, err = kubectl(ctx, admin, "create", "-f", bee(name, "default", "  replicas: 9\n"))
-			return err != nil && strings.Contains(last, "at most 5 replicas")
-		}, func() string { return "the ValidatingAdmissionPolicy was not enforced:\n" + last })
-		mustKubectl(t, admin, "create", "-f", bee("few", "default", "  replicas: 3\n"))
-		mustKubectl(t, admin, "delete", "-f", policy)
-	})
+	// (which read the cluster's namespaces, policies and webhooks) and its own.
+	t.Run("admission through kube-apiserver", func(t *testing.T) { aggregatedAdmission(t, admin) })
 
 	t.Run("delegated authorization", func(t *testing.T) {
 		mustKubectl(t, admin, "create", "role", "bee-editor", "-n", "default", "--verb=*", "--resource=bees.insect.example.com")

@@ -31,8 +31,9 @@ import (
 // components (see startNode), and every way a project is deployed into it
 // with `run in-cluster`, running as pods: the image `build container`
 // makes, the manifests `build config` writes, the HA layout under faults,
-// SQLite on a PersistentVolumeClaim, doctor against real pods, and uninstall. Its
-// subtests share the node and the project (`go test ./e2e -run Node`).
+// SQLite on a PersistentVolumeClaim, doctor against real pods, the node's
+// network, and uninstall. Its subtests share the node and the project
+// (`go test ./e2e -run Node`).
 func TestNode(t *testing.T) {
 	requireTool(t, "kubectl", "run in-cluster against a real node")
 	n := startNode(t)
@@ -49,6 +50,7 @@ func TestNode(t *testing.T) {
 	t.Run("HA", func(t *testing.T) { nodeHA(t, n, ns) })
 	t.Run("Doctor", func(t *testing.T) { nodeDoctor(t, n, bin, dir, ns) })
 	t.Run("SQLite", func(t *testing.T) { nodeSQLite(t, n, bin, dir, image) })
+	t.Run("HostNetwork", func(t *testing.T) { nodeHostNetwork(t, n, bin, dir, image, bees) })
 	t.Run("Uninstall", func(t *testing.T) { nodeUninstall(t, n, bin, dir, ns) })
 }
 

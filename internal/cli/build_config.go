@@ -28,8 +28,13 @@ type BuildConfigOptions struct {
 	Overlay string
 	// ShowSecrets prints Secrets' values (see manifests.Redact).
 	ShowSecrets bool
+	// HostNetwork and HostNetworkPort: --host-network and --host-port.
+	HostNetwork     bool
+	HostNetworkPort int32
 	// replicasSet: --replicas was given (sqlite refuses more than one).
 	replicasSet bool
+	// hostPortSet: --host-port was given (it goes with --host-network).
+	hostPortSet bool
 	res         ConfigResult
 }
 
@@ -44,6 +49,8 @@ func (o *BuildConfigOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.ExternalEtcdServers, "external-etcd-servers", "https://etcd.example.com:2379", "etcd URLs (comma-separated) of the external-etcd overlay; it reads your etcd's CA from the Secret <name>-external-etcd-ca and the client certificate from <name>-external-etcd-client")
 	f.Int32Var(&o.Replicas, "replicas", 2, "apiserver replicas, spread over zones and nodes, with a PodDisruptionBudget (at most one away) and a standby manager; sqlite allows 1")
 	f.Int32Var(&o.EtcdMembers, "etcd-members", 1, "members of the etcd StatefulSet: 1, 3 or 5 (a quorum survives the loss of 1 or 2), with peer and client TLS and a PodDisruptionBudget that keeps the quorum")
+	f.BoolVar(&o.HostNetwork, "host-network", false, "run the apiserver on its node's network, listening on --host-port of the node's address, for clusters whose kube-apiserver cannot reach pods (some managed control planes with a custom CNI or Konnectivity); its namespace then enforces the privileged Pod Security Standard (restricted is still audited and warned)")
+	f.Int32Var(&o.HostNetworkPort, "host-port", 4443, "with --host-network: the node's port the apiserver takes (one replica per node)")
 	f.StringVar(&o.KeyType, "key-type", string(certs.ECDSA), "key type of new certificates: ecdsa (P-256) or rsa (2048)")
 	f.BoolVar(&o.RotateCerts, "rotate-certs", false, "replace the existing CA and serving certificate")
 	f.StringVar(&o.OutputDir, "output-dir", model.ConfigDir, "directory of the kustomize layout, relative to the project")
@@ -98,6 +105,15 @@ func (o *BuildConfigOptions) Validate() error {
 		if o.BackendDSN == "" {
 			o.BackendDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
 		}
+	}
+	if o.hostPortSet && !o.HostNetwork {
+		return fmt.Errorf("--host-port goes with --host-network")
+	}
+	if o.HostNetwork {
+		if o.HostNetworkPort < 1 || o.HostNetworkPort > 65535 {
+			return fmt.Errorf("invalid --host-port %d: want 1 to 65535", o.HostNetworkPort)
+		}
+		o.HostPort = o.HostNetworkPort
 	}
 	if o.Replicas < 1 {
 		return fmt.Errorf("invalid --replicas %d: want 1 or more", o.Replicas)
@@ -181,7 +197,7 @@ and reused on later runs, so the YAML always matches them; --rotate-certs replac
 			default:
 				return fmt.Errorf("invalid --output %q: want - (the rendered YAML) or json", o.Output)
 			}
-			o.replicasSet = cmd.Flags().Changed("replicas")
+			o.replicasSet, o.hostPortSet = cmd.Flags().Changed("replicas"), cmd.Flags().Changed("host-port")
 			o.res = ConfigResult{Files: []scaffold.FileChange{}, Objects: []map[string]any{}}
 			return output.Run(o.streams.Out, o.Output, &o.res, func() error {
 				if err := o.Complete(); err != nil {

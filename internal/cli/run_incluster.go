@@ -45,6 +45,7 @@ non-zero. The cluster must be able to pull --image.`,
   apiserver-boot run in-cluster --name bees-apiserver --namespace bees --image bees:dev --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.replicasSet, o.hostPortSet = cmd.Flags().Changed("replicas"), cmd.Flags().Changed("host-port")
 			if err := o.Complete(); err != nil {
 				return err
 			}

@@ -39,7 +39,11 @@ type Deployment struct {
 	Replicas int32
 	// EtcdMembers of the etcd StatefulSet: 1, 3 or 5.
 	EtcdMembers int32
-	Project     *model.Project
+	// HostPort, when set, runs the apiserver on its node's network, listening
+	// on this port of the node's address only: for clusters whose
+	// kube-apiserver cannot reach the pod network.
+	HostPort int32
+	Project  *model.Project
 }
 
 // SQL reports whether the apiserver keeps objects in SQL through kine.
@@ -92,6 +96,11 @@ func (d *Deployment) NamespaceObject() *corev1.Namespace {
 	for _, mode := range []string{"enforce", "audit", "warn"} {
 		labels["pod-security.kubernetes.io/"+mode] = "restricted"
 	}
+	if d.HostPort != 0 {
+		// The node's network is a host namespace, which only the privileged
+		// standard allows; audit and warn still report what is not restricted.
+		labels["pod-security.kubernetes.io/enforce"] = "privileged"
+	}
 	return &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: clusterMeta(d.Namespace, labels)}
 }
 
@@ -101,7 +110,7 @@ func (d *Deployment) Service() *corev1.Service {
 		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, model.APIServer.Name),
 		Spec: corev1.ServiceSpec{
 			Selector: d.labels(model.APIServer.Name),
-			Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(securePort)}},
+			Ports:    []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(d.apiserverPort())}},
 		},
 	}
 }
@@ -159,7 +168,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 			Image:   d.Image,
 			Command: []string{"/" + model.APIServer.Name},
 			Args: append(d.storageArgs(),
-				fmt.Sprintf("--secure-port=%d", securePort),
+				fmt.Sprintf("--secure-port=%d", d.apiserverPort()),
 				"--tls-cert-file="+certMount+"/tls.crt",
 				"--tls-private-key-file="+certMount+"/tls.key",
 				// On SIGTERM: /readyz fails at once, so the Service stops
@@ -179,7 +188,7 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 				// period for watches that last minutes.
 				"--shutdown-watch-termination-grace-period="+watchDrain.String(),
 			),
-			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: securePort}},
+			Ports:           []corev1.ContainerPort{{Name: "https", ContainerPort: d.apiserverPort()}},
 			ReadinessProbe:  probe("/readyz", intstr.FromString("https"), corev1.URISchemeHTTPS, 5),
 			LivenessProbe:   probe("/livez", intstr.FromString("https"), corev1.URISchemeHTTPS, 10),
 			Resources:       resources("128Mi", "512Mi", "100m"),
@@ -204,8 +213,16 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 				LocalObjectReference: corev1.LocalObjectReference{Name: d.EtcdClientSecretName()}}}}}}})
 		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "etcd-client", MountPath: etcdClientMount, ReadOnly: true})
 	}
+	if d.HostPort != 0 {
+		d.onHostNetwork(&pod)
+	}
 	dep := deployment(d.meta(d.Name+"-"+model.APIServer.Name, model.APIServer.Name), d.labels(model.APIServer.Name), pod)
 	dep.Spec.Replicas = ptr.To(d.apiserverReplicas())
+	if d.HostPort != 0 {
+		// A node holds one replica on the port: the old one goes first.
+		dep.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType, RollingUpdate: &appsv1.RollingUpdateDeployment{
+			MaxSurge: ptr.To(intstr.FromInt32(0)), MaxUnavailable: ptr.To(intstr.FromInt32(1))}}
+	}
 	switch d.Backend {
 	case model.BackendSQLite:
 		// One process writes a SQLite file: one replica, and the old pod gone
@@ -218,10 +235,29 @@ func (d *Deployment) APIServerDeployment() *appsv1.Deployment {
 		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "data", MountPath: sqliteDir})
 	case model.BackendPostgres, model.BackendMySQL:
 		pod := &dep.Spec.Template.Spec
-		pod.Containers[0].Env = []corev1.EnvVar{{Name: "STORAGE_DSN", ValueFrom: &corev1.EnvVarSource{
-			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: d.StorageSecretName()}, Key: "dsn"}}}}
+		pod.Containers[0].Env = append(pod.Containers[0].Env, corev1.EnvVar{Name: "STORAGE_DSN", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: d.StorageSecretName()}, Key: "dsn"}}})
 	}
 	return dep
+}
+
+// apiserverPort is the port the apiserver listens on.
+func (d *Deployment) apiserverPort() int32 {
+	if d.HostPort != 0 {
+		return d.HostPort
+	}
+	return securePort
+}
+
+// onHostNetwork moves the apiserver's pod onto its node's network. It
+// listens on the node's address only (the pod's, there), not on every
+// interface of the node, and resolves cluster names (etcd's Service) still.
+func (d *Deployment) onHostNetwork(pod *corev1.PodSpec) {
+	pod.HostNetwork = true
+	pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+	c := &pod.Containers[0]
+	c.Env = append(c.Env, corev1.EnvVar{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}})
+	c.Args = append(c.Args, "--bind-address=$(POD_IP)")
 }
 
 // storageArgs are the apiserver's storage flags; for etcd the first is

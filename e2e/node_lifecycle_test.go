@@ -16,17 +16,33 @@ import (
 const ownedKinds = "apiservices,namespaces,deployments,statefulsets,replicasets,pods,services,secrets,configmaps,serviceaccounts," +
 	"roles,rolebindings,clusterroles,clusterrolebindings,poddisruptionbudgets,persistentvolumeclaims,leases"
 
-// nodeUninstall removes the two deployments TestNode made: the SQLite one
-// first without and then with --delete-data, then the HA one after a dry
-// run. Afterwards nothing with their labels is left, discovery is clean, and
+// nodeUninstall removes the three deployments TestNode made: the
+// host-network one, the SQLite one first without and then with
+// --delete-data, then the HA one after a dry run. Afterwards nothing with their labels is left, discovery is clean, and
 // a namespace is deleted at once (a stale APIService would hold it
 // Terminating). Last, build config's layout applies in one `kubectl apply
 // --server-side -k`, as GitOps tools apply it, and is uninstalled again.
 func nodeUninstall(t *testing.T, n *node, bin, dir, ns string) {
-	const liteNS = "bees-sqlite"
-	out := boot(t, bin, dir, "uninstall", "--output-dir", "config-sqlite", "--kubeconfig", n.admin)
-	t.Logf("uninstall, data kept:\n%s", out)
+	const liteNS, hostNS = "bees-sqlite", "bees-host"
+	// The group's APIService points at the host-network deployment, the last
+	// one made: the SQLite one's uninstall would keep it.
 	res := uninstallJSON(t, bin, dir, n.admin, "--output-dir", "config-sqlite", "--dry-run")
+	if !hasObject(res.Kept, "APIService", "v1alpha1.insect.example.com") || hasObject(res.Deleted, "APIService", "v1alpha1.insect.example.com") {
+		t.Fatalf("the SQLite deployment's uninstall would not keep the APIService another deployment serves: %+v", res)
+	}
+	out := boot(t, bin, dir, "uninstall", "--output-dir", "config-host", "--delete-data", "--kubeconfig", n.admin)
+	t.Logf("uninstall of the host-network deployment:\n%s", out)
+	// Its APIService was the one serving the group: gone before the server.
+	if out, err := kubectlOut(n.admin, "get", "apiservice", "v1alpha1.insect.example.com"); err == nil {
+		t.Fatalf("the APIService is still there:\n%s", out)
+	}
+	if left := labelled(t, n, "bees-host"); left != "" {
+		t.Errorf("left after uninstall --delete-data of bees-host:\n%s", left)
+	}
+
+	out = boot(t, bin, dir, "uninstall", "--output-dir", "config-sqlite", "--kubeconfig", n.admin)
+	t.Logf("uninstall, data kept:\n%s", out)
+	res = uninstallJSON(t, bin, dir, n.admin, "--output-dir", "config-sqlite", "--dry-run")
 	if len(res.Deleted) != 0 {
 		t.Errorf("after uninstall, a dry run would still delete %v", res.Deleted)
 	}
@@ -35,10 +51,6 @@ func nodeUninstall(t *testing.T, n *node, bin, dir, ns string) {
 	}
 	if phase := mustKubectl(t, n.admin, "-n", liteNS, "get", "pvc", "bees-lite-data", "-o", "jsonpath={.status.phase}"); phase != "Bound" {
 		t.Fatalf("the SQLite claim is %q after uninstall without --delete-data", phase)
-	}
-	// Its APIService was the one serving the group: gone before the server.
-	if out, err := kubectlOut(n.admin, "get", "apiservice", "v1alpha1.insect.example.com"); err == nil {
-		t.Fatalf("the APIService is still there:\n%s", out)
 	}
 	boot(t, bin, dir, "uninstall", "--output-dir", "config-sqlite", "--delete-data", "--kubeconfig", n.admin)
 
@@ -56,7 +68,7 @@ func nodeUninstall(t *testing.T, n *node, bin, dir, ns string) {
 			t.Errorf("left after uninstall --delete-data of %s:\n%s", name, left)
 		}
 	}
-	for _, gone := range []string{ns, liteNS} {
+	for _, gone := range []string{ns, liteNS, hostNS} {
 		if out, err := kubectlOut(n.admin, "get", "namespace", gone); err == nil {
 			t.Errorf("namespace %s is still there:\n%s", gone, out)
 		}
@@ -127,4 +139,31 @@ func hasObject(objs []uninstall.Object, kind, name string) bool {
 		}
 	}
 	return false
+}
+
+// nodeHostNetwork deploys the project on the node's network (--host-network,
+// as for a kube-apiserver that cannot reach pods): the pod has the node's
+// address and listens on the host port there, the Service's endpoint is
+// that address and port, the APIService is Available and kubectl works
+// through kube-apiserver.
+func nodeHostNetwork(t *testing.T, n *node, bin, dir, image string, bees resourceUnderTest) {
+	const ns, port = "bees-host", "4443"
+	n.localVolumes(t, "host", 1)
+	out := boot(t, bin, dir, "run", "in-cluster", "--name", "bees-host", "--namespace", ns, "--image", image, "--build-image=false",
+		"--storage", "sqlite", "--replicas", "1", "--host-network", "--host-port", port,
+		"--kubeconfig", n.admin, "--wait-timeout", "5m", "--output-dir", "config-host")
+	if !strings.Contains(out, "apiservice v1alpha1.insect.example.com: Available") {
+		t.Fatalf("run in-cluster --host-network:\n%s", out)
+	}
+	pod := mustKubectl(t, n.admin, "-n", ns, "get", "pod", "-l", "app.kubernetes.io/component=apiserver",
+		"-o", "jsonpath={.items[0].spec.hostNetwork} {.items[0].status.podIP}")
+	if pod != "true "+nodeIP {
+		t.Fatalf("the apiserver pod: hostNetwork and address %q, want true %s", pod, nodeIP)
+	}
+	ep := mustKubectl(t, n.admin, "-n", ns, "get", "endpointslices", "-l", "kubernetes.io/service-name=bees-host",
+		"-o", "jsonpath={.items[0].endpoints[0].addresses[0]}:{.items[0].ports[0].port}")
+	if ep != nodeIP+":"+port {
+		t.Fatalf("the Service's endpoint is %q, want %s:%s", ep, nodeIP, port)
+	}
+	kubectlMatrix(t, n.admin, bees)
 }
