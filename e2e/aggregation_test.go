@@ -244,6 +244,8 @@ func TestAggregation(t *testing.T) {
 			return err != nil && strings.Contains(out, "Unauthorized")
 		}, func() string { return "the run's token still authenticates after exit:\n" + whoami })
 	})
+
+	t.Run("register-into a cluster in another network", func(t *testing.T) { registerFromAnotherNetwork(t, bin, dir) })
 }
 
 type registered struct {

@@ -113,6 +113,8 @@ type apiserverConfig struct {
 	authorization string
 	// extraArgs are appended to its command line.
 	extraArgs []string
+	// netns, if set, is the network namespace it runs in.
+	netns string
 	// beforeStart, if set, is called with the cluster CA before the process
 	// starts, for certificates its flags name.
 	beforeStart func(ca *certs.KeyPair)
@@ -200,6 +202,10 @@ func startKubeAPIServerWith(t testing.TB, etcd string, c apiserverConfig) *contr
 		"--profiling=false", "--v=1",
 	)
 	cmd.Args = append(cmd.Args, c.extraArgs...)
+	if c.netns != "" {
+		// ip execs kube-apiserver in the namespace: the process is the same.
+		cmd = exec.Command("ip", append([]string{"netns", "exec", c.netns}, cmd.Args...)...)
+	}
 	var log syncBuffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {

@@ -97,7 +97,7 @@ func newRunLocalCommand(streams IOStreams) *cobra.Command {
 		Short: "Run etcd, the apiserver and the controller manager on this machine",
 		Long: `Build the project (unless --build=false), then run its extension control plane on
 this machine: an etcd embedded in apiserver-boot (or --etcd-servers), the apiserver
-on 127.0.0.1 with client-certificate authentication, and the controller manager.
+on 127.0.0.1 (or the --advertise-host address) with client-certificate authentication, and the controller manager.
 It writes a kubeconfig for an admin user and prints what to run next. Logs of each
 process are prefixed ([etcd], [apiserver], [manager]). Ctrl-C stops everything in
 reverse order; if one process dies, the others are stopped and the exit code says
@@ -114,8 +114,9 @@ keeps its objects in that database through the kine it embeds.
 With --register-into KUBECONFIG the apiserver is registered into that cluster's
 aggregation layer instead of running standalone: the namespace, ServiceAccount and
 RBAC of "build config" are applied, the apiserver authenticates and authorizes
-requests through the cluster as that ServiceAccount, and an ExternalName Service
-(--advertise-host) and the APIServices point the cluster at it. On exit everything
+requests through the cluster as that ServiceAccount, and a Service (an endpoint at
+the --advertise-host address, or an ExternalName for a host name) and the APIServices
+point the cluster at it. On exit everything
 the run made is removed: the APIServices and the Service, then the ServiceAccount
 (its token with it), the RBAC, and the namespace if the run made it. It refuses to
 replace APIServices it did not make (a deployed server's) unless --take-over; a
@@ -128,6 +129,9 @@ removes them on exit.`,
   # (one on this machine; see --advertise-host), with its users and RBAC
   apiserver-boot run local --register-into ~/.kube/config
   kubectl get bees
+
+  # kind: its node reaches this machine at the gateway of its network (docker network inspect kind)
+  apiserver-boot run local --register-into ~/.kube/config --advertise-host 172.18.0.1
 
   # No etcd at all: objects in .local/run/kine/state.db, or in a Postgres database
   apiserver-boot run local --storage sqlite
@@ -156,7 +160,7 @@ removes them on exit.`,
 	f.BoolVar(&o.Quiet, "quiet", false, "do not show the processes' logs")
 	f.StringVar(&o.Kubeconfig, "kubeconfig", "kubeconfig", "where to write the admin kubeconfig, relative to the project")
 	f.StringVar(&o.RegisterInto, "register-into", "", "kubeconfig of a cluster to register the apiserver into (aggregation layer, delegated auth)")
-	f.StringVar(&o.AdvertiseHost, "advertise-host", "localhost", "with --register-into: the host name the cluster's kube-apiserver reaches this machine by")
+	f.StringVar(&o.AdvertiseHost, "advertise-host", "localhost", "with --register-into: how the cluster's kube-apiserver reaches this machine. An address of this machine (for kind, its network's gateway, such as 172.18.0.1; for a remote cluster, this machine's address there): the apiserver listens there only, and the cluster gets a Service with that endpoint, which kube-apiserver routes to with or without --enable-aggregator-routing. A host name (localhost when kube-apiserver runs on this machine): an ExternalName Service, which kube-apiserver cannot route to with --enable-aggregator-routing")
 	f.StringVar(&o.Name, "name", "", "with --register-into: name of the Service and prefix of the objects (default <project>-apiserver)")
 	f.StringVar(&o.Namespace, "namespace", "", "with --register-into: namespace of the Service and ServiceAccount (default <project>-system)")
 	f.StringVar(&o.ServiceAccount, "service-account", "", "with --register-into: the apiserver's identity (default the --name)")

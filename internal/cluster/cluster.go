@@ -69,7 +69,7 @@ func New(cfg *rest.Config) (*Client, error) {
 // applyOrder is the order kinds are applied in: what others refer to first.
 var applyOrder = []string{
 	"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-	"Secret", "ConfigMap", "Service", "StatefulSet", "Deployment", "APIService",
+	"Secret", "ConfigMap", "Service", "EndpointSlice", "StatefulSet", "Deployment", "APIService",
 }
 
 func rank(kind string) int {

@@ -137,6 +137,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err := checkPorts(ports); err != nil {
 		return err
 	}
+	if o.Register != nil {
+		if ip := AdvertisedIP(o.Register.AdvertiseHost); ip != nil {
+			l, err := net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(o.SecurePort)))
+			if err != nil {
+				return fmt.Errorf("--advertise-host %s: the apiserver cannot listen there (%v): give an address of this machine that the cluster reaches", ip, err)
+			}
+			l.Close()
+		}
+	}
 	if o.Reset {
 		if err := os.RemoveAll(state); err != nil {
 			return err
@@ -204,7 +213,13 @@ func Run(ctx context.Context, o Options) (err error) {
 		wg.Wait()
 	}()
 
-	server := "https://127.0.0.1:" + strconv.Itoa(o.SecurePort)
+	// Loopback, unless the cluster reaches this machine at an address of its
+	// own: then there, and clients here use it too.
+	bind := "127.0.0.1"
+	if o.Register != nil && AdvertisedIP(o.Register.AdvertiseHost) != nil {
+		bind = AdvertisedIP(o.Register.AdvertiseHost).String()
+	}
+	server := "https://" + net.JoinHostPort(bind, strconv.Itoa(o.SecurePort))
 	var args []string
 	if o.sql() {
 		dsn := o.BackendDSN
@@ -220,7 +235,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}
 	args = append(args,
-		"--bind-address", "127.0.0.1",
+		"--bind-address", bind,
 		"--secure-port", strconv.Itoa(o.SecurePort),
 		"--tls-cert-file", pki.Path(servingCert),
 		"--tls-private-key-file", pki.Path(servingKey),

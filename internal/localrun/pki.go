@@ -106,7 +106,15 @@ func newPKI(dir string, hosts []string) (*PKI, error) {
 // addresses and hosts (e.g. <service>.<namespace>.svc, which the aggregator
 // verifies whatever address it dials).
 func (p *PKI) issueServing(hosts []string) error {
-	serving, err := p.CA.NewServing("localhost", append([]string{"localhost"}, hosts...), []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, certs.Options{})
+	names, ips := []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			names = append(names, h)
+		}
+	}
+	serving, err := p.CA.NewServing("localhost", names, ips, certs.Options{})
 	if err != nil {
 		return err
 	}

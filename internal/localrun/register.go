@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,7 +92,7 @@ func (r *registrar) prepare(ctx context.Context, path string) error {
 	}
 	// What register will make, named as it will be, is checked now too:
 	// nothing is changed when any of it is someone else's.
-	later, err := manifests.ToUnstructured(append([]any{d.ExternalService(r.reg.AdvertiseHost, 443)}, d.APIServices(d.Name, d.Namespace, 443, nil)...)...)
+	later, err := manifests.ToUnstructured(append(r.service(443), d.APIServices(d.Name, d.Namespace, 443, nil)...)...)
 	if err != nil {
 		return err
 	}
@@ -126,12 +127,33 @@ func (r *registrar) prepare(ctx context.Context, path string) error {
 	return clientcmd.WriteToFile(*kc, path)
 }
 
-// register points the cluster at the local apiserver: an ExternalName Service
-// for AdvertiseHost and one APIService per version, trusting the local CA;
-// then it waits until they are Available.
+// service is the Service the APIServices point at: for an advertised
+// address, one without a selector and its EndpointSlice (kube-apiserver
+// routes to it with or without --enable-aggregator-routing); for a host
+// name, an ExternalName.
+func (r *registrar) service(port int32) []any {
+	d := &r.reg.Deployment
+	if ip := AdvertisedIP(r.reg.AdvertiseHost); ip != nil {
+		return []any{d.AddressService(port), d.AddressEndpoints(ip, port)}
+	}
+	return []any{d.ExternalService(r.reg.AdvertiseHost, port)}
+}
+
+// AdvertisedIP is host when it is an address other than loopback: the local
+// apiserver then listens there (and only there), where the cluster reaches it.
+func AdvertisedIP(host string) net.IP {
+	if ip := net.ParseIP(host); ip != nil && !ip.IsLoopback() && !ip.IsUnspecified() {
+		return ip
+	}
+	return nil
+}
+
+// register points the cluster at the local apiserver (see service) with one
+// APIService per version, trusting the local CA; then it waits until they
+// are Available.
 func (r *registrar) register(ctx context.Context, port int, caPEM []byte) error {
 	d := &r.reg.Deployment
-	objs, err := manifests.ToUnstructured(append([]any{d.ExternalService(r.reg.AdvertiseHost, int32(port))},
+	objs, err := manifests.ToUnstructured(append(r.service(int32(port)),
 		d.APIServices(d.Name, d.Namespace, int32(port), caPEM)...)...)
 	if err != nil {
 		return err

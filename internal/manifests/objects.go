@@ -115,21 +115,6 @@ func (d *Deployment) Service() *corev1.Service {
 	}
 }
 
-// ExternalService is the Service the APIServices point at when the apiserver
-// runs outside the cluster (run local --register-into): an ExternalName for a
-// host the cluster can reach. Endpoints on loopback are refused by the API,
-// an ExternalName "localhost" is not.
-func (d *Deployment) ExternalService(host string, port int32) *corev1.Service {
-	return &corev1.Service{
-		TypeMeta: typeMeta("v1", "Service"), ObjectMeta: d.meta(d.Name, model.APIServer.Name),
-		Spec: corev1.ServiceSpec{
-			Type:         corev1.ServiceTypeExternalName,
-			ExternalName: host,
-			Ports:        []corev1.ServicePort{{Name: "https", Port: port}},
-		},
-	}
-}
-
 // restricted is a securityContext for the restricted Pod Security Standard.
 func restricted() *corev1.SecurityContext {
 	return &corev1.SecurityContext{
