@@ -486,18 +486,7 @@ func httpGet(url string) (string, error) {
 // to 0 it names the missing endpoints and exits 1; scaled back, 0.
 func nodeDoctor(t *testing.T, n *node, bin, dir, ns string) {
 	const netns = "e2e-doctor"
-	run(t, "ip", "netns", "add", netns)
-	t.Cleanup(func() {
-		_ = exec.Command("ip", "link", "del", "e2e-doc0").Run()
-		_ = exec.Command("ip", "netns", "del", netns).Run()
-	})
-	run(t, "ip", "link", "add", "e2e-doc0", "type", "veth", "peer", "name", "e2e-doc1")
-	run(t, "ip", "link", "set", "e2e-doc1", "netns", netns)
-	run(t, "ip", "addr", "add", "10.202.0.1/30", "dev", "e2e-doc0")
-	run(t, "ip", "link", "set", "e2e-doc0", "up")
-	run(t, "ip", "netns", "exec", netns, "ip", "addr", "add", "10.202.0.2/30", "dev", "e2e-doc1")
-	run(t, "ip", "netns", "exec", netns, "ip", "link", "set", "e2e-doc1", "up")
-	run(t, "ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up")
+	vethNetns(t, netns, "e2e-doc", "10.202.0.1", "10.202.0.2")
 	// Only kube-apiserver's address is routed; the pod network is not.
 	run(t, "ip", "netns", "exec", netns, "ip", "route", "add", nodeIP+"/32", "via", "10.202.0.1")
 	args := []string{"--kubeconfig", n.admin, "--namespace", ns, "--name", "bees"}

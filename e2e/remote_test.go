@@ -37,7 +37,7 @@ func registerFromAnotherNetwork(t *testing.T, bin, dir string) {
 		t.Skip("a network namespace needs root")
 	}
 	sharedNetnsDir(t)
-	remoteNetwork(t)
+	vethNetns(t, remoteNetns, "e2e-rem", remoteHostIP, remoteAPIIP)
 	etcd := startEtcdIn(t, remoteNetns)
 	cp := startKubeAPIServerWith(t, etcd, apiserverConfig{host: remoteAPIIP, netns: remoteNetns,
 		extraArgs: []string{"--enable-aggregator-routing=true"}})
@@ -72,24 +72,25 @@ func registerFromAnotherNetwork(t *testing.T, bin, dir string) {
 	}
 }
 
-// remoteNetwork makes the network namespace and the veth pair between it
-// and this machine.
-func remoteNetwork(t *testing.T) {
+// vethNetns makes a network namespace joined to this machine by a veth pair,
+// hostIP/30 on this side and nsIP/30 inside, and removes both at the end.
+func vethNetns(t *testing.T, netns, link, hostIP, nsIP string) {
 	t.Helper()
-	_ = exec.Command("ip", "link", "del", "e2e-rem0").Run() // a killed run's
-	_ = exec.Command("ip", "netns", "del", remoteNetns).Run()
-	run(t, "ip", "netns", "add", remoteNetns)
+	peer := link + "p"
+	_ = exec.Command("ip", "link", "del", link).Run() // a killed run's
+	_ = exec.Command("ip", "netns", "del", netns).Run()
+	run(t, "ip", "netns", "add", netns)
 	t.Cleanup(func() {
-		_ = exec.Command("ip", "link", "del", "e2e-rem0").Run()
-		_ = exec.Command("ip", "netns", "del", remoteNetns).Run()
+		_ = exec.Command("ip", "link", "del", link).Run()
+		_ = exec.Command("ip", "netns", "del", netns).Run()
 	})
-	run(t, "ip", "link", "add", "e2e-rem0", "type", "veth", "peer", "name", "e2e-rem1")
-	run(t, "ip", "link", "set", "e2e-rem1", "netns", remoteNetns)
-	run(t, "ip", "addr", "add", remoteHostIP+"/30", "dev", "e2e-rem0")
-	run(t, "ip", "link", "set", "e2e-rem0", "up")
-	in := func(args ...string) { run(t, "ip", append([]string{"netns", "exec", remoteNetns}, args...)...) }
-	in("ip", "addr", "add", remoteAPIIP+"/30", "dev", "e2e-rem1")
-	in("ip", "link", "set", "e2e-rem1", "up")
+	run(t, "ip", "link", "add", link, "type", "veth", "peer", "name", peer)
+	run(t, "ip", "link", "set", peer, "netns", netns)
+	run(t, "ip", "addr", "add", hostIP+"/30", "dev", link)
+	run(t, "ip", "link", "set", link, "up")
+	in := func(args ...string) { run(t, "ip", append([]string{"netns", "exec", netns}, args...)...) }
+	in("ip", "addr", "add", nsIP+"/30", "dev", peer)
+	in("ip", "link", "set", peer, "up")
 	in("ip", "link", "set", "lo", "up")
 }
 

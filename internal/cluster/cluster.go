@@ -49,6 +49,16 @@ type Client struct {
 	agg     aggregator.Interface
 }
 
+// Connect returns a client for the cluster a kubeconfig and context select
+// (see Config).
+func Connect(kubeconfig, kubeContext string) (*Client, error) {
+	cfg, err := Config(kubeconfig, kubeContext)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
 // New returns a client for cfg.
 func New(cfg *rest.Config) (*Client, error) {
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)

@@ -68,11 +68,7 @@ func InCluster(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := cluster.Config(o.Kubeconfig, o.Context)
-	if err != nil {
-		return err
-	}
-	client, err := cluster.New(cfg)
+	client, err := cluster.Connect(o.Kubeconfig, o.Context)
 	if err != nil {
 		return err
 	}

@@ -80,11 +80,7 @@ func Run(ctx context.Context, o Options, res *Result) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := cluster.Config(o.Kubeconfig, o.Context)
-	if err != nil {
-		return err
-	}
-	c, err := cluster.New(cfg)
+	c, err := cluster.Connect(o.Kubeconfig, o.Context)
 	if err != nil {
 		return err
 	}
