@@ -133,12 +133,16 @@ func (o *BuildConfigOptions) Validate() error {
 	if o.Overlay == "external-etcd" && o.Backend != model.BackendEtcd {
 		return fmt.Errorf("--overlay external-etcd is for --storage etcd")
 	}
-	switch o.Overlay {
+	return validateOverlay(o.Overlay)
+}
+
+// validateOverlay checks --overlay: one of the layout's overlays, or none.
+func validateOverlay(overlay string) error {
+	switch overlay {
 	case "", "cert-manager", "external-etcd":
-	default:
-		return fmt.Errorf("unknown --overlay %q: want cert-manager or external-etcd (or none for the base)", o.Overlay)
+		return nil
 	}
-	return nil
+	return fmt.Errorf("unknown --overlay %q: want cert-manager or external-etcd (or none for the base)", overlay)
 }
 
 // validateDeploymentNames checks --name, --namespace and --service-account,
@@ -163,10 +167,15 @@ var clusterNamespaces = []string{"default", "kube-system", "kube-public", "kube-
 
 // kustomization returns the directory to render: the base or an overlay.
 func (o *BuildConfigOptions) kustomization() string {
-	if o.Overlay == "" {
-		return filepath.Join(o.Options.Dir, o.OutputDir, manifests.BasePath)
+	return kustomizationDir(o.Options.Dir, o.OutputDir, o.Overlay)
+}
+
+// kustomizationDir is the base of the layout in outputDir, or its overlay.
+func kustomizationDir(projectDir, outputDir, overlay string) string {
+	if overlay == "" {
+		return filepath.Join(projectDir, outputDir, manifests.BasePath)
 	}
-	return filepath.Join(o.Options.Dir, o.OutputDir, filepath.FromSlash(manifests.OverlayPath(o.Overlay)))
+	return filepath.Join(projectDir, outputDir, filepath.FromSlash(manifests.OverlayPath(overlay)))
 }
 
 func newBuildConfigCommand(streams IOStreams) *cobra.Command {

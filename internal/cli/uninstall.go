@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
 	"github.com/apiserver-boot/apiserver-boot/internal/output"
 	"github.com/apiserver-boot/apiserver-boot/internal/uninstall"
@@ -85,10 +83,8 @@ through a DSN is never touched.`,
 
 // Validate checks the flags.
 func (o *UninstallOptions) Validate() error {
-	switch o.Overlay {
-	case "", "cert-manager", "external-etcd":
-	default:
-		return fmt.Errorf("unknown --overlay %q: want cert-manager or external-etcd (or none for the base)", o.Overlay)
+	if err := validateOverlay(o.Overlay); err != nil {
+		return err
 	}
 	if o.WaitTimeout <= 0 {
 		return fmt.Errorf("invalid --wait-timeout %s: want more than 0", o.WaitTimeout)
@@ -98,10 +94,7 @@ func (o *UninstallOptions) Validate() error {
 
 // Run uninstalls.
 func (o *UninstallOptions) Run(ctx context.Context) error {
-	dir := filepath.Join(o.Dir, o.OutputDir, manifests.BasePath)
-	if o.Overlay != "" {
-		dir = filepath.Join(o.Dir, o.OutputDir, filepath.FromSlash(manifests.OverlayPath(o.Overlay)))
-	}
+	dir := kustomizationDir(o.Dir, o.OutputDir, o.Overlay)
 	log := o.streams.Out
 	if o.Output == output.JSON {
 		log = o.streams.ErrOut
