@@ -246,6 +246,10 @@ func TestAggregation(t *testing.T) {
 	})
 
 	t.Run("register-into a cluster in another network", func(t *testing.T) { registerFromAnotherNetwork(t, bin, dir) })
+
+	t.Run("after a killed register-into run: doctor names it, the next run cleans up", func(t *testing.T) {
+		killedRegistration(t, bin, dir, admin)
+	})
 }
 
 type registered struct {

@@ -14,7 +14,7 @@ import (
 // claims) have; what carries the deployment's name label among them is left
 // behind.
 const ownedKinds = "apiservices,namespaces,deployments,statefulsets,replicasets,pods,services,secrets,configmaps,serviceaccounts," +
-	"roles,rolebindings,clusterroles,clusterrolebindings,poddisruptionbudgets,persistentvolumeclaims,leases"
+	"roles,rolebindings,clusterroles,clusterrolebindings,poddisruptionbudgets,networkpolicies,persistentvolumeclaims,leases"
 
 // nodeUninstall removes the three deployments TestNode made: the
 // host-network one, the SQLite one first without and then with

@@ -117,6 +117,14 @@ func TestRunLocal(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, ".local", "run", "kine", "state.db")); err != nil {
 			t.Fatalf("no SQLite database: %v", err)
 		}
+		// The DSN (a password, for postgres and mysql) goes in the
+		// environment, which only its user reads, not in the arguments.
+		pid := r.children(t)["apiserver"]
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if pid == 0 || bytes.Contains(cmdline, []byte("state.db")) || !bytes.Contains(environ, []byte("STORAGE_DSN=")) {
+			t.Fatalf("the apiserver (pid %d) takes its DSN in its arguments: %q", pid, cmdline)
+		}
 		mustKubectl(t, kubeconfig, "create", "-f", filepath.Join(dir, "sample", "bee.yaml"))
 		waitFor(t, time.Minute, func() bool {
 			out, _ := kubectl(context.Background(), kubeconfig, "get", "bee", "bee-sample", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)

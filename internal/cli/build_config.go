@@ -99,11 +99,11 @@ func (o *BuildConfigOptions) Validate() error {
 		}
 	case model.BackendPostgres:
 		if o.BackendDSN == "" {
-			o.BackendDSN = "postgres://USER:PASSWORD@HOST:5432/" + o.model.Name + "?sslmode=require"
+			o.BackendDSN = "postgres://USER:PASSWORD@HOST:5432/" + o.model.Name + "?sslmode=verify-full"
 		}
 	case model.BackendMySQL:
 		if o.BackendDSN == "" {
-			o.BackendDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name
+			o.BackendDSN = "mysql://USER:PASSWORD@tcp(HOST:3306)/" + o.model.Name + "?tls=true"
 		}
 	}
 	if o.hostPortSet && !o.HostNetwork {

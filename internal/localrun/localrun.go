@@ -220,13 +220,16 @@ func Run(ctx context.Context, o Options) (err error) {
 		bind = AdvertisedIP(o.Register.AdvertiseHost).String()
 	}
 	server := "https://" + net.JoinHostPort(bind, strconv.Itoa(o.SecurePort))
-	var args []string
+	var args, env []string
 	if o.sql() {
 		dsn := o.BackendDSN
 		if dsn == "" { // sqlite
 			dsn = filepath.Join(state, "kine", "state.db")
 		}
-		args = append(args, "--storage", o.Backend, "--storage-dsn", dsn)
+		// In the environment, not the arguments: every user of the machine
+		// can read a process's arguments, and a URL holds a password.
+		args = append(args, "--storage", o.Backend)
+		env = append(env, "STORAGE_DSN="+dsn)
 	} else {
 		args = append(args, "--etcd-servers", etcdURL)
 		if etcdPKI != nil {
@@ -255,7 +258,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 		args = append(args, "--kubeconfig", identity, "--authentication-kubeconfig", identity, "--authorization-kubeconfig", identity)
 	}
-	apiserver, err := startChild(model.APIServer.Name, apiserverBin, args, o.Dir, logFor(model.APIServer.Name))
+	apiserver, err := startChild(model.APIServer.Name, apiserverBin, args, env, o.Dir, logFor(model.APIServer.Name))
 	if err != nil {
 		return err
 	}
@@ -293,7 +296,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			"--kubeconfig", kubeconfig,
 			"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(o.ManagerProbePort),
 			"--metrics-bind-address", "0",
-		}, o.Dir, logFor(model.Manager.Name))
+		}, nil, o.Dir, logFor(model.Manager.Name))
 		if err != nil {
 			return err
 		}

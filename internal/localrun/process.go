@@ -25,10 +25,14 @@ type child struct {
 
 // startChild starts a process in its own process group (so a Ctrl-C in the
 // terminal reaches only apiserver-boot, which stops children in order) that
-// the kernel kills if apiserver-boot dies, even by SIGKILL.
-func startChild(name, path string, args []string, dir string, log io.Writer) (*child, error) {
+// the kernel kills if apiserver-boot dies, even by SIGKILL. env is added to
+// apiserver-boot's own environment.
+func startChild(name, path string, args, env []string, dir string, log io.Writer) (*child, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {

@@ -41,10 +41,8 @@ type Registration struct {
 	TakeOver bool
 }
 
-// RunLocalLabel marks what a --register-into run made, with the Deployment's
-// name: the next run (after a killed one) knows them as its own, and the
-// objects of anyone else as not.
-const RunLocalLabel = "apiserver-boot.io/run-local"
+// RunLocalLabel marks what a --register-into run made (manifests.RunLocalLabel).
+const RunLocalLabel = manifests.RunLocalLabel
 
 // registrar holds what the registration made, to undo it.
 type registrar struct {

@@ -46,6 +46,12 @@ func (d *Deployment) AddressService(port int32) *corev1.Service {
 	}
 }
 
+// RunLocalLabel marks what a `run local --register-into` run made, with the
+// Deployment's name: the next run (after a killed one) knows them as its
+// own, the objects of anyone else as not, and doctor finds what a killed run
+// left.
+const RunLocalLabel = "apiserver-boot.io/run-local"
+
 // AddressEndpoints is the EndpointSlice of AddressService.
 func (d *Deployment) AddressEndpoints(ip net.IP, port int32) *discoveryv1.EndpointSlice {
 	meta := d.meta(d.Name+"-external", model.APIServer.Name)

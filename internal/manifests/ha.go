@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -144,7 +145,8 @@ func (d *Deployment) Etcd() []any {
 		"--initial-cluster=" + strings.Join(initial, ","), "--initial-cluster-state=new", "--initial-cluster-token=" + name,
 		"--client-cert-auth", "--trusted-ca-file=" + pki("ca.crt"), "--cert-file=" + pki("tls.crt"), "--key-file=" + pki("tls.key"),
 		"--peer-client-cert-auth", "--peer-trusted-ca-file=" + pki("ca.crt"), "--peer-cert-file=" + pki("tls.crt"), "--peer-key-file=" + pki("tls.key"),
-		// Health and metrics only, for the probes: plain HTTP.
+		// Health and metrics, plain HTTP for the kubelet's probes (which
+		// send no client certificate): etcdNetworkPolicy keeps it to the node.
 		"--listen-metrics-urls=http://0.0.0.0:2381",
 	}
 	objs := []any{
@@ -215,9 +217,29 @@ func (d *Deployment) Etcd() []any {
 			},
 		},
 	}
+	objs = append(objs, d.etcdNetworkPolicy(labels))
 	if n > 1 {
 		quorum := intstr.FromInt32(int32(n/2 + 1))
 		objs = append(objs, d.pdb(name, "etcd", policyv1.PodDisruptionBudgetSpec{MinAvailable: &quorum}))
 	}
 	return objs
+}
+
+// etcdNetworkPolicy lets anyone reach the members' client and peer ports,
+// which take only certificates of etcd's own CA, and no pod the plain-HTTP
+// metrics port: a NetworkPolicy always allows a pod's own node, where the
+// kubelet probes from. (A cluster whose network plugin enforces no policy
+// ignores it.)
+func (d *Deployment) etcdNetworkPolicy(labels map[string]string) *networkingv1.NetworkPolicy {
+	port := func(p int) networkingv1.NetworkPolicyPort {
+		return networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt(p))}
+	}
+	return &networkingv1.NetworkPolicy{
+		TypeMeta: typeMeta("networking.k8s.io/v1", "NetworkPolicy"), ObjectMeta: d.meta(d.EtcdName(), "etcd"),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: labels},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{port(2379), port(2380)}}},
+		},
+	}
 }

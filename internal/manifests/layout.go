@@ -255,6 +255,7 @@ func (o *Options) externalEtcdOverlay(add func(string, ...any) error) error {
 	patches := []types.Patch{
 		del("apps/v1", "StatefulSet", d.EtcdName()),
 		del("v1", "Service", d.EtcdName()),
+		del("networking.k8s.io/v1", "NetworkPolicy", d.EtcdName()),
 		del("v1", "Secret", d.EtcdServerSecretName()),
 		del("v1", "Secret", d.EtcdClientSecretName()),
 	}

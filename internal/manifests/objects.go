@@ -20,8 +20,8 @@ import (
 )
 
 // DefaultEtcdImage is the etcd the StatefulSet runs, pinned: the version
-// Kubernetes 1.37 is tested with.
-const DefaultEtcdImage = "registry.k8s.io/etcd:3.6.5-0"
+// Kubernetes 1.37 is tested with, by digest (a tag can be moved).
+const DefaultEtcdImage = "registry.k8s.io/etcd:3.6.5-0@sha256:042ef9c02799eb9303abf1aa99b09f09d94b8ee3ba0c2dd3f42dc4e1d3dce534"
 
 // Deployment describes where and how the apiserver is deployed.
 type Deployment struct {
@@ -252,8 +252,9 @@ func (d *Deployment) storageArgs() []string {
 	case model.BackendSQLite:
 		return []string{"--storage=sqlite", "--storage-dsn=" + sqliteDir + "/state.db"}
 	case model.BackendPostgres, model.BackendMySQL:
-		// The kubelet expands $(STORAGE_DSN) from the Secret.
-		return []string{"--storage=" + d.Backend, "--storage-dsn=$(STORAGE_DSN)"}
+		// The server reads $STORAGE_DSN, set from the Secret: an argument
+		// would put the password in the pod's spec and the node's /proc.
+		return []string{"--storage=" + d.Backend}
 	}
 	var servers []string
 	for i := range d.members() {

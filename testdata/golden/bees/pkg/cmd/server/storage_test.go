@@ -117,6 +117,39 @@ func TestStorageOptionsValidate(t *testing.T) {
 	}
 }
 
+// TestDSNFromEnvironment: a database URL with a password can stay out of
+// the process's arguments; a flag still wins over the environment.
+func TestDSNFromEnvironment(t *testing.T) {
+	const fromEnv = "postgres://kine:secret@db:5432/kine?sslmode=verify-full"
+	t.Setenv(DSNEnv, fromEnv)
+	for _, c := range []struct{ flag, want string }{
+		{flag: "", want: fromEnv},
+		{flag: "postgres://other@db/kine", want: "postgres://other@db/kine"},
+	} {
+		o := &StorageOptions{Backend: StoragePostgres, DSN: c.flag}
+		if err := o.Complete(genericoptions.NewEtcdOptions(storagebackend.NewDefaultConfig("/registry", nil))); err != nil {
+			t.Fatal(err)
+		}
+		os.RemoveAll(filepath.Dir(o.socket))
+		if o.DSN != c.want {
+			t.Errorf("--storage-dsn %q with $%s set: the DSN is %q, want %q", c.flag, DSNEnv, o.DSN, c.want)
+		}
+		if errs := o.Validate(); len(errs) > 0 {
+			t.Errorf("%q: %v", o.DSN, errs)
+		}
+	}
+	for dsn, want := range map[string]bool{
+		fromEnv: true,
+		"mysql://kine:pw@tcp(db:3306)/kine?tls=true": true,
+		"postgres://kine@db:5432/kine":               false,
+		"mysql://kine@tcp(db:3306)/kine":             false,
+	} {
+		if got := hasPassword(dsn); got != want {
+			t.Errorf("hasPassword(%q) = %v, want %v", dsn, got, want)
+		}
+	}
+}
+
 // TestKineSocketIsPrivate: kine answers etcd's API on a socket only this
 // user can open, in a directory of its own that no one could make first (a
 // new one per server), removed when kine stops.

@@ -67,13 +67,20 @@ const (
 	StorageMySQL    = "mysql"
 )
 
+// DSNEnv names the environment variable the server reads its database URL
+// from when --storage-dsn is not given. A URL holds a password, and every
+// user of a machine can read a process's arguments (/proc/<pid>/cmdline);
+// its environment only the process's own user can.
+const DSNEnv = "STORAGE_DSN"
+
 // StorageOptions choose where objects are kept.
 type StorageOptions struct {
 	// Backend is one of etcd, sqlite, postgres, mysql.
 	Backend string
 	// DSN is the database of a SQL backend: a file for sqlite, a URL for
-	// postgres (postgres://user:password@host:5432/db?sslmode=…) and mysql
-	// (mysql://user:password@tcp(host:3306)/db).
+	// postgres (postgres://user:password@host:5432/db?sslmode=verify-full) and
+	// mysql (mysql://user:password@tcp(host:3306)/db?tls=true). Empty, it is
+	// read from $STORAGE_DSN.
 	DSN string
 	// ConnectTimeout bounds the wait for a postgres or mysql server at start.
 	ConnectTimeout time.Duration
@@ -95,7 +102,9 @@ func (o *StorageOptions) AddFlags(fs *pflag.FlagSet) {
 		"replicas; --storage-dsn is the database URL).")
 	fs.StringVar(&o.DSN, "storage-dsn", o.DSN, ""+
 		"The database of --storage=sqlite|postgres|mysql: a file path, "+
-		"postgres://user:password@host:5432/db?sslmode=require or mysql://user:password@tcp(host:3306)/db.")
+		"postgres://user:password@host:5432/db?sslmode=verify-full or mysql://user:password@tcp(host:3306)/db?tls=true. "+
+		"Unset, it is read from $"+DSNEnv+", the place for a URL with a password: "+
+		"every user of the machine can read a process's arguments.")
 	fs.DurationVar(&o.ConnectTimeout, "storage-connect-timeout", o.ConnectTimeout,
 		"How long to wait at start for the postgres or mysql server of --storage-dsn.")
 }
@@ -107,6 +116,11 @@ func (o *StorageOptions) SQL() bool { return o.Backend != StorageEtcd }
 func (o *StorageOptions) Complete(etcd *genericoptions.EtcdOptions) error {
 	if !o.SQL() {
 		return nil
+	}
+	if o.DSN == "" {
+		o.DSN = os.Getenv(DSNEnv)
+	} else if hasPassword(o.DSN) {
+		klog.Warningf("--storage-dsn holds a password, which every user of this machine can read in the process's arguments: set $%s instead", DSNEnv)
 	}
 	if len(etcd.StorageConfig.Transport.ServerList) > 0 {
 		return fmt.Errorf("--etcd-servers cannot be used with --storage=%s: the server runs its own kine", o.Backend)
@@ -140,7 +154,7 @@ func (o *StorageOptions) Validate() []error {
 		return nil
 	case StoragePostgres, StorageMySQL:
 		if o.DSN == "" {
-			return []error{fmt.Errorf("--storage=%s needs --storage-dsn, the database URL", o.Backend)}
+			return []error{fmt.Errorf("--storage=%s needs the database URL in $%s (or --storage-dsn)", o.Backend, DSNEnv)}
 		}
 		postgresql := o.Backend == StoragePostgres && strings.HasPrefix(o.DSN, "postgresql://")
 		if !strings.HasPrefix(o.DSN, o.Backend+"://") && !postgresql {
@@ -332,6 +346,17 @@ func checkSQLiteFile(path string) error {
 }
 
 // redact hides the password of a DSN in messages.
+// hasPassword reports whether a postgres or mysql URL carries a password
+// (user:password@…); mysql's tcp(host:port) form is no URL net/url parses.
+func hasPassword(dsn string) bool {
+	_, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return false
+	}
+	userinfo, _, ok := strings.Cut(rest, "@")
+	return ok && strings.Contains(userinfo, ":")
+}
+
 func redact(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.User != nil {
 		return u.Redacted()
