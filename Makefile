@@ -26,12 +26,16 @@ demo:
 
 ## test: every test — unit, golden, bad input, end to end (generated servers, kube-apiserver, registry, Chromium,
 ##       a real node); the e2e tools are built (once per machine, cached) before any test timer starts;
-##       artifacts such as screenshots go to test-artifacts/
+##       artifacts such as screenshots go to test-artifacts/, every event to test-artifacts/go-test.json;
+##       it prints failed tests' output and the seconds each package and each slow top-level test took
 test:
 	$(GO) vet ./...
 	e2e/tools/build.sh >/dev/null
 	mkdir -p test-artifacts
-	$(GO) test -timeout 80m -artifacts -outputdir $(CURDIR)/test-artifacts ./...
+	$(GO) build -o bin/testreport ./hack/testreport
+	status=0; $(GO) test -json -timeout 80m -artifacts -outputdir $(CURDIR)/test-artifacts ./... \
+		>test-artifacts/go-test.json || status=$$?; \
+	bin/testreport test-artifacts/go-test.json; exit $$status
 
 ## e2e-tools: build the e2e tools (Kubernetes components, CoreDNS, registry, etcd), cached by version
 e2e-tools:

@@ -11,7 +11,8 @@ import (
 // issue: a kind with status, scale, a connector and a getter, in two versions
 // with a field renamed between them; kubectl scale works, the connector and
 // the getter answer, and the same object read and written through either
-// version loses nothing.
+// version loses nothing. What the v1alpha1 server stored, `migrate storage`
+// moves to v1beta1 (storageMigration).
 func TestSubresourcesAndVersions(t *testing.T) {
 	sub := func(extra ...string) []string {
 		return append([]string{"create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee"}, extra...)
@@ -21,9 +22,12 @@ func TestSubresourcesAndVersions(t *testing.T) {
 		sub("--type", "scale"),
 		sub("--type", "connector", "--subresource", "logs"),
 		sub("--type", "getter", "--subresource", "view"),
-		[]string{"create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version"},
 		[]string{"build", "executables"},
 	)
+	// The server as it was while v1alpha1 was the storage version.
+	old := copyBinary(t, dir)
+	boot(t, bin, dir, "create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version")
+	boot(t, bin, dir, "build", "executables")
 
 	t.Run("project tests", func(t *testing.T) {
 		cmd := exec.Command("go", "test", "./pkg/...")
@@ -90,4 +94,6 @@ func TestSubresourcesAndVersions(t *testing.T) {
 			t.Fatalf("preferred version: %q", out)
 		}
 	})
+
+	t.Run("migrate storage, with data", func(t *testing.T) { storageMigration(t, bin, dir, old) })
 }

@@ -47,6 +47,7 @@ func TestJSONOutput(t *testing.T) {
 		{"create-version-bad", []string{"create", "version", "--group", "reptile", "--version", "v1", "-o", "json"}, 1},
 		{"build-config", []string{"build", "config", "--name", "bees-apiserver", "--namespace", "bees", "--image", "registry.example.com/bees:v1", "-o", "json"}, 0},
 		{"build-config-bad", []string{"build", "config", "--name", "bees-apiserver", "--namespace", "bees", "--image", "registry.example.com/bees:v1", "--replicas", "0", "-o", "json"}, 1},
+		{"migrate-storage-bad", []string{"migrate", "storage", "--kind", "Wasp", "-o", "json"}, 1},
 		{"uninstall-bad", []string{"uninstall", "--kubeconfig", filepath.Join(outside, "no-kubeconfig"), "-o", "json"}, 1},
 		{"build-generated-bad", []string{"build", "generated", "--print-commands", "-o", "json"}, 1},
 		{"upgrade-dry-run", []string{"upgrade", "--dry-run", "-o", "json"}, 0},
