@@ -218,6 +218,21 @@ func kubectl(ctx context.Context, kubeconfig string, args ...string) (string, er
 	return out.String(), err
 }
 
+// kubectlSplit runs kubectl and returns its stdout and stderr (warnings)
+// apart, failing the test on error.
+func kubectlSplit(t *testing.T, kubeconfig string, args ...string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kubectl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stdout.String(), stderr.String()
+}
+
 // mustKubectl runs kubectl and returns its output, failing the test on error.
 func mustKubectl(t *testing.T, kubeconfig string, args ...string) string {
 	t.Helper()

@@ -22,7 +22,10 @@ func killedRegistration(t *testing.T, bin, dir, admin string) {
 	left := func() string {
 		return strings.TrimSpace(mustKubectl(t, admin, "get", registeredKinds, "-A", "-l", "apiserver-boot.io/run-local", "-o", "name"))
 	}
-	r := startRegistered(t, bin, dir, admin)
+	// A namespace of its own: the one the earlier runs made stays
+	// Terminating here (this control plane runs no namespace controller).
+	const ns = "bees-killed"
+	r := startRegistered(t, bin, dir, admin, "--namespace", ns)
 	if err := r.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func killedRegistration(t *testing.T, bin, dir, admin string) {
 		return false
 	}, func() string { return "doctor did not name the killed run:\n" + out })
 
-	r = startRegistered(t, bin, dir, admin)
+	r = startRegistered(t, bin, dir, admin, "--namespace", ns)
 	r.interrupt(t)
 	if l := left(); l != "" {
 		t.Errorf("after the next run's clean exit, left behind:\n%s", l)

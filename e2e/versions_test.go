@@ -27,6 +27,7 @@ func TestSubresourcesAndVersions(t *testing.T) {
 	// The server as it was while v1alpha1 was the storage version.
 	old := copyBinary(t, dir)
 	boot(t, bin, dir, "create", "version", "--group", "insect", "--version", "v1beta1", "--rename-field", "Bee.spec.description=summary", "--storage-version")
+	boot(t, bin, dir, "deprecate", "version", "--group", "insect", "--version", "v1alpha1", "--deprecated-in", "0.3", "--replacement", "v1beta1")
 	boot(t, bin, dir, "build", "executables")
 
 	t.Run("project tests", func(t *testing.T) {
@@ -74,24 +75,42 @@ func TestSubresourcesAndVersions(t *testing.T) {
 	})
 
 	t.Run("two versions, one object", func(t *testing.T) {
-		alpha := mustKubectl(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.apiVersion} {.spec.description}")
+		alpha, _ := kubectlSplit(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.apiVersion} {.spec.description}")
 		beta := mustKubectl(t, kubeconfig, "get", "bees.v1beta1.insect.example.com", "bee-sample", "-o", "jsonpath={.apiVersion} {.spec.summary}")
 		if alpha != "insect.example.com/v1alpha1 An example Bee." || beta != "insect.example.com/v1beta1 An example Bee." {
 			t.Fatalf("reading both versions: %q and %q", alpha, beta)
 		}
 		// Update through v1beta1 (the renamed field), read through v1alpha1.
 		mustKubectl(t, kubeconfig, "patch", "bees.v1beta1.insect.example.com", "bee-sample", "--type=merge", "-p", `{"spec":{"summary":"written as v1beta1"}}`)
-		if out := mustKubectl(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.spec.description} {.spec.replicas}"); out != "written as v1beta1 3" {
+		if out, _ := kubectlSplit(t, kubeconfig, "get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "jsonpath={.spec.description} {.spec.replicas}"); out != "written as v1beta1 3" {
 			t.Fatalf("v1alpha1 after a v1beta1 update: %q", out)
 		}
 		// And back: update through v1alpha1, read through v1beta1.
-		mustKubectl(t, kubeconfig, "patch", "bees.v1alpha1.insect.example.com", "bee-sample", "--type=merge", "-p", `{"spec":{"description":"written as v1alpha1"}}`)
+		kubectlSplit(t, kubeconfig, "patch", "bees.v1alpha1.insect.example.com", "bee-sample", "--type=merge", "-p", `{"spec":{"description":"written as v1alpha1"}}`)
 		if out := mustKubectl(t, kubeconfig, "get", "bees.v1beta1.insect.example.com", "bee-sample", "-o", "jsonpath={.spec.summary} {.spec.replicas}"); out != "written as v1alpha1 3" {
 			t.Fatalf("v1beta1 after a v1alpha1 update: %q", out)
 		}
 		// The preferred version is the newest.
 		if out := mustKubectl(t, kubeconfig, "get", "bee", "bee-sample", "-o", "jsonpath={.apiVersion}"); out != "insect.example.com/v1beta1" {
 			t.Fatalf("preferred version: %q", out)
+		}
+	})
+
+	// deprecate version: every request to v1alpha1 carries the standard
+	// warning, which kubectl prints; v1beta1's carry none.
+	t.Run("a deprecated version warns", func(t *testing.T) {
+		const want = "Warning: insect.example.com/v1alpha1 Bee is deprecated in v0.3+, unavailable in v0.6+; use insect.example.com/v1beta1 Bee"
+		for _, args := range [][]string{
+			{"get", "bees.v1alpha1.insect.example.com"},
+			{"get", "bees.v1alpha1.insect.example.com", "bee-sample", "-o", "name"},
+			{"label", "bees.v1alpha1.insect.example.com", "bee-sample", "era=alpha"},
+		} {
+			if _, stderr := kubectlSplit(t, kubeconfig, args...); !strings.Contains(stderr, want) {
+				t.Errorf("kubectl %s: stderr %q lacks the deprecation warning", strings.Join(args, " "), stderr)
+			}
+		}
+		if _, stderr := kubectlSplit(t, kubeconfig, "get", "bees.v1beta1.insect.example.com"); strings.Contains(stderr, "deprecated") {
+			t.Errorf("v1beta1 warns: %s", stderr)
 		}
 	})
 

@@ -44,6 +44,8 @@ func TestJSONOutput(t *testing.T) {
 		{"create-admission", []string{"create", "admission", "--name", "BanDuplicates", "--kind", "Bee", "-o", "json"}, 0},
 		{"create-admission-bad", []string{"create", "admission", "--name", "BanWasps", "--kind", "Wasp", "-o", "json"}, 1},
 		{"create-version", []string{"create", "version", "--group", "insect", "--version", "v1beta1", "-o", "json"}, 0},
+		{"deprecate-version", []string{"deprecate", "version", "--group", "insect", "--version", "v1alpha1", "--deprecated-in", "0.3", "--replacement", "v1beta1", "-o", "json"}, 0},
+		{"deprecate-version-bad", []string{"deprecate", "version", "--group", "insect", "--version", "v1alpha1", "--deprecated-in", "three", "-o", "json"}, 1},
 		{"create-version-bad", []string{"create", "version", "--group", "reptile", "--version", "v1", "-o", "json"}, 1},
 		{"build-config", []string{"build", "config", "--name", "bees-apiserver", "--namespace", "bees", "--image", "registry.example.com/bees:v1", "-o", "json"}, 0},
 		{"build-config-bad", []string{"build", "config", "--name", "bees-apiserver", "--namespace", "bees", "--image", "registry.example.com/bees:v1", "--replicas", "0", "-o", "json"}, 1},

@@ -114,6 +114,10 @@ func (o *MigrateStorageOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// client-go's default of 5 requests a second would take minutes for a
+	// few thousand objects; the server's API Priority and Fairness, not the
+	// client, is what keeps a migration from crowding others out.
+	cfg.QPS, cfg.Burst = 200, 400
 	client, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return err

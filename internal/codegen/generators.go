@@ -23,6 +23,8 @@ import (
 	informergenerators "k8s.io/code-generator/cmd/informer-gen/generators"
 	listerargs "k8s.io/code-generator/cmd/lister-gen/args"
 	listergenerators "k8s.io/code-generator/cmd/lister-gen/generators"
+	lifecycleargs "k8s.io/code-generator/cmd/prerelease-lifecycle-gen/args"
+	lifecyclegenerators "k8s.io/code-generator/cmd/prerelease-lifecycle-gen/prerelease-lifecycle-generators"
 	"k8s.io/code-generator/pkg/util"
 	"k8s.io/gengo/v2"
 	"k8s.io/gengo/v2/generator"
@@ -46,13 +48,14 @@ type step struct {
 
 // stepFuncs configure the single-pass generators from their command lines.
 var stepFuncs = map[string]func([]string) (step, error){
-	"deepcopy-gen":           deepcopyStep,
-	"defaulter-gen":          defaulterStep,
-	"conversion-gen":         conversionStep,
-	"applyconfiguration-gen": applyconfigurationStep,
-	"client-gen":             clientStep,
-	"lister-gen":             listerStep,
-	"informer-gen":           informerStep,
+	"deepcopy-gen":             deepcopyStep,
+	"defaulter-gen":            defaulterStep,
+	"prerelease-lifecycle-gen": lifecycleStep,
+	"conversion-gen":           conversionStep,
+	"applyconfiguration-gen":   applyconfigurationStep,
+	"client-gen":               clientStep,
+	"lister-gen":               listerStep,
+	"informer-gen":             informerStep,
 }
 
 // parseFlags parses argv with a generator's own flag definitions, so that every
@@ -101,6 +104,16 @@ func fatalAsError(fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+func lifecycleStep(argv []string) (step, error) {
+	a := lifecycleargs.New()
+	inputs, err := parseFlags("prerelease-lifecycle-gen", a.AddFlags, argv)
+	if err == nil {
+		err = a.Validate()
+	}
+	return step{"prerelease-lifecycle-gen", lifecyclegenerators.NameSystems(), lifecyclegenerators.DefaultNameSystem(), inputs,
+		func(c *generator.Context) []generator.Target { return lifecyclegenerators.GetTargets(c, a) }}, err
 }
 
 func defaulterStep(argv []string) (step, error) {

@@ -31,6 +31,9 @@ type inputs struct {
 	// validated are the packages validation-gen generates for: those whose
 	// sources carry +k8s:validation-gen= (what kube_codegen.sh greps for).
 	validated []string
+	// lifecycle are the versions prerelease-lifecycle-gen generates for:
+	// those with +k8s:prerelease-lifecycle-gen=true (deprecated versions).
+	lifecycle []string
 	// applyExternals map the k8s.io/api types the fields use to client-go's
 	// apply configurations (type:package, applyconfiguration-gen's form).
 	applyExternals []string
@@ -66,6 +69,7 @@ func newInputs(dir string, m *model.Project) *inputs {
 	// (pkg/apiserver/selfreviews.go), with the review types of these packages.
 	in.openapiExtra = sorted(in.openapiExtra, selfReviewPkgs)
 	in.validated = in.withValidationTag(in.groups, in.versions)
+	in.lifecycle = in.withTag(lifecycleGenTag, in.versions)
 	sort.Strings(plurals)
 	in.pluralExcep = strings.Join(plurals, ",")
 	return in
@@ -92,12 +96,18 @@ func (in *inputs) setReached(r *reached) {
 // withValidationTag returns the packages of the project among pkgs one of
 // whose Go files has a +k8s:validation-gen= comment line.
 func (in *inputs) withValidationTag(pkgs ...[]string) []string {
+	return in.withTag(validationGenTag, pkgs...)
+}
+
+// withTag returns the packages of the project among pkgs one of whose Go
+// files has a line tag matches.
+func (in *inputs) withTag(tag *regexp.Regexp, pkgs ...[]string) []string {
 	var out []string
 	for _, p := range sorted(pkgs...) {
 		files, _ := filepath.Glob(filepath.Join(in.dir, filepath.FromSlash(strings.TrimPrefix(p, in.module+"/")), "*.go"))
 		for _, f := range files {
 			data, err := os.ReadFile(f)
-			if err == nil && validationGenTag.Match(data) {
+			if err == nil && tag.Match(data) {
 				out = append(out, p)
 				break
 			}
@@ -108,6 +118,9 @@ func (in *inputs) withValidationTag(pkgs ...[]string) []string {
 
 // validationGenTag is kube_codegen.sh's pattern: ^\s*//\s*+k8s:validation-gen=
 var validationGenTag = regexp.MustCompile(`(?m)^\s*//\s*\+k8s:validation-gen=`)
+
+// lifecycleGenTag enables prerelease-lifecycle-gen in a package (doc.go).
+var lifecycleGenTag = regexp.MustCompile(`(?m)^\s*//\s*\+k8s:prerelease-lifecycle-gen=true`)
 
 // checkTags checks the tags of the project's API packages (see checkTags).
 func (in *inputs) checkTags() error {
@@ -203,6 +216,9 @@ func (in *inputs) invocations(reportFile string) []invocation {
 		}
 		validation = append(validation, "--go-header-file", in.header)
 		invs = append(invs, invocation{"validation-gen", append(validation, in.validated...)})
+	}
+	if len(in.lifecycle) > 0 {
+		invs = append(invs, invocation{"prerelease-lifecycle-gen", helpers("zz_generated.prerelease-lifecycle.go", in.lifecycle)})
 	}
 	invs = append(invs,
 		invocation{"defaulter-gen", helpers("zz_generated.defaults.go", in.versions)},
