@@ -42,7 +42,8 @@ then answers every request to the version with the warning kubectl and client-go
   Warning: insect.example.com/v1alpha1 Bee is deprecated in v0.3+, unavailable in v0.6+;
   use insect.example.com/v1 Bee
 
-The releases are your server's (major.minor). The version is still served, converted and
+build docs shows the same sentence on each kind of the version. The releases are your
+server's (major.minor). The version is still served, converted and
 stored as before; migrate storage and the removal of the version are the next steps.
 Running it again replaces the tags it wrote; nothing else in the files changes.`,
 		Example: `  apiserver-boot deprecate version --group insect --version v1alpha1 --deprecated-in 0.3 --replacement v1

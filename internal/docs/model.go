@@ -32,6 +32,9 @@ type GroupVersion struct {
 // Kind is the section of one kind.
 type Kind struct {
 	Name, Anchor, Description string
+	// Deprecated says when the version's kind is deprecated and removed, and
+	// what replaces it (deprecate version's tags); empty when it is not.
+	Deprecated string
 	Plural, Singular          string
 	Namespaced                bool
 	ShortNames                []string
@@ -112,6 +115,7 @@ func Build(dir string, m *model.Project, universe types.Universe) ([]*GroupVersi
 				kd := &Kind{
 					Name: k.Name, Anchor: anchor(g.Full + "-" + v.Name + "-" + k.Name),
 					Description: description(t.CommentLines),
+					Deprecated:  deprecation(t),
 					Plural:      k.Plural, Singular: k.Singular, Namespaced: k.Spec.Namespaced,
 					ShortNames: k.Spec.ShortNames, Categories: k.Spec.Categories,
 					Columns: columns(filepath.Join(dir, k.RegistryFile(model.StrategyFile))),

@@ -217,3 +217,26 @@ func withAnchors(typeAnchor string, fs []Field) []Field {
 	}
 	return fs
 }
+
+// deprecation reads a type's +k8s:prerelease-lifecycle-gen tags (written by
+// `deprecate version`) into the sentence the server's warning says.
+func deprecation(t *types.Type) string {
+	tags := map[string]string{}
+	for _, l := range append(append([]string{}, t.SecondClosestCommentLines...), t.CommentLines...) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "+k8s:prerelease-lifecycle-gen:"); ok {
+			name, value, _ := strings.Cut(v, "=")
+			tags[name] = value
+		}
+	}
+	if tags["deprecated"] == "" {
+		return ""
+	}
+	s := "Deprecated in v" + tags["deprecated"]
+	if r := tags["removed"]; r != "" {
+		s += ", unavailable in v" + r
+	}
+	if r := strings.Split(tags["replacement"], ","); len(r) == 3 {
+		s += "; use " + r[0] + "/" + r[1] + " " + r[2]
+	}
+	return s + "."
+}
