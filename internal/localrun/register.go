@@ -41,9 +41,6 @@ type Registration struct {
 	TakeOver bool
 }
 
-// RunLocalLabel marks what a --register-into run made (manifests.RunLocalLabel).
-const RunLocalLabel = manifests.RunLocalLabel
-
 // registrar holds what the registration made, to undo it.
 type registrar struct {
 	reg        *Registration
@@ -187,7 +184,7 @@ func (r *registrar) label(objs []*unstructured.Unstructured) {
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		labels[RunLocalLabel] = r.reg.Deployment.Name
+		labels[manifests.RunLocalLabel] = r.reg.Deployment.Name
 		o.SetLabels(labels)
 	}
 }
@@ -209,7 +206,7 @@ func (r *registrar) checkOwnership(ctx context.Context, objs []*unstructured.Uns
 		if err != nil {
 			return fmt.Errorf("reading %s %s: %w", o.GetKind(), o.GetName(), err)
 		}
-		if existing.GetLabels()[RunLocalLabel] == d.Name || r.reg.TakeOver || bindsOnly(existing, d) {
+		if existing.GetLabels()[manifests.RunLocalLabel] == d.Name || r.reg.TakeOver || bindsOnly(existing, d) {
 			continue
 		}
 		what := ""
@@ -237,7 +234,7 @@ func (r *registrar) namespaceIsOurs(ctx context.Context, cs kubernetes.Interface
 		case err != nil:
 			return false, fmt.Errorf("reading namespace %s: %w", d.Namespace, err)
 		case ns.DeletionTimestamp == nil:
-			return ns.Labels[RunLocalLabel] == d.Name, nil
+			return ns.Labels[manifests.RunLocalLabel] == d.Name, nil
 		case time.Now().After(deadline):
 			return false, fmt.Errorf("namespace %s is still being deleted after %s", d.Namespace, r.reg.Timeout)
 		}
