@@ -56,7 +56,7 @@ docs:
 ## golden: rewrite testdata/golden, the -o json goldens and docs/reference from the current code
 golden:
 	$(GO) test ./cmd/apiserver-boot -run 'TestGolden|TestJSONOutput' -update
-	$(GO) test ./internal/cli -run TestReferenceMatchesHelp -update
+	$(GO) test ./internal/cli -run 'TestReferenceMatchesHelp|TestCommandTreePage' -update
 
 ## bench-codegen: in-process codegen vs the upstream generator binaries (see bench/)
 bench-codegen:
