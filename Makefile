@@ -53,10 +53,11 @@ unit:
 docs:
 	$(GO) run ./hack/docsite -o _site
 
-## golden: rewrite testdata/golden, the -o json goldens and docs/reference from the current code
+## golden: rewrite testdata/golden, the -o json goldens, docs/reference, docs/commands.md and docs/tags.md from the current code
 golden:
 	$(GO) test ./cmd/apiserver-boot -run 'TestGolden|TestJSONOutput' -update
 	$(GO) test ./internal/cli -run 'TestReferenceMatchesHelp|TestCommandTreePage' -update
+	$(GO) test ./internal/docs -run TestTagReference -update
 
 ## bench-codegen: in-process codegen vs the upstream generator binaries (see bench/)
 bench-codegen:
