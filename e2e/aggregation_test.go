@@ -27,6 +27,7 @@ import (
 //     gets 403, and X-Remote-User headers without the front-proxy certificate are 403;
 //  4. without the auth-delegator binding a non-admin request fails.
 func TestAggregation(t *testing.T) {
+	sideBySide(t)
 	requireTool(t, "kubectl", "the aggregation layer serves the API to kubectl with delegated authn/authz")
 	cp := startKubeAPIServer(t, startEtcd(t))
 	admin := cp.kubeconfigs["admin"]

@@ -29,6 +29,7 @@ import (
 // index whose images hold both binaries, for the right architecture, with the
 // entrypoint and non-root user set; a second build gives the same digest.
 func TestBuildContainer(t *testing.T) {
+	sideBySide(t)
 	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	defer reg.Close()
 	host := strings.TrimPrefix(reg.URL, "http://")

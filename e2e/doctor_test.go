@@ -32,6 +32,7 @@ import (
 // kind PROJECT lists and the running server lacks, a failing list. A cluster
 // that cannot be reached is exit 2.
 func TestDoctor(t *testing.T) {
+	sideBySide(t)
 	requireTool(t, "kubectl", "doctor's diagnoses against a real kube-apiserver")
 	cp := startKubeAPIServer(t, startEtcd(t))
 	admin := cp.kubeconfigs["admin"]

@@ -34,6 +34,7 @@ var readmeInstall = regexp.MustCompile("(?m)^go install (github.com/apiserver-bo
 // in go.mod as a tool with no replace directive, resolves that pin through
 // the same proxy (`go tool apiserver-boot`), generates and builds.
 func TestGoInstallFromModuleProxy(t *testing.T) {
+	sideBySide(t)
 	git := requireTool(t, "git", "a release made from this repository's history")
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {

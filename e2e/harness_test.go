@@ -40,6 +40,17 @@ func buildCLI(t testing.TB) string {
 	return bin
 }
 
+// sideBySide lets a test run beside another (go test's -parallel, 2 on two
+// cores) once the sequential tests are done. Those are the ones with HA
+// checks under faults (TestNode, TestGeneratedServer) and the tutorial's
+// real node: they count failed requests during restarts and must not share
+// the machine with another test's build. A test that starts a node, puts
+// servers under faults or measures time does not call it.
+func sideBySide(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+}
+
 // boot runs apiserver-boot in dir, failing the test on error.
 func boot(t testing.TB, bin, dir string, args ...string) string {
 	t.Helper()

@@ -43,6 +43,7 @@ const long = "AVeryLongKindNameThatKeepsGoingAndGoingUntilItIsSixtyCharsXy"
 // group without kinds),
 // and its own go vet and gofmt pass, with go test on the variants.
 func TestAwkwardNamesAndVariants(t *testing.T) {
+	sideBySide(t)
 	bin := buildCLI(t)
 	dir := initProject(t, bin, "awkward")
 

@@ -332,8 +332,9 @@ func nodeHA(t *testing.T, n *node, ns string) {
 		t.Fatalf("%d writes failed before any fault", load.errorCount())
 	}
 
-	faulted := time.Now()
-	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", leader, "--wait=false")
+	// A fault counts once it has happened: writes are checked from the moment
+	// the member is gone, not from the moment its deletion was asked for.
+	faulted := n.deletePod(t, ns, leader)
 	load.resumes(t, faulted, "the etcd leader's pod deletion")
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=etcd": 3})
 	load.report(t, "after the etcd leader's pod was deleted")
@@ -343,9 +344,12 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	if len(pods) != 2 {
 		t.Fatalf("apiserver pods: %v", pods)
 	}
-	faulted = time.Now()
-	mustKubectl(t, n.admin, "-n", ns, "delete", "pod", pods[0], "--wait=false")
-	// While it is away, the budget refuses to evict the other one.
+	// While one is away, the budget refuses to evict the other. The node is
+	// cordoned meanwhile, so that the replacement stays Pending and cannot
+	// become Ready (and make the eviction allowed) before it is tried.
+	mustKubectl(t, n.admin, "cordon", nodeName)
+	t.Cleanup(func() { _, _ = kubectlOut(n.admin, "uncordon", nodeName) }) // were it to fail before uncordoning
+	faulted = n.deletePod(t, ns, pods[0])
 	waitFor(t, time.Minute, func() bool {
 		out, _ := kubectlOut(n.admin, "-n", ns, "get", "pdb", "bees-apiserver", "-o", "jsonpath={.status.disruptionsAllowed}")
 		return out == "0"
@@ -359,6 +363,7 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	}
 	t.Logf("eviction refused: %v", err)
 	load.resumes(t, faulted, "an apiserver pod's deletion")
+	mustKubectl(t, n.admin, "uncordon", nodeName)
 	n.podsReady(t, ns, map[string]int{"app.kubernetes.io/component=apiserver": 2})
 	load.report(t, "after an apiserver pod was deleted")
 
@@ -366,6 +371,7 @@ func nodeHA(t *testing.T, n *node, ns string) {
 	// request succeeding. Twice, since a race shows only now and then.
 	for i := range 2 {
 		before := load.errorCount()
+		old := strings.Fields(mustKubectl(t, n.admin, "-n", ns, "get", "pods", "-l", "app.kubernetes.io/component=apiserver", "-o", "jsonpath={.items[*].metadata.name}"))
 		mustKubectl(t, n.admin, "-n", ns, "rollout", "restart", "deployment/bees-apiserver")
 		rctx, rcancel := context.WithTimeout(context.Background(), 6*time.Minute)
 		if out, err := kubectl(rctx, n.admin, "-n", ns, "rollout", "status", "deployment/bees-apiserver", "--timeout=5m"); err != nil {
@@ -373,8 +379,11 @@ func nodeHA(t *testing.T, n *node, ns string) {
 			t.Fatalf("rollout %d: %v\n%s", i+1, err, out)
 		}
 		rcancel()
-		// The old pods keep serving for the shutdown delay after they leave.
-		time.Sleep(20 * time.Second)
+		// The old pods keep serving for the shutdown delay after they leave:
+		// failures are counted until the last of them is gone.
+		for _, pod := range old {
+			n.waitPodGone(t, ns, pod, "")
+		}
 		load.report(t, fmt.Sprintf("after rolling restart %d", i+1))
 		if failed := load.errorCount() - before; failed != 0 {
 			load.mu.Lock()

@@ -38,6 +38,7 @@ var pipelineCommands = [][]string{
 // in order, as the workflow says them (golangci-lint included, with the
 // project's .golangci.yml).
 func TestGeneratedProjectCI(t *testing.T) {
+	sideBySide(t)
 	requireTool(t, "make", "the generated Makefile's targets, as the workflow runs them")
 	_, dir := newProject(t, pipelineCommands...)
 	tool := func(args ...string) (stdout []byte, code int) {

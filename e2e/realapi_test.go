@@ -22,6 +22,7 @@ import (
 // server-side apply of two managers merging one list-map, strict validation,
 // and a lossless round trip of every field.
 func TestRealAPI(t *testing.T) {
+	sideBySide(t)
 	bin := buildCLI(t)
 	dir := initProject(t, bin, "fleet")
 	boot(t, bin, dir, "create", "group", "version", "resource", "--group", "fleet", "--version", "v1alpha1", "--kind", "Workload")

@@ -16,8 +16,9 @@ const registeredKinds = "apiservices,services,endpointslices,clusterroles,cluste
 
 // killedRegistration: a run local --register-into killed with SIGKILL cannot
 // remove what it made, and the cluster keeps routing the API to a server
-// that is gone. doctor names that cause (with the fix); the next run adopts
-// what the killed one made, and on a clean exit nothing is left.
+// that is gone. doctor finds that nothing answers, says the run is gone and
+// how to remove what it made; the next run adopts what the killed one made,
+// and on a clean exit nothing is left.
 func killedRegistration(t *testing.T, bin, dir, admin string) {
 	left := func() string {
 		return strings.TrimSpace(mustKubectl(t, admin, "get", registeredKinds, "-A", "-l", "apiserver-boot.io/run-local", "-o", "name"))
@@ -47,7 +48,8 @@ func killedRegistration(t *testing.T, bin, dir, admin string) {
 			return false
 		}
 		for _, f := range report.Findings {
-			if f.Check == "run-local" && f.Severity == doctor.Error && strings.Contains(f.Fix, "-l apiserver-boot.io/run-local=bees-apiserver") {
+			if f.Check == "certificate" && f.Severity == doctor.Error && strings.Contains(f.Message, "nothing answers at") &&
+				strings.Contains(f.Fix, "is not running") && strings.Contains(f.Fix, "-l apiserver-boot.io/run-local=bees-apiserver") {
 				return true
 			}
 		}

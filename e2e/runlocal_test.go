@@ -27,6 +27,7 @@ import (
 // apiserver-boot — after Ctrl-C (ten times), when a child dies, and when
 // apiserver-boot itself is SIGKILLed.
 func TestRunLocal(t *testing.T) {
+	sideBySide(t)
 	requireTool(t, "kubectl", "run local serves kubectl and its processes start and stop cleanly")
 	bin, dir := newProject(t, createKind("Bee"), []string{"build", "executables"})
 	kubeconfig := filepath.Join(dir, "kubeconfig")

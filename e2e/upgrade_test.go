@@ -106,6 +106,7 @@ const userFile, userFileContent = "pkg/wings/wings.go", "// Package wings is the
 // and reported, then (resolved) the project builds, passes its own tests and
 // serves. An unedited project upgrades to exactly a fresh scaffold.
 func TestUpgrade(t *testing.T) {
+	sideBySide(t)
 	requireTool(t, "kubectl", "the upgraded project serves with real kubectl")
 	old, cur := releaseBinary(t), buildCLI(t)
 	scaffold := func(bin string) string {

@@ -14,6 +14,7 @@ import (
 // version loses nothing. What the v1alpha1 server stored, `migrate storage`
 // moves to v1beta1 (storageMigration).
 func TestSubresourcesAndVersions(t *testing.T) {
+	sideBySide(t)
 	sub := func(extra ...string) []string {
 		return append([]string{"create", "subresource", "--group", "insect", "--version", "v1alpha1", "--kind", "Bee"}, extra...)
 	}

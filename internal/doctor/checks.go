@@ -114,9 +114,9 @@ func (d *doctor) checkCertificate(ctx context.Context, name string, svc *apiregi
 			d.add(Finding{Check: "certificate", Subject: name, Severity: Error,
 				Message:  "nothing answers at " + t.addr + ", where kube-apiserver sends the requests: the server is not running or not listening there",
 				Evidence: err.Error(),
-				Fix:      "start the server (apiserver-boot run local --register-into …) or fix the ExternalName and the port"})
+				Fix:      unreachableFix(svc, "start the server (apiserver-boot run local --register-into …) or fix the ExternalName and the port")})
 		} else {
-			d.checkThroughProxy(ctx, name, ref, err)
+			d.checkThroughProxy(ctx, name, svc, err)
 		}
 		return
 	}
@@ -175,7 +175,8 @@ func (d *doctor) checkCertificate(ctx context.Context, name string, svc *apiregi
 // /healthz when the endpoints are not reachable from here (pod addresses seen
 // from outside the cluster): it tells whether the control plane reaches the
 // server, though not which certificate it serves.
-func (d *doctor) checkThroughProxy(ctx context.Context, name string, ref *apiregistrationv1.ServiceReference, direct error) {
+func (d *doctor) checkThroughProxy(ctx context.Context, name string, svc *apiregistrationv1.APIService, direct error) {
+	ref := svc.Spec.Service
 	port := "443"
 	if ref.Port != nil {
 		port = strconv.Itoa(int(*ref.Port))
@@ -185,7 +186,7 @@ func (d *doctor) checkThroughProxy(ctx context.Context, name string, ref *apireg
 		d.add(Finding{Check: "certificate", Subject: name, Severity: Error,
 			Message:  "kube-apiserver cannot reach the server through Service " + ref.Namespace + "/" + ref.Name,
 			Evidence: err.Error(),
-			Fix:      "check that the control plane can reach the pods' port (firewall rules of private clusters, NetworkPolicies)"})
+			Fix:      unreachableFix(svc, "check that the control plane can reach the pods' port (firewall rules of private clusters, NetworkPolicies)")})
 		return
 	}
 	d.add(Finding{Check: "certificate", Subject: name, Severity: Info,

@@ -37,7 +37,7 @@ const (
 // Finding is one result of a check. Its JSON form is stable (-o json).
 type Finding struct {
 	// Check names what was checked: apiservice, service, endpoints,
-	// certificate, aggregation, rbac, discovery, list, namespace, run-local.
+	// certificate, aggregation, rbac, discovery, list, namespace.
 	Check    string   `json:"check"`
 	Subject  string   `json:"subject"`
 	Severity Severity `json:"severity"`
@@ -150,7 +150,6 @@ func (d *doctor) checkAPIService(ctx context.Context, gv GroupVersion) {
 			Fix:     "set spec.service to your server's Service (apiserver-boot build config writes it)"})
 		return
 	}
-	d.checkRunLocal(svc)
 	sa := d.opts.ServiceAccount
 	if sa == "" {
 		sa = svc.Spec.Service.Namespace + "/" + svc.Spec.Service.Name

@@ -10,33 +10,15 @@ import (
 	"github.com/apiserver-boot/apiserver-boot/internal/manifests"
 )
 
-// TestKilledRunLocal: only an unavailable APIService that a run local made
-// is blamed on a killed run, and the fix names its label.
+// TestKilledRunLocal: when nothing answers for an APIService a run local
+// made, the fix says that run is gone and how to remove what it made;
+// anyone else's APIService keeps the general fix.
 func TestKilledRunLocal(t *testing.T) {
-	svc := func(label bool, status apiregistrationv1.ConditionStatus) *apiregistrationv1.APIService {
-		s := &apiregistrationv1.APIService{ObjectMeta: metav1.ObjectMeta{Name: "v1.insect.example.com"}}
-		if label {
-			s.Labels = map[string]string{manifests.RunLocalLabel: "bees-apiserver"}
-		}
-		s.Status.Conditions = []apiregistrationv1.APIServiceCondition{{Type: apiregistrationv1.Available, Status: status}}
-		return s
+	made := &apiregistrationv1.APIService{ObjectMeta: metav1.ObjectMeta{Name: "v1.insect.example.com", Labels: map[string]string{manifests.RunLocalLabel: "bees-apiserver"}}}
+	if fix := unreachableFix(made, "start it"); !strings.Contains(fix, "-l "+manifests.RunLocalLabel+"=bees-apiserver") || !strings.Contains(fix, "is not running") {
+		t.Errorf("the fix for a stopped run local: %s", fix)
 	}
-	for _, c := range []struct {
-		svc  *apiregistrationv1.APIService
-		want bool
-	}{
-		{svc(true, apiregistrationv1.ConditionFalse), true},
-		{svc(true, apiregistrationv1.ConditionTrue), false},
-		{svc(false, apiregistrationv1.ConditionFalse), false},
-	} {
-		d := &doctor{}
-		d.checkRunLocal(c.svc)
-		if got := len(d.report.Findings) == 1; got != c.want {
-			t.Errorf("labels %v, conditions %v: findings %+v", c.svc.Labels, c.svc.Status.Conditions, d.report.Findings)
-			continue
-		}
-		if c.want && !strings.Contains(d.report.Findings[0].Fix, "-l "+manifests.RunLocalLabel+"=bees-apiserver") {
-			t.Errorf("the fix does not select the run's objects: %s", d.report.Findings[0].Fix)
-		}
+	if fix := unreachableFix(&apiregistrationv1.APIService{}, "start it"); fix != "start it" {
+		t.Errorf("the fix for a deployed server's APIService: %s", fix)
 	}
 }
