@@ -34,16 +34,16 @@ type Kind struct {
 	Name, Anchor, Description string
 	// Deprecated says when the version's kind is deprecated and removed, and
 	// what replaces it (deprecate version's tags); empty when it is not.
-	Deprecated string
-	Plural, Singular          string
-	Namespaced                bool
-	ShortNames                []string
-	Categories                []string
-	Subresources              []string
-	Columns                   []Column
-	Paths                     []Path
-	Types                     []*Type // the kind's type first, then the types it uses
-	Sample                    string
+	Deprecated       string
+	Plural, Singular string
+	Namespaced       bool
+	ShortNames       []string
+	Categories       []string
+	Subresources     []string
+	Columns          []Column
+	Paths            []Path
+	Types            []*Type // the kind's type first, then the types it uses
+	Sample           string
 }
 
 // Column is a column of `kubectl get`.
