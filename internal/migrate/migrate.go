@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/apiserver-boot/apiserver-boot/internal/model"
+	"github.com/apiserver-boot/apiserver-boot/internal/project"
 )
 
 // Options say what to migrate, where.
@@ -80,7 +81,7 @@ func Targets(p *model.Project, group string, kinds []string) ([]Target, error) {
 			continue
 		}
 		seen[k.Name] = true
-		if k.Spec.Store == "custom" || k.Group.StorageVersion == nil {
+		if k.Spec.Store == project.StoreCustom || k.Group.StorageVersion == nil {
 			continue
 		}
 		version := k.Group.StorageVersion.Name
@@ -94,8 +95,11 @@ func Targets(p *model.Project, group string, kinds []string) ([]Target, error) {
 		})
 	}
 	for _, k := range kinds {
+		if !seen[k] && group != "" {
+			return nil, fmt.Errorf("kind %s does not exist in group %s", k, group)
+		}
 		if !seen[k] {
-			return nil, fmt.Errorf("kind %s does not exist in this project (or in --group %s)", k, group)
+			return nil, fmt.Errorf("kind %s does not exist in this project", k)
 		}
 	}
 	if len(out) == 0 {
